@@ -1,0 +1,124 @@
+"""The site configuration (`content/config.yaml`): one frozen dataclass, validated in one place."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .models import Problem
+
+CONFIG_FILE = "config.yaml"
+
+
+class ConfigError(ValueError):
+    def __init__(self, problem: Problem) -> None:
+        super().__init__(str(problem))
+        self.problem = problem
+
+
+@dataclass(frozen=True)
+class Config:
+    title: str = "Reading list"
+    """Site title, shown in the header, feeds and page titles."""
+    description: str = "Research papers collected from Hugging Face paper listings."
+    """One sentence about the list: home page, feeds, meta description."""
+    author: str = ""
+    """Who keeps the list (feeds, about page); may be empty."""
+    base_url: str = ""
+    """Absolute URL the site is published at, e.g. `https://you.github.io/papers/`.
+    Used only where a full URL is required (canonical links, feeds, sitemap);
+    internal links are always relative. The SITEGEN_BASE_URL environment variable overrides it."""
+    language: str = "en"
+    """Language code for `<html lang>` and feeds."""
+    page_size: int = 20
+    """Papers per listing page (home, tag, year, digest pages); 1-500."""
+    related: int = 5
+    """How many related papers each paper page shows; 0 turns the panel off."""
+    year: int | None = None
+    """Year for digests whose file name has no `YYYY-MM-DD` and whose dates lack a year;
+    when unset, the digest file's modification year is used."""
+    search: bool = True
+    """Build the Pagefind search index (and the offline search index)."""
+
+
+_URL = re.compile(r"^https?://[^\s/]+(/[^\s]*)?$")
+
+
+def _line(text: str, key: str) -> int:
+    for number, line in enumerate(text.splitlines(), 1):
+        if line.startswith(f"{key}:"):
+            return number
+    return 0
+
+
+def validate(values: dict[str, Any], text: str = "", source: str = CONFIG_FILE) -> Config:
+    """Check types and ranges; every error names the file, line and setting."""
+    known = {f.name: f for f in fields(Config)}
+    for key in values:
+        if key not in known:
+            raise ConfigError(
+                Problem(source, _line(text, key), f"unknown setting {key!r} (known: {', '.join(sorted(known))})")
+            )
+
+    def fail(key: str, message: str) -> ConfigError:
+        return ConfigError(Problem(source, _line(text, key), f"{key}: {message}"))
+
+    clean: dict[str, Any] = {}
+    for key, value in values.items():
+        default = getattr(Config, key)
+        if key == "year":
+            if value is not None and (not isinstance(value, int) or isinstance(value, bool) or not 1900 <= value <= 2200):
+                raise fail(key, f"expected a year like 2025, got {value!r}")
+        elif isinstance(default, bool):
+            if not isinstance(value, bool):
+                raise fail(key, f"expected true or false, got {value!r}")
+        elif isinstance(default, int):
+            if not isinstance(value, int) or isinstance(value, bool):
+                raise fail(key, f"expected a whole number, got {value!r}")
+        elif value is None:
+            value = ""
+        elif not isinstance(value, str | int | float):
+            raise fail(key, f"expected text, got {type(value).__name__}")
+        else:
+            value = str(value)
+        clean[key] = value
+    config = Config(**clean)
+    if not 1 <= config.page_size <= 500:
+        raise fail("page_size", f"must be between 1 and 500, got {config.page_size}")
+    if not 0 <= config.related <= 50:
+        raise fail("related", f"must be between 0 and 50, got {config.related}")
+    if config.base_url and not _URL.match(config.base_url):
+        raise fail("base_url", f"must be an http(s) URL, got {config.base_url!r}")
+    if config.base_url and not config.base_url.endswith("/"):
+        config = dataclasses.replace(config, base_url=config.base_url + "/")
+    return config
+
+
+def parse_config(text: str, source: str = CONFIG_FILE, env: Mapping[str, str] | None = None) -> Config:
+    try:
+        data = yaml.safe_load(text) if text.strip() else {}
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        raise ConfigError(Problem(source, mark.line + 1 if mark else 0, f"invalid YAML: {err}")) from None
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise ConfigError(Problem(source, 1, "expected settings as 'key: value' lines"))
+    data = {str(k): v for k, v in data.items()}
+    if env and env.get("SITEGEN_BASE_URL"):
+        data["base_url"] = env["SITEGEN_BASE_URL"]
+    return validate(data, text, source)
+
+
+def load_config(content_dir: Path, env: Mapping[str, str] | None = None) -> Config:
+    """Read `content/config.yaml` (all settings are optional; no file means defaults)."""
+    path = content_dir / CONFIG_FILE
+    text = path.read_text(encoding="utf-8") if path.is_file() else ""
+    return parse_config(text, str(path), os.environ if env is None else env)

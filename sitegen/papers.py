@@ -1,0 +1,118 @@
+"""Merge digest entries into papers: identity, richest facts, links, slugs."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+
+from .links import find_links
+from .models import Digest, Entry, Paper
+from .tags import Taxonomy
+
+MAX_SLUG = 80
+_END_PUNCT = re.compile(r"[\s.,;:!?\u3002]+$")
+_NON_ALNUM = re.compile(r"[^a-z0-9]+")
+# Names Windows refuses as files, whatever the extension.
+RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)), *(f"lpt{i}" for i in range(10))}
+
+
+def paper_key(title: str) -> str:
+    """A paper's identity: its title with Unicode form, case, white space and
+    trailing punctuation normalised, so the same paper pasted twice is one paper."""
+    text = unicodedata.normalize("NFKC", title).casefold()
+    text = " ".join(text.split())
+    return _END_PUNCT.sub("", text) or text
+
+
+def base_slug(title: str) -> str:
+    """ASCII, lowercase, hyphenated, at most MAX_SLUG characters, cut at a word boundary."""
+    ascii_text = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
+    slug = _NON_ALNUM.sub("-", ascii_text.lower()).strip("-")
+    if len(slug) > MAX_SLUG:
+        cut = slug[: MAX_SLUG + 1].rfind("-")
+        slug = slug[: cut if cut > MAX_SLUG // 2 else MAX_SLUG].strip("-")
+    if slug in RESERVED:
+        slug += "-paper"
+    return slug
+
+
+def key_hash(key: str, length: int = 6) -> str:
+    return hashlib.sha1(key.encode("utf-8")).hexdigest()[:length]
+
+
+def assign_slugs(keys: Mapping[str, str], existing: Mapping[str, str], reserved: Iterable[str] = ()) -> dict[str, str]:
+    """Give every paper key a slug.
+
+    `keys` maps key -> title; `existing` maps the keys of pages already on disk to
+    their slugs, which never change. A new paper takes its plain slug when no page
+    holds it and no other new paper wants it; otherwise every paper wanting it gets
+    the slug plus a hash of its own key. The result never depends on input order.
+    """
+    slugs = {k: s for k, s in existing.items() if k in keys}
+    taken = set(existing.values()) | set(reserved)
+    wanted: dict[str, list[str]] = defaultdict(list)
+    for key, title in keys.items():
+        if key not in slugs:
+            wanted[base_slug(title) or "paper"].append(key)
+    for base, group in wanted.items():
+        plain_ok = len(group) == 1 and base not in taken and base != "paper"
+        for key in group:
+            slug = base if plain_ok else f"{base}-{key_hash(key)}"
+            n = 6
+            while slug in taken:  # a hash prefix collision: lengthen it
+                n += 2
+                slug = f"{base}-{key_hash(key, n)}"
+            slugs[key] = slug
+            taken.add(slug)
+    return slugs
+
+
+def _richness(entry: Entry) -> tuple[int, str, int]:
+    facts = sum(x is not None for x in (entry.authors, entry.date, entry.upvotes)) + bool(entry.abstract)
+    return (-facts, entry.source, entry.line)
+
+
+def merge_entries(entries: list[Entry], taxonomy: Taxonomy, capture_dates: Mapping[str, str]) -> Paper:
+    """One paper from all the entries that share its identity, keeping the richest facts."""
+    ranked = sorted(entries, key=_richness)
+    first = min(entries, key=lambda e: (e.source, e.line))
+
+    def pick(attr: str) -> object:
+        return next((getattr(e, attr) for e in ranked if getattr(e, attr) is not None), None)
+
+    abstract = max((e.abstract for e in entries), key=lambda a: (len(a), a))
+    dated = [e for e in ranked if e.date is not None]
+    upvotes = [e.upvotes for e in entries if e.upvotes is not None]
+    sources = tuple(sorted({e.source for e in entries}))
+    captured = sorted(capture_dates[s] for s in sources if capture_dates.get(s))
+    return Paper(
+        key=paper_key(first.title),
+        title=first.title,
+        abstract=abstract,
+        sources=sources,
+        authors=pick("authors"),  # type: ignore[arg-type]
+        date_text=dated[0].date_text if dated else pick("date_text"),  # type: ignore[arg-type]
+        date=dated[0].date if dated else None,
+        upvotes=max(upvotes) if upvotes else None,
+        links=find_links(abstract),
+        tags=taxonomy.match(first.title, abstract),
+        added=captured[0] if captured else None,
+        entries=tuple(sorted(entries, key=lambda e: (e.source, e.line))),
+    )
+
+
+def merge_digests(digests: Iterable[Digest], taxonomy: Taxonomy) -> list[Paper]:
+    """All papers across digests, one per identity, sorted by key."""
+    groups: dict[str, list[Entry]] = defaultdict(list)
+    capture_dates: dict[str, str] = {}
+    for digest in digests:
+        if digest.capture_date:
+            capture_dates[digest.source] = digest.capture_date
+        for entry in digest.entries:
+            key = paper_key(entry.title)
+            if key:
+                groups[key].append(entry)
+    return [merge_entries(groups[k], taxonomy, capture_dates) for k in sorted(groups)]

@@ -1,0 +1,155 @@
+"""The tag taxonomy: a YAML file the user edits, and the rules that tag papers.
+
+File format (`content/taxonomy.yaml`)::
+
+    max_tags: 5            # at most this many taxonomy tags per paper
+    fallback: other        # tag for a paper no rule matches (optional)
+    tags:
+      quantization:
+        name: Quantization                 # display name (default: the id)
+        description: Fewer bits per weight.  # Markdown, shown on the tag page
+        title: ['\\bquantiz']              # regexes; one hit in the title tags the paper
+        text: ['\\bquantiz', '\\bint[48]\\b']  # regexes counted over title + abstract
+        min: 2                             # text hits needed (default 2)
+        exclude: ['\\bquantum\\b']        # a hit here vetoes the tag
+
+Regexes are Python syntax, case-insensitive. A paper's tags are ranked by score
+(a title hit is worth 10, each text hit 1) and the best `max_tags` are kept, ties
+broken by tag id so the result never depends on file order.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import yaml
+
+from .models import Problem
+
+TAG_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
+
+
+class TaxonomyError(ValueError):
+    def __init__(self, problem: Problem) -> None:
+        super().__init__(str(problem))
+        self.problem = problem
+
+
+@dataclass(frozen=True)
+class TagRule:
+    id: str
+    name: str
+    description: str
+    title: tuple[re.Pattern[str], ...] = ()
+    text: tuple[re.Pattern[str], ...] = ()
+    min_hits: int = 2
+    exclude: tuple[re.Pattern[str], ...] = ()
+
+    def score(self, title: str, text: str) -> int:
+        if any(p.search(text) for p in self.exclude):
+            return 0
+        score = 10 if any(p.search(title) for p in self.title) else 0
+        hits = sum(len(p.findall(text)) for p in self.text)
+        if hits >= self.min_hits or score:
+            score += hits
+        return score
+
+
+@dataclass(frozen=True)
+class Taxonomy:
+    rules: tuple[TagRule, ...]
+    max_tags: int = 5
+    fallback: str | None = None
+
+    def names(self) -> dict[str, str]:
+        return {r.id: r.name for r in self.rules}
+
+    def descriptions(self) -> dict[str, str]:
+        return {r.id: r.description for r in self.rules}
+
+    def match(self, title: str, abstract: str) -> tuple[str, ...]:
+        """The taxonomy's tags for a paper, best first; never empty with a fallback."""
+        text = f"{title}\n{abstract}"
+        scored = [(r.score(title, text), r.id) for r in self.rules]
+        best = sorted((s for s in scored if s[0] > 0), key=lambda s: (-s[0], s[1]))
+        tags = tuple(tag for _, tag in best[: self.max_tags])
+        if not tags and self.fallback:
+            return (self.fallback,)
+        return tags
+
+
+EMPTY = Taxonomy(rules=())
+
+
+def _line_of(text: str, needle: str) -> int:
+    for number, line in enumerate(text.splitlines(), 1):
+        if line.strip().startswith(needle):
+            return number
+    return 0
+
+
+def _patterns(
+    value: object, source: str, text: str, tag: str, key: str
+) -> tuple[re.Pattern[str], ...]:
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise TaxonomyError(
+            Problem(source, _line_of(text, f"{tag}:"), f"tag {tag!r}: {key} must be a list of regexes")
+        )
+    out = []
+    for pattern in value:
+        try:
+            out.append(re.compile(pattern, re.IGNORECASE))
+        except re.error as err:
+            raise TaxonomyError(
+                Problem(source, _line_of(text, f"{tag}:"), f"tag {tag!r}: bad regex {pattern!r}: {err}")
+            ) from None
+    return tuple(out)
+
+
+def parse_taxonomy(text: str, source: str = "taxonomy.yaml") -> Taxonomy:
+    """Parse and validate a taxonomy file; errors name the file and line."""
+    try:
+        data = yaml.safe_load(text) or {}
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else 0
+        raise TaxonomyError(Problem(source, line, f"invalid YAML: {err}")) from None
+    if not isinstance(data, dict) or not isinstance(data.get("tags", {}), dict):
+        raise TaxonomyError(Problem(source, 1, "expected a mapping with a 'tags:' mapping"))
+    rules = []
+    for tag, spec in (data.get("tags") or {}).items():
+        tag = str(tag)
+        line = _line_of(text, f"{tag}:")
+        if not TAG_ID.match(tag):
+            raise TaxonomyError(
+                Problem(source, line, f"tag id {tag!r}: use lowercase letters, digits and '-'")
+            )
+        spec = spec or {}
+        if not isinstance(spec, dict):
+            raise TaxonomyError(Problem(source, line, f"tag {tag!r}: expected a mapping"))
+        min_hits = spec.get("min", 2)
+        if not isinstance(min_hits, int) or min_hits < 1:
+            raise TaxonomyError(Problem(source, line, f"tag {tag!r}: min must be a positive integer"))
+        rules.append(
+            TagRule(
+                id=tag,
+                name=str(spec.get("name") or tag),
+                description=str(spec.get("description") or ""),
+                title=_patterns(spec.get("title"), source, text, tag, "title"),
+                text=_patterns(spec.get("text"), source, text, tag, "text"),
+                min_hits=min_hits,
+                exclude=_patterns(spec.get("exclude"), source, text, tag, "exclude"),
+            )
+        )
+    max_tags = data.get("max_tags", 5)
+    if not isinstance(max_tags, int) or max_tags < 1:
+        raise TaxonomyError(Problem(source, _line_of(text, "max_tags:"), "max_tags must be a positive integer"))
+    fallback = data.get("fallback")
+    if fallback is not None and not TAG_ID.match(str(fallback)):
+        raise TaxonomyError(Problem(source, _line_of(text, "fallback:"), "fallback must be a tag id"))
+    return Taxonomy(rules=tuple(rules), max_tags=max_tags, fallback=fallback and str(fallback))
