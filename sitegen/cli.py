@@ -8,6 +8,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from . import __version__
+from .build import BuildError, Project, build
+from .check import check_site
 from .config import ConfigError, load_config
 from .importer import run_import
 from .pages import PageError
@@ -17,25 +19,69 @@ EXIT_OK, EXIT_WARN, EXIT_ERROR = 0, 1, 2
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--content", type=Path, default=Path("content"), metavar="DIR",
-                        help="content folder holding digests/, papers/, taxonomy.yaml, config.yaml (default: content)")
+    parser.add_argument(
+        "--content",
+        type=Path,
+        default=Path("content"),
+        metavar="DIR",
+        help="content folder holding digests/, papers/, taxonomy.yaml, config.yaml (default: content)",
+    )
     noise = parser.add_mutually_exclusive_group()
     noise.add_argument("-q", "--quiet", action="store_true", help="print errors only")
     noise.add_argument("-v", "--verbose", action="store_true", help="print every warning and file written")
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="sitegen", description="Turn pasted paper listings into a reading-list website.")
+    parser = argparse.ArgumentParser(
+        prog="sitegen", description="Turn pasted paper listings into a reading-list website."
+    )
     parser.add_argument("--version", action="version", version=f"sitegen {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    imp = commands.add_parser("import", help="parse content/digests/ into content/papers/*.md",
-                              description="Parse every digest in DIR/digests/ into one Markdown page per paper in "
-                                          "DIR/papers/. Your edits to those pages are kept; only digest-owned facts "
-                                          "and the taxonomy's tags are updated.")
+    imp = commands.add_parser(
+        "import",
+        help="parse content/digests/ into content/papers/*.md",
+        description="Parse every digest in DIR/digests/ into one Markdown page per paper in "
+        "DIR/papers/. Your edits to those pages are kept; only digest-owned facts "
+        "and the taxonomy's tags are updated.",
+    )
     _common(imp)
     imp.add_argument("--dry-run", action="store_true", help="report what would change, write nothing")
+
+    bld = commands.add_parser(
+        "build",
+        help="import, render the site into site/ and index it for search",
+        description="Import changed digests, render every page into OUTPUT (default site/) "
+        "and build the search index. The new site replaces the old one only when "
+        "complete: a failed build leaves the old site untouched.",
+    )
+    _common(bld)
+    _site_options(bld)
+    bld.add_argument("--no-import", action="store_true", help="build from content/papers as they are")
+    bld.add_argument("--no-search", action="store_true", help="skip the search index (faster)")
+
+    chk = commands.add_parser(
+        "check",
+        help="report broken internal links and missing assets in site/",
+        description="Crawl the built site and report every internal link or asset that "
+        "points to a missing file. Exits 1 when any is broken.",
+    )
+    chk.add_argument("--output", type=Path, default=Path("site"), metavar="DIR", help="site folder (default: site)")
+    chk.add_argument("-q", "--quiet", action="store_true", help="print broken links only")
     return parser
+
+
+def _site_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--templates",
+        type=Path,
+        default=Path("templates"),
+        metavar="DIR",
+        help="your templates; each file overrides the bundled theme's (default: templates)",
+    )
+    parser.add_argument(
+        "--output", type=Path, default=Path("site"), metavar="DIR", help="where the site is written (default: site)"
+    )
 
 
 def _print_problems(problems: Sequence[object], verbose: bool, quiet: bool, limit: int = 20) -> None:
@@ -60,12 +106,39 @@ def cmd_import(args: argparse.Namespace) -> int:
     return EXIT_WARN if report.unreadable else EXIT_OK
 
 
+def cmd_build(args: argparse.Namespace) -> int:
+    project = Project(content=args.content, templates=args.templates, output=args.output)
+    report = build(project, run_importer=not args.no_import, search=False if args.no_search else None)
+    _print_problems(report.problems, args.verbose, args.quiet)
+    if not args.quiet:
+        if report.imported is not None:
+            print(f"import: {report.imported.summary()}")
+        print(report.summary())
+    return EXIT_OK
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    if not args.output.is_dir():
+        print(f"error: {args.output} does not exist; run 'sitegen build' first", file=sys.stderr)
+        return EXIT_ERROR
+    pages, broken = check_site(args.output)
+    for link in broken:
+        print(link)
+    if not args.quiet:
+        print(f"checked {pages} pages: {len(broken)} broken links")
+    return EXIT_WARN if broken else EXIT_OK
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         if args.command == "import":
             return cmd_import(args)
-    except (ConfigError, TaxonomyError, PageError) as err:
+        if args.command == "build":
+            return cmd_build(args)
+        if args.command == "check":
+            return cmd_check(args)
+    except (ConfigError, TaxonomyError, PageError, BuildError) as err:
         print(f"error: {err}", file=sys.stderr)
         return EXIT_ERROR
     return EXIT_ERROR

@@ -74,7 +74,9 @@ def validate(values: dict[str, Any], text: str = "", source: str = CONFIG_FILE) 
     for key, value in values.items():
         default = getattr(Config, key)
         if key == "year":
-            if value is not None and (not isinstance(value, int) or isinstance(value, bool) or not 1900 <= value <= 2200):
+            if value is not None and (
+                not isinstance(value, int) or isinstance(value, bool) or not 1900 <= value <= 2200
+            ):
                 raise fail(key, f"expected a year like 2025, got {value!r}")
         elif isinstance(default, bool):
             if not isinstance(value, bool):

@@ -21,7 +21,9 @@ from datetime import date
 from .latex import clean_latex
 from .models import Digest, Entry, Problem
 
-MONTHS = {m: i for i, m in enumerate(["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"], 1)}
+MONTHS = {
+    m: i for i, m in enumerate(["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"], 1)
+}
 MAX_DIGEST_BYTES = 64 * 1024 * 1024
 """Digests above this size are refused (a pasted listing is well under 1 MB)."""
 
@@ -199,7 +201,9 @@ def parse_digest(text: str, source: str, *, year: int | None = None) -> Digest:
             markers += 1
             expect_abstract = False
             if current is None:
-                problems.append(Problem(source, line.number, f"skipped {line.text!r}: metadata with no title before it"))
+                problems.append(
+                    Problem(source, line.number, f"skipped {line.text!r}: metadata with no title before it")
+                )
                 continue
             if line.kind == "authors":
                 current.authors = int(_AUTHORS.match(line.text)[1])  # type: ignore[index]

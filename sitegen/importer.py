@@ -127,7 +127,9 @@ def run_import(content: Path, config: Config, *, today: str | None = None, dry_r
             broken.add(path.stem)
             continue
         except PageError as err:
-            report.problems.append(Problem(err.problem.source, err.problem.line, f"left untouched: {err.problem.message}"))
+            report.problems.append(
+                Problem(err.problem.source, err.problem.line, f"left untouched: {err.problem.message}")
+            )
             broken.add(path.stem)
             continue
         key = paper_key(str(meta.get("title") or ""))

@@ -117,7 +117,9 @@ def new_page(paper: Paper, today: str) -> str:
     meta["added"] = date.fromisoformat(paper.added or today)
     meta.update({k: facts[k] for k in ("sources", "links", "abstract") if k in facts})
     meta[AUTO_TAGS] = list(paper.tags)
-    front = yaml.dump(meta, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=1_000_000_000, default_flow_style=False)
+    front = yaml.dump(
+        meta, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=1_000_000_000, default_flow_style=False
+    )
     return f"---\n{front}---\n"
 
 

@@ -89,17 +89,13 @@ def _line_of(text: str, needle: str) -> int:
     return 0
 
 
-def _patterns(
-    value: object, source: str, text: str, tag: str, key: str
-) -> tuple[re.Pattern[str], ...]:
+def _patterns(value: object, source: str, text: str, tag: str, key: str) -> tuple[re.Pattern[str], ...]:
     if value is None:
         return ()
     if isinstance(value, str):
         value = [value]
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise TaxonomyError(
-            Problem(source, _line_of(text, f"{tag}:"), f"tag {tag!r}: {key} must be a list of regexes")
-        )
+        raise TaxonomyError(Problem(source, _line_of(text, f"{tag}:"), f"tag {tag!r}: {key} must be a list of regexes"))
     out = []
     for pattern in value:
         try:
@@ -126,9 +122,7 @@ def parse_taxonomy(text: str, source: str = "taxonomy.yaml") -> Taxonomy:
         tag = str(tag)
         line = _line_of(text, f"{tag}:")
         if not TAG_ID.match(tag):
-            raise TaxonomyError(
-                Problem(source, line, f"tag id {tag!r}: use lowercase letters, digits and '-'")
-            )
+            raise TaxonomyError(Problem(source, line, f"tag id {tag!r}: use lowercase letters, digits and '-'"))
         spec = spec or {}
         if not isinstance(spec, dict):
             raise TaxonomyError(Problem(source, line, f"tag {tag!r}: expected a mapping"))

@@ -1,0 +1,101 @@
+"""Machine-readable outputs: Atom feeds, sitemap, robots.txt, papers.json.
+
+Written with an XML serialiser rather than templates so that any paper text,
+whatever characters it holds, yields well-formed XML.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Sequence
+from xml.etree import ElementTree as ET
+
+from . import urls
+from .config import Config
+from .library import Library
+from .views import PaperView
+
+ATOM = "http://www.w3.org/2005/Atom"
+FEED_ENTRIES = 50
+"""A feed carries the newest papers only, so it never grows with the list."""
+_XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+EPOCH = "1970-01-01"
+
+
+def _text(value: str) -> str:
+    return _XML_INVALID.sub("", value)
+
+
+def _link(config: Config, path: str) -> str:
+    """Feeds need absolute URLs; without a base URL, a root-relative path is the best there is."""
+    return urls.absolute(config.base_url, path) if config.base_url else urls.absolute("/", path)
+
+
+def atom(config: Config, feed_id: str, title: str, path: str, papers: Sequence[PaperView]) -> bytes:
+    ET.register_namespace("", ATOM)
+    feed = ET.Element(f"{{{ATOM}}}feed")
+    ET.SubElement(feed, f"{{{ATOM}}}title").text = _text(title)
+    ET.SubElement(feed, f"{{{ATOM}}}id").text = _link(config, path)
+    ET.SubElement(feed, f"{{{ATOM}}}link", rel="self", href=_link(config, path))
+    ET.SubElement(feed, f"{{{ATOM}}}link", rel="alternate", href=_link(config, path.replace("feed.xml", "")))
+    newest = max((p.date or p.added or EPOCH for p in papers), default=EPOCH)
+    ET.SubElement(feed, f"{{{ATOM}}}updated").text = f"{newest}T00:00:00Z"
+    author = ET.SubElement(feed, f"{{{ATOM}}}author")
+    ET.SubElement(author, f"{{{ATOM}}}name").text = _text(config.author or config.title)
+    for paper in papers[:FEED_ENTRIES]:
+        entry = ET.SubElement(feed, f"{{{ATOM}}}entry")
+        ET.SubElement(entry, f"{{{ATOM}}}title").text = _text(paper.title)
+        ET.SubElement(entry, f"{{{ATOM}}}id").text = _link(config, paper.url)
+        ET.SubElement(entry, f"{{{ATOM}}}link", rel="alternate", href=_link(config, paper.url))
+        ET.SubElement(entry, f"{{{ATOM}}}updated").text = f"{paper.date or paper.added or EPOCH}T00:00:00Z"
+        for tag in paper.tags:
+            ET.SubElement(entry, f"{{{ATOM}}}category", term=_text(tag.id), label=_text(tag.name))
+        ET.SubElement(entry, f"{{{ATOM}}}summary").text = _text(paper.abstract)
+    ET.indent(feed)
+    return b'<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(feed, encoding="utf-8") + b"\n"
+
+
+def sitemap(config: Config, paths: Sequence[str]) -> bytes:
+    ns = "http://www.sitemaps.org/schemas/sitemap/0.9"
+    ET.register_namespace("", ns)
+    root = ET.Element(f"{{{ns}}}urlset")
+    for path in sorted(paths):
+        ET.SubElement(ET.SubElement(root, f"{{{ns}}}url"), f"{{{ns}}}loc").text = _link(config, path)
+    ET.indent(root)
+    return b'<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(root, encoding="utf-8") + b"\n"
+
+
+def robots(config: Config) -> bytes:
+    lines = ["User-agent: *", "Allow: /"]
+    if config.base_url:
+        lines.append(f"Sitemap: {urls.absolute(config.base_url, 'sitemap.xml')}")
+    return ("\n".join(lines) + "\n").encode()
+
+
+def papers_json(library: Library, views: dict[str, PaperView]) -> bytes:
+    """Every paper's data, for other tools; URLs are relative to the site root."""
+    data = []
+    for paper in library.papers:
+        view = views[paper.slug]
+        data.append(
+            {
+                "slug": paper.slug,
+                "url": view.url,
+                "title": paper.title,
+                "abstract": paper.abstract,
+                "date": paper.date,
+                "date_written": paper.date_written,
+                "authors": paper.authors,
+                "upvotes": paper.upvotes,
+                "tags": list(paper.tags),
+                "status": paper.status,
+                "rating": paper.rating,
+                "added": paper.added,
+                "read_on": paper.read_on,
+                "sources": list(paper.sources),
+                "links": [{"url": link.url, "kind": link.kind} for link in paper.links],
+                "related": list(library.related.get(paper.slug, ())),
+            }
+        )
+    return (json.dumps({"papers": data}, ensure_ascii=False, indent=1, sort_keys=True) + "\n").encode("utf-8")

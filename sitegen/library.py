@@ -1,0 +1,191 @@
+"""The reading list as the site sees it: pages read back into typed records, and
+the indexes derived from them (order, tags, years, digests, related papers)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from .links import classify, is_http_url
+from .models import Link, Problem
+from .pages import PageError, read_page
+from .related import related_papers
+from .tags import Taxonomy
+
+STATUSES = ("to-read", "reading", "read", "dropped")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u202a-\u202e\u2066-\u2069]")
+
+
+def clean_text(value: Any) -> str:
+    """Text for output: control characters and bidi overrides removed (they break XML
+    and can disguise text); HTML escaping is the templates' job."""
+    return _CONTROL.sub("", str(value)) if value is not None else ""
+
+
+@dataclass(frozen=True)
+class LibraryPaper:
+    """A paper as its page on disk describes it (digest facts plus the user's)."""
+
+    slug: str
+    title: str
+    abstract: str = ""
+    notes: str = ""
+    """The page body: the user's notes, Markdown."""
+    date: str | None = None
+    date_written: str | None = None
+    authors: int | None = None
+    upvotes: int | None = None
+    tags: tuple[str, ...] = ()
+    added: str | None = None
+    sources: tuple[str, ...] = ()
+    links: tuple[Link, ...] = ()
+    status: str | None = None
+    rating: int | None = None
+    read_on: str | None = None
+    extra: tuple[tuple[str, str], ...] = field(default=(), compare=False)
+
+    @property
+    def year(self) -> str | None:
+        return self.date[:4] if self.date else None
+
+    @property
+    def sort_key(self) -> tuple[int, str, str]:
+        """Newest first; undated papers after dated ones, by title."""
+        return (0 if self.date else 1, _invert(self.date or ""), self.title.casefold())
+
+
+def _invert(iso: str) -> str:
+    return "".join(chr(0x10FFFF - ord(c)) for c in iso)
+
+
+def _date(value: Any, source: str, key: str, line: int) -> str | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    try:
+        return dt.date.fromisoformat(str(value).strip()).isoformat()
+    except ValueError:
+        raise PageError(Problem(source, line, f"{key}: expected a date like 2024-03-13, got {value!r}")) from None
+
+
+def _int(value: Any, source: str, key: str, line: int, low: int = 0, high: int = 10**9) -> int | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise PageError(Problem(source, line, f"{key}: expected a whole number {low}-{high}, got {value!r}"))
+    return value
+
+
+def _strings(value: Any) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    items = [value] if isinstance(value, str) else value if isinstance(value, list) else [value]
+    out: list[str] = []
+    for item in items:
+        text = clean_text(item).strip()
+        if text and text not in out:
+            out.append(text)
+    return tuple(out)
+
+
+def _links(value: Any) -> tuple[Link, ...]:
+    out = []
+    for item in value if isinstance(value, list) else []:
+        url = item.get("url") if isinstance(item, dict) else item
+        if isinstance(url, str) and is_http_url(url.strip()):
+            kind = item.get("kind") if isinstance(item, dict) else None
+            out.append(Link(url.strip(), kind if kind in ("code", "project") else classify(url.strip())))
+    return tuple(out)
+
+
+def _key_line(front: str, key: str) -> int:
+    for number, line in enumerate(front.splitlines(), 2):
+        if line.startswith(f"{key}:"):
+            return number
+    return 1
+
+
+def paper_from_page(text: str, slug: str, source: str) -> LibraryPaper:
+    """Read a page; a value of the wrong type is a PageError naming file and line."""
+    meta, parts = read_page(text, source)
+
+    def line(key: str) -> int:
+        return _key_line(parts.front, key)
+
+    title = clean_text(meta.get("title")).strip()
+    if not title:
+        raise PageError(Problem(source, line("title"), "title: every page needs a title"))
+    status = meta.get("status")
+    if status in (None, ""):
+        status = None
+    elif status not in STATUSES:
+        raise PageError(
+            Problem(source, line("status"), f"status: expected one of {', '.join(STATUSES)}, got {status!r}")
+        )
+    known = {"title", "abstract", "date", "date_written", "authors", "upvotes", "tags", "added", "sources", "links"}
+    known |= {"status", "rating", "read_on", "auto_tags"}
+    return LibraryPaper(
+        slug=slug,
+        title=title,
+        abstract=clean_text(meta.get("abstract")).strip(),
+        notes=clean_text(parts.body).strip(),
+        date=_date(meta.get("date"), source, "date", line("date")),
+        date_written=clean_text(meta.get("date_written")) or None,
+        authors=_int(meta.get("authors"), source, "authors", line("authors")),
+        upvotes=_int(meta.get("upvotes"), source, "upvotes", line("upvotes")),
+        tags=_strings(meta.get("tags")),
+        added=_date(meta.get("added"), source, "added", line("added")),
+        sources=_strings(meta.get("sources")),
+        links=_links(meta.get("links")),
+        status=status,
+        rating=_int(meta.get("rating"), source, "rating", line("rating"), 1, 5),
+        read_on=_date(meta.get("read_on"), source, "read_on", line("read_on")),
+        extra=tuple((str(k), clean_text(v)) for k, v in meta.items() if k not in known),
+    )
+
+
+@dataclass(frozen=True)
+class Library:
+    """Everything the pages of the site are made from."""
+
+    papers: tuple[LibraryPaper, ...]
+    """Newest first (see LibraryPaper.sort_key)."""
+    by_tag: dict[str, tuple[LibraryPaper, ...]]
+    """Tag id -> papers, tags sorted by id."""
+    by_year: dict[str, tuple[LibraryPaper, ...]]
+    """Year -> papers, newest year first; undated papers are not in a year."""
+    by_source: dict[str, tuple[LibraryPaper, ...]]
+    related: dict[str, tuple[str, ...]]
+    """Slug -> slugs of the most similar papers, most similar first."""
+    tag_names: dict[str, str]
+    tag_descriptions: dict[str, str]
+
+
+def make_library(papers: list[LibraryPaper], taxonomy: Taxonomy, related: int) -> Library:
+    ordered = tuple(sorted(papers, key=lambda p: (p.sort_key, p.slug)))
+    by_tag: dict[str, list[LibraryPaper]] = defaultdict(list)
+    by_year: dict[str, list[LibraryPaper]] = defaultdict(list)
+    by_source: dict[str, list[LibraryPaper]] = defaultdict(list)
+    for paper in ordered:
+        for tag in paper.tags:
+            by_tag[tag].append(paper)
+        if paper.year:
+            by_year[paper.year].append(paper)
+        for source in paper.sources:
+            by_source[source].append(paper)
+    names = taxonomy.names()
+    return Library(
+        papers=ordered,
+        by_tag={t: tuple(by_tag[t]) for t in sorted(by_tag)},
+        by_year={y: tuple(by_year[y]) for y in sorted(by_year, reverse=True)},
+        by_source={s: tuple(by_source[s]) for s in sorted(by_source)},
+        related=related_papers([(p.slug, f"{p.title} {p.title} {p.abstract}") for p in ordered], related),
+        tag_names={t: names.get(t, t) for t in sorted(by_tag)},
+        tag_descriptions={t: taxonomy.descriptions().get(t, "") for t in sorted(by_tag)},
+    )

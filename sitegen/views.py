@@ -1,0 +1,128 @@
+"""View objects: what templates see. Made from the library, never the reverse.
+
+URLs in views are site paths (`papers/x/index.html`); templates turn them into
+links relative to the page being rendered with the `rel` filter.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from urllib.parse import quote_plus
+
+from . import urls
+from .library import Library, LibraryPaper
+from .markdown import to_html
+
+EXCERPT_CHARS = 240
+STATUS_LABELS = {"to-read": "To read", "reading": "Reading", "read": "Read", "dropped": "Dropped"}
+
+
+@dataclass(frozen=True)
+class TagView:
+    id: str
+    name: str
+    url: str
+    count: int = 0
+
+
+@dataclass(frozen=True)
+class LinkView:
+    url: str
+    label: str
+    kind: str
+
+
+@dataclass(frozen=True)
+class PaperView:
+    slug: str
+    title: str
+    url: str
+    abstract: str
+    excerpt: str
+    date: str | None
+    """ISO date, or None."""
+    date_display: str | None
+    year: str | None
+    authors: int | None
+    upvotes: int | None
+    tags: tuple[TagView, ...]
+    status: str | None
+    status_label: str | None
+    rating: int | None
+    read_on: str | None
+    added: str | None
+    notes_html: str
+    links: tuple[LinkView, ...]
+    lookups: tuple[LinkView, ...]
+    sources: tuple[TagView, ...]
+
+
+def excerpt(text: str, limit: int = EXCERPT_CHARS) -> str:
+    if len(text) <= limit:
+        return text
+    cut = text[:limit].rsplit(" ", 1)[0].rstrip(" ,;:.")
+    return cut + "…"
+
+
+def display_date(iso: str | None, written: str | None) -> str | None:
+    if not iso:
+        return written
+    day = dt.date.fromisoformat(iso)
+    return f"{day.strftime('%b')} {day.day}, {day.year}"
+
+
+def lookup_links(title: str) -> tuple[LinkView, ...]:
+    q = quote_plus(title)
+    return (
+        LinkView(f"https://arxiv.org/search/?query={q}&searchtype=title", "arXiv", "lookup"),
+        LinkView(f"https://huggingface.co/papers?q={q}", "Hugging Face", "lookup"),
+        LinkView(f"https://www.semanticscholar.org/search?q={q}", "Semantic Scholar", "lookup"),
+        LinkView(f"https://scholar.google.com/scholar?q={q}", "Google Scholar", "lookup"),
+    )
+
+
+def tag_view(library: Library, tag: str) -> TagView:
+    return TagView(tag, library.tag_names.get(tag, tag), urls.tag(tag), len(library.by_tag.get(tag, ())))
+
+
+def paper_view(library: Library, paper: LibraryPaper) -> PaperView:
+    return PaperView(
+        slug=paper.slug,
+        title=paper.title,
+        url=urls.paper(paper.slug),
+        abstract=paper.abstract,
+        excerpt=excerpt(paper.abstract),
+        date=paper.date,
+        date_display=display_date(paper.date, paper.date_written),
+        year=paper.year,
+        authors=paper.authors,
+        upvotes=paper.upvotes,
+        tags=tuple(tag_view(library, t) for t in paper.tags),
+        status=paper.status,
+        status_label=STATUS_LABELS.get(paper.status or ""),
+        rating=paper.rating,
+        read_on=paper.read_on,
+        added=paper.added,
+        notes_html=to_html(paper.notes),
+        links=tuple(
+            LinkView(link.url, "Code" if link.kind == "code" else "Project page", link.kind) for link in paper.links
+        ),
+        lookups=lookup_links(paper.title),
+        sources=tuple(TagView(s, s, urls.digest(s), len(library.by_source.get(s, ()))) for s in paper.sources),
+    )
+
+
+@dataclass(frozen=True)
+class Pager:
+    number: int
+    total: int
+    prev_url: str | None
+    next_url: str | None
+    first_url: str
+    last_url: str
+
+
+def pages_of(items: tuple[PaperView, ...], size: int) -> list[tuple[PaperView, ...]]:
+    """Split a listing into pages; an empty listing still has one (empty) page."""
+    return [items[i : i + size] for i in range(0, len(items), size)] or [()]
