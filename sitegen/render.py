@@ -193,6 +193,7 @@ class Renderer:
             ),
         )
         yield self.page(urls.page("about"), "about.html", title="About", total=len(lib.papers), tag_count=len(tags))
+        yield self.page(urls.page("search"), "search.html", title="Search")
         yield self.page("404.html", "404.html", title="Page not found")
 
     def machine_files(self) -> Iterator[OutputFile]:

@@ -1,0 +1,107 @@
+"""Search: Pagefind over the paper pages, and a compact offline index.
+
+Pagefind (the `pagefind_bin` binary shipped on PyPI) indexes only `papers/*/index.html`,
+and inside each only the element marked `data-pagefind-body` (title, abstract, notes,
+tags): listing pages would repeat every paper in the results, and the chrome is noise.
+
+Pagefind cannot run from `file://` (an ES module that `fetch()`es its index), so the
+build also writes `search-index.js`: a classic script that sets one global with, per
+paper, its slug, title, date, tags, status, digests, upvotes and a handful of
+distinctive abstract terms. `static/search.js` uses Pagefind over http and this index
+from disk, with the same search box, results and filters.
+"""
+
+from __future__ import annotations
+
+import heapq
+import json
+import math
+import re
+import subprocess
+import sys
+from collections import Counter
+from pathlib import Path
+
+from .library import Library
+from .related import STOP
+
+OFFLINE_INDEX = "search-index.js"
+OFFLINE_TERMS = 12
+"""Distinctive abstract terms kept per paper in the offline index."""
+_WORD = re.compile(r"[a-z0-9][a-z0-9-]{2,}")
+
+
+class SearchError(RuntimeError):
+    pass
+
+
+def _abstract_terms(docs: list[str], title_words: list[set[str]]) -> list[list[str]]:
+    """Per document, the OFFLINE_TERMS terms with the highest TF-IDF that are not
+    already in the title (the title is searched anyway)."""
+    counts = [Counter(w for w in _WORD.findall(d.lower()) if w not in STOP) for d in docs]
+    df: Counter[str] = Counter()
+    for c in counts:
+        df.update(c.keys())
+    n = max(len(docs), 1)
+    out = []
+    for c, seen in zip(counts, title_words):
+        scored = ((f * math.log(1 + n / df[t]), t) for t, f in c.items() if t not in seen)
+        out.append(sorted(t for _, t in heapq.nlargest(OFFLINE_TERMS, scored)))
+    return out
+
+
+def offline_index(library: Library) -> bytes:
+    """The offline search index as a classic script (a global, no fetch)."""
+    tags = list(library.by_tag)
+    tag_pos = {t: i for i, t in enumerate(tags)}
+    sources = list(library.by_source)
+    source_pos = {s: i for i, s in enumerate(sources)}
+    title_words = [set(_WORD.findall(p.title.lower())) for p in library.papers]
+    terms = _abstract_terms([p.abstract for p in library.papers], title_words)
+    papers = [
+        [
+            p.slug,
+            p.title,
+            p.date or "",
+            [tag_pos[t] for t in p.tags],
+            p.status or "",
+            [source_pos[s] for s in p.sources],
+            p.upvotes or 0,
+            " ".join(words),
+        ]
+        for p, words in zip(library.papers, terms)
+    ]
+    data = {
+        "v": 1,
+        "fields": ["slug", "title", "date", "tags", "status", "sources", "upvotes", "terms"],
+        "tags": [[t, library.tag_names.get(t, t)] for t in tags],
+        "sources": sources,
+        "papers": papers,
+    }
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    text = text.replace("<", "\\u003c").replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+    return f"window.SITEGEN_SEARCH={text};\n".encode()
+
+
+def run_pagefind(site: Path) -> str:
+    """Index the paper pages of a built site with the Pagefind binary."""
+    command = [
+        sys.executable, "-m", "pagefind_bin",
+        "--site", str(site),
+        "--glob", "papers/*/index.html",
+        "--force-language", "en",
+        "--keep-index-url",
+        "--silent",
+    ]  # fmt: skip
+    result = subprocess.run(command, capture_output=True, text=True, check=False)
+    if result.returncode != 0:
+        detail = (result.stderr or result.stdout).strip().splitlines()[-5:]
+        raise SearchError("pagefind failed: " + " | ".join(detail))
+    if not (site / "pagefind" / "pagefind.js").is_file():
+        raise SearchError("pagefind ran but wrote no pagefind/pagefind.js")
+    return "search index: pagefind + offline"
+
+
+def index_site(site: Path, library: Library) -> str:
+    (site / OFFLINE_INDEX).write_bytes(offline_index(library))
+    return run_pagefind(site)
