@@ -44,7 +44,7 @@ def _abstract_terms(docs: list[str], title_words: list[set[str]]) -> list[list[s
         df.update(c.keys())
     n = max(len(docs), 1)
     out = []
-    for c, seen in zip(counts, title_words):
+    for c, seen in zip(counts, title_words, strict=True):
         scored = ((f * math.log(1 + n / df[t]), t) for t, f in c.items() if t not in seen)
         out.append(sorted(t for _, t in heapq.nlargest(OFFLINE_TERMS, scored)))
     return out
@@ -69,7 +69,7 @@ def offline_index(library: Library) -> bytes:
             p.upvotes or 0,
             " ".join(words),
         ]
-        for p, words in zip(library.papers, terms)
+        for p, words in zip(library.papers, terms, strict=True)
     ]
     data = {
         "v": 1,
