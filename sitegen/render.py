@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context, select_autoescape
 from markupsafe import Markup
@@ -28,6 +29,9 @@ class OutputFile:
 
 @pass_context
 def _rel(context: Any, target: str) -> str:
+    link_base = context.get("link_base")
+    if link_base:
+        return link_base + target
     return urls.relative(context["page_path"], target)
 
 
@@ -73,13 +77,15 @@ class Renderer:
         )
 
     def page(self, path: str, template: str, **context: Any) -> OutputFile:
-        html = self.env.get_template(template).render(
-            page_path=path,
-            site=self.config,
-            nav=self.nav,
-            canonical=urls.absolute(self.config.base_url, path) if self.config.base_url else None,
-            **context,
-        )
+        values: dict[str, Any] = {
+            "page_path": path,
+            "site": self.config,
+            "nav": self.nav,
+            "canonical": urls.absolute(self.config.base_url, path) if self.config.base_url else None,
+            "link_base": None,
+        }
+        values.update(context)
+        html = self.env.get_template(template).render(values)
         return OutputFile(path, html.encode("utf-8"))
 
     def listing(
@@ -194,7 +200,10 @@ class Renderer:
         )
         yield self.page(urls.page("about"), "about.html", title="About", total=len(lib.papers), tag_count=len(tags))
         yield self.page(urls.page("search"), "search.html", title="Search")
-        yield self.page("404.html", "404.html", title="Page not found")
+        # A server shows 404.html at whatever address was missed, so relative links would
+        # point anywhere; with a base URL known, this one page links from the site's root.
+        base_path = urlsplit(self.config.base_url).path if self.config.base_url else ""
+        yield self.page("404.html", "404.html", title="Page not found", link_base=base_path or None, canonical=None)
 
     def machine_files(self) -> Iterator[OutputFile]:
         lib, config = self.library, self.config
