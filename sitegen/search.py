@@ -23,6 +23,7 @@ from collections import Counter
 from pathlib import Path
 
 from .library import Library
+from .pagefind_canon import canonicalise
 from .related import STOP
 
 OFFLINE_INDEX = "search-index.js"
@@ -99,6 +100,7 @@ def run_pagefind(site: Path) -> str:
         raise SearchError("pagefind failed: " + " | ".join(detail))
     if not (site / "pagefind" / "pagefind.js").is_file():
         raise SearchError("pagefind ran but wrote no pagefind/pagefind.js")
+    canonicalise(site / "pagefind")
     return "search index: pagefind + offline"
 
 
