@@ -1,0 +1,111 @@
+"""Search in real Chromium: Pagefind over http (under a sub-path), the offline index from file://."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+from tests.browser import page_problems
+from tests.test_site_browser import site_url
+
+QUANT = "Quantization & low precision"
+
+
+def tagged(site: Path, tag: str) -> set[str]:
+    papers = json.loads((site / "papers.json").read_text())["papers"]
+    return {p["title"] for p in papers if tag in p["tags"]}
+
+
+def result_titles(page: Any) -> list[str]:
+    return page.locator("#search-results .card-title a").all_inner_texts()
+
+
+def wait_for_results(page: Any, previous: str | None = None, query: str = "") -> str:
+    """Wait until the status line reports a finished search for `query` (and differs from `previous`)."""
+    page.wait_for_function(
+        "([prev, q]) => { const s = document.getElementById('search-status').textContent;"
+        " return /\\d+ papers?/.test(s) && s !== prev && s.includes(q); }",
+        arg=[previous, f"for “{query}”" if query else ""],
+    )
+    page.wait_for_timeout(100)
+    return page.locator("#search-status").inner_text()
+
+
+def show_all(page: Any) -> None:
+    while page.locator("#search-more").is_visible():
+        before = page.locator("#search-results li").count()
+        page.locator("#search-more").click()
+        page.wait_for_function(f"document.querySelectorAll('#search-results li').length > {before}")
+
+
+@pytest.mark.parametrize("mode", ["http", "file"])
+def test_search_filters_and_url(bundled_site: Path, page: Any, mode: str) -> None:
+    quantization = tagged(bundled_site, "quantization")
+    assert len(quantization) >= 10
+    with site_url(bundled_site, mode) as base:
+        page.goto(base + "search/index.html")
+        box = page.locator("#search-q")
+        wait_for_results(page)  # the page's first answer: browsing everything
+        box.fill("quantization")
+        status = wait_for_results(page, query="quantization")
+        show_all(page)
+        titles = set(result_titles(page))
+        assert quantization <= titles, quantization - titles
+        if mode == "file":
+            assert "offline search" in status
+        else:
+            assert "offline" not in status
+        # the query is in the URL
+        assert parse_qs(urlsplit(page.url).query)["q"] == ["quantization"]
+
+        # a tag filter narrows the results to papers with that tag
+        count = len(titles)
+        page.locator("#search-facets label", has_text="Computer vision").locator("input").check()
+        status = wait_for_results(page, status)
+        narrowed = set(result_titles(page))
+        assert 0 < len(narrowed) < count
+        assert narrowed <= tagged(bundled_site, "computer-vision")
+        query = parse_qs(urlsplit(page.url).query)
+        assert query["tag"] == ["Computer vision"] and query["q"] == ["quantization"]
+
+        # the URL restores the search
+        page.goto(page.url)
+        wait_for_results(page, query="quantization")
+        assert set(result_titles(page)) == narrowed
+        assert page.locator("#search-q").input_value() == "quantization"
+        assert page.locator("#search-facets label", has_text="Computer vision").locator("input").is_checked()
+
+        # each title links to its page, which opens
+        first = page.locator("#search-results .card-title a").first
+        title = first.inner_text()
+        first.click()
+        page.wait_for_load_state()
+        assert page.locator("h1").inner_text() == title
+        assert page.url.startswith(base + "papers/")
+    assert page_problems(page) == []
+
+
+@pytest.mark.parametrize("mode", ["http", "file"])
+def test_header_box_and_browse_without_query(bundled_site: Path, page: Any, mode: str) -> None:
+    with site_url(bundled_site, mode) as base:
+        page.goto(base + "tags/index.html")
+        page.keyboard.press("/")
+        assert page.evaluate("document.activeElement.id") == "site-search"
+        page.keyboard.type("scaling laws")
+        page.keyboard.press("Enter")
+        page.wait_for_url("**/search/index.html?q=scaling+laws")
+        wait_for_results(page, query="scaling laws")
+        assert any("Scaling" in t for t in result_titles(page))
+
+        # no query: browse by year
+        page.goto(base + "search/index.html?year=2024")
+        status = wait_for_results(page)
+        show_all(page)
+        papers = json.loads((bundled_site / "papers.json").read_text())["papers"]
+        from_2024 = {p["title"] for p in papers if (p["date"] or "").startswith("2024")}
+        assert set(result_titles(page)) == from_2024, status
+    assert page_problems(page) == []
