@@ -7,6 +7,7 @@ content/digests --import--> content/papers --load--> Library --render--> files
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -79,7 +80,13 @@ def _template_error(err: TemplateError, project: Project) -> BuildError:
     return BuildError(f"template error: {err}")
 
 
-def build(project: Project, *, run_importer: bool = True, search: bool | None = None) -> BuildReport:
+def build(
+    project: Project,
+    *,
+    run_importer: bool = True,
+    search: bool | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> BuildReport:
     started = time.perf_counter()
     report = BuildReport()
     config: Config = load_config(project.content)
@@ -95,7 +102,8 @@ def build(project: Project, *, run_importer: bool = True, search: bool | None = 
     try:
         env = make_environment(project.template_dirs())
         try:
-            report.files = write_files(staging, ((f.path, f.data) for f in render_site(library, config, env)))
+            files = ((f.path, f.data) for f in render_site(library, config, env))
+            report.files = write_files(staging, files, progress)
         except TemplateError as err:
             raise _template_error(err, project) from None
         for folder in reversed(project.template_dirs()):

@@ -108,7 +108,19 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 def cmd_build(args: argparse.Namespace) -> int:
     project = Project(content=args.content, templates=args.templates, output=args.output)
-    report = build(project, run_importer=not args.no_import, search=False if args.no_search else None)
+    show = sys.stderr.isatty() and not args.quiet
+
+    def progress(files: int) -> None:
+        print(f"\rrendering: {files} files written", end="", file=sys.stderr, flush=True)
+
+    report = build(
+        project,
+        run_importer=not args.no_import,
+        search=False if args.no_search else None,
+        progress=progress if show else None,
+    )
+    if show:
+        print("\r\033[K", end="", file=sys.stderr, flush=True)
     _print_problems(report.problems, args.verbose, args.quiet)
     if not args.quiet:
         if report.imported is not None:

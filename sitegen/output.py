@@ -11,7 +11,7 @@ import ctypes
 import ctypes.util
 import os
 import shutil
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path, PurePosixPath
 
 RENAME_EXCHANGE = 2
@@ -39,7 +39,7 @@ def staging_dir(output: Path) -> Path:
     return staging
 
 
-def write_files(root: Path, files: Iterable[tuple[str, bytes]]) -> int:
+def write_files(root: Path, files: Iterable[tuple[str, bytes]], progress: Callable[[int], None] | None = None) -> int:
     count = 0
     made: set[Path] = set()
     for site_path, data in files:
@@ -49,6 +49,8 @@ def write_files(root: Path, files: Iterable[tuple[str, bytes]]) -> int:
             made.add(path.parent)
         path.write_bytes(data)
         count += 1
+        if progress is not None and count % 250 == 0:
+            progress(count)
     return count
 
 

@@ -1,0 +1,318 @@
+// sitegen search page: Pagefind over http, the offline index (search-index.js) from file://.
+// Both backends answer the same question, so the page (box, facets, results, URL) is shared.
+// Paper text is data: results are built with textContent, never innerHTML.
+(function () {
+  "use strict";
+  const root = document.getElementById("search");
+  if (!root) return;
+  const siteRoot = root.dataset.root; // relative path from this page to the site root
+  const form = document.getElementById("search-form");
+  const box = document.getElementById("search-q");
+  const sortBox = document.getElementById("search-sort");
+  const statusLine = document.getElementById("search-status");
+  const list = document.getElementById("search-results");
+  const facetsBox = document.getElementById("search-facets");
+  const more = document.getElementById("search-more");
+  const FACETS = [["tag", "Tags"], ["year", "Year"], ["status", "Status"], ["digest", "Digest"]];
+  const ANY_OF = new Set(["year", "status", "digest"]); // tags narrow (all of); the others are any of
+  const PAGE = 20;
+  const STATUS_LABELS = { "to-read": "To read", reading: "Reading", read: "Read", dropped: "Dropped" };
+
+  function readState() {
+    const p = new URLSearchParams(location.search);
+    const state = { q: p.get("q") || "", sort: p.get("sort") || "" };
+    for (const [facet] of FACETS) state[facet] = p.getAll(facet);
+    return state;
+  }
+  function writeState(state, push) {
+    const p = new URLSearchParams();
+    if (state.q) p.set("q", state.q);
+    for (const [facet] of FACETS) for (const v of state[facet]) p.append(facet, v);
+    if (state.sort) p.set("sort", state.sort);
+    const query = p.toString();
+    const url = location.pathname + (query ? "?" + query : "");
+    try {
+      (push ? history.pushState : history.replaceState).call(history, null, "", url);
+    } catch (e) { /* some browsers refuse history on file:// */ }
+  }
+
+  // ---- Pagefind (http) ----
+  function pagefindBackend() {
+    const url = new URL(root.dataset.pagefind, location.href).href;
+    let pf;
+    return {
+      name: "pagefind",
+      async init() {
+        pf = await import(url);
+        await pf.options({ excerptLength: 30 });
+        await pf.init();
+        await pf.filters(); // loads the filter index, without which results carry no facet counts
+      },
+      async search(state) {
+        const filters = {};
+        for (const [facet] of FACETS) {
+          if (state[facet].length) filters[facet] = ANY_OF.has(facet) ? { any: state[facet] } : state[facet];
+        }
+        const sort = state.sort ? { [state.sort.split("-")[0]]: state.sort.split("-")[1] } : undefined;
+        const browsing = !state.q;
+        const options = { filters };
+        if (sort) options.sort = sort;
+        else if (browsing) options.sort = { date: "desc" };
+        const res = await pf.search(state.q || null, options);
+        const counts = browsing && !Object.keys(filters).length ? await pf.filters() : res.filters;
+        return {
+          total: res.results.length,
+          counts: counts || {},
+          async load(start, end) {
+            const items = await Promise.all(res.results.slice(start, end).map((r) => r.data()));
+            return items.map((d) => ({
+              path: d.url.slice(d.url.indexOf("papers/")),
+              title: (d.meta && d.meta.title) || d.url,
+              date: (d.meta && d.meta.date) || "",
+              excerptHtml: state.q ? d.excerpt : "",
+              excerpt: state.q ? "" : (d.meta && d.meta.excerpt) || "",
+              tags: (d.filters && d.filters.tag) || [],
+            }));
+          },
+        };
+      },
+    };
+  }
+
+  // ---- Offline index (file://) ----
+  function offlineBackend() {
+    let data, papers;
+    const tokens = (text) => text.toLowerCase().split(/[^\p{L}\p{N}]+/u).filter(Boolean);
+    return {
+      name: "offline",
+      init() {
+        return new Promise((resolve, reject) => {
+          const script = document.createElement("script");
+          script.src = root.dataset.index;
+          script.onload = () => {
+            data = window.SITEGEN_SEARCH;
+            if (!data) return reject(new Error("search-index.js loaded but defined no index"));
+            papers = data.papers.map((row) => {
+              const [slug, title, date, tags, status, sources, upvotes, terms] = row;
+              const tagNames = tags.map((i) => data.tags[i][1]);
+              return {
+                slug, title, date, upvotes, tagNames,
+                values: {
+                  tag: tagNames,
+                  year: [date ? date.slice(0, 4) : "undated"],
+                  status: [STATUS_LABELS[status] || "No status"],
+                  digest: sources.map((i) => data.sources[i]),
+                },
+                titleWords: tokens(title),
+                otherWords: tokens(tagNames.join(" ") + " " + tags.map((i) => data.tags[i][0]).join(" ") + " " + terms),
+              };
+            });
+            resolve();
+          };
+          script.onerror = () => reject(new Error("could not load " + script.src));
+          document.head.appendChild(script);
+        });
+      },
+      async search(state) {
+        const words = tokens(state.q);
+        const scored = [];
+        for (const p of papers) {
+          let score = 0;
+          for (const w of words) {
+            const inTitle = p.titleWords.some((t) => t.startsWith(w));
+            const inOther = !inTitle && p.otherWords.some((t) => t.startsWith(w));
+            if (!inTitle && !inOther) { score = -1; break; }
+            score += inTitle ? 3 : 1;
+          }
+          if (score >= 0) scored.push([score, p]);
+        }
+        const passes = (p, skip) => FACETS.every(([facet]) => {
+          const chosen = state[facet];
+          if (facet === skip || !chosen.length) return true;
+          return ANY_OF.has(facet) ? chosen.some((v) => p.values[facet].includes(v))
+                                   : chosen.every((v) => p.values[facet].includes(v));
+        });
+        const counts = {};
+        for (const [facet] of FACETS) {
+          counts[facet] = {};
+          for (const [, p] of scored) {
+            if (!passes(p, ANY_OF.has(facet) ? facet : null)) continue;
+            for (const v of p.values[facet]) counts[facet][v] = (counts[facet][v] || 0) + 1;
+          }
+        }
+        let hits = scored.filter(([, p]) => passes(p, null));
+        const byDate = (a, b) => (a[1].date || "0000").localeCompare(b[1].date || "0000");
+        if (state.sort === "date-asc") hits.sort(byDate);
+        else if (state.sort === "date-desc" || (!state.sort && !words.length)) hits.sort((a, b) => byDate(b, a));
+        else if (state.sort === "upvotes-desc") hits.sort((a, b) => b[1].upvotes - a[1].upvotes);
+        else hits.sort((a, b) => b[0] - a[0]);
+        return {
+          total: hits.length,
+          counts,
+          async load(start, end) {
+            return hits.slice(start, end).map(([, p]) => ({
+              path: "papers/" + p.slug + "/index.html", title: p.title, date: p.date,
+              excerptHtml: "", excerpt: "", tags: p.tagNames,
+            }));
+          },
+        };
+      },
+    };
+  }
+
+  // ---- Rendering ----
+  function excerptNodes(html) {
+    // Pagefind's excerpt is escaped text with <mark> around hits: keep only text and marks.
+    const doc = new DOMParser().parseFromString("<p>" + html + "</p>", "text/html");
+    const out = document.createElement("p");
+    out.className = "excerpt";
+    for (const node of doc.body.firstChild.childNodes) {
+      if (node.nodeName === "MARK") {
+        const mark = document.createElement("mark");
+        mark.textContent = node.textContent;
+        out.appendChild(mark);
+      } else {
+        out.appendChild(document.createTextNode(node.textContent));
+      }
+    }
+    return out;
+  }
+  function resultItem(r) {
+    const li = document.createElement("li");
+    li.className = "result card";
+    const h = document.createElement("h2");
+    h.className = "card-title";
+    const a = document.createElement("a");
+    a.href = siteRoot + r.path;
+    a.textContent = r.title;
+    h.appendChild(a);
+    li.appendChild(h);
+    if (r.date) {
+      const meta = document.createElement("p");
+      meta.className = "meta";
+      meta.textContent = r.date;
+      li.appendChild(meta);
+    }
+    if (r.excerptHtml) li.appendChild(excerptNodes(r.excerptHtml));
+    else if (r.excerpt) {
+      const p = document.createElement("p");
+      p.className = "excerpt";
+      p.textContent = r.excerpt;
+      li.appendChild(p);
+    }
+    if (r.tags.length) {
+      const ul = document.createElement("ul");
+      ul.className = "tags";
+      for (const t of r.tags) {
+        const tli = document.createElement("li");
+        const span = document.createElement("span");
+        span.className = "tag";
+        span.textContent = t;
+        tli.appendChild(span);
+        ul.appendChild(tli);
+      }
+      li.appendChild(ul);
+    }
+    return li;
+  }
+  function renderFacets(state, counts) {
+    facetsBox.textContent = "";
+    for (const [facet, label] of FACETS) {
+      const values = Object.entries(counts[facet] || {});
+      for (const chosen of state[facet]) if (!values.some(([v]) => v === chosen)) values.push([chosen, 0]);
+      if (!values.length) continue;
+      values.sort(facet === "year" ? (a, b) => b[0].localeCompare(a[0]) : (a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
+      const fs = document.createElement("fieldset");
+      fs.className = "facet";
+      const legend = document.createElement("legend");
+      legend.textContent = label;
+      fs.appendChild(legend);
+      for (const [value, count] of values) {
+        const lab = document.createElement("label");
+        const input = document.createElement("input");
+        input.type = "checkbox";
+        input.name = facet;
+        input.value = value;
+        input.checked = state[facet].includes(value);
+        input.addEventListener("change", () => {
+          const s = currentState();
+          s[facet] = input.checked ? [...s[facet], value] : s[facet].filter((v) => v !== value);
+          writeState(s, true);
+          run(s);
+        });
+        lab.appendChild(input);
+        lab.appendChild(document.createTextNode(" " + value + " "));
+        const c = document.createElement("span");
+        c.className = "count";
+        c.textContent = "(" + count + ")";
+        lab.appendChild(c);
+        fs.appendChild(lab);
+      }
+      facetsBox.appendChild(fs);
+    }
+  }
+
+  let backend;
+  let shownState = readState();
+  let generation = 0;
+  function currentState() {
+    const s = JSON.parse(JSON.stringify(shownState));
+    s.q = box.value.trim();
+    s.sort = sortBox.value;
+    return s;
+  }
+  async function run(state) {
+    shownState = state;
+    const mine = ++generation;
+    const answer = await backend.search(state);
+    if (mine !== generation) return; // a newer search has started
+    renderFacets(state, answer.counts);
+    list.textContent = "";
+    let shown = 0;
+    async function showMore() {
+      const items = await answer.load(shown, shown + PAGE);
+      if (mine !== generation) return;
+      for (const r of items) list.appendChild(resultItem(r));
+      shown += items.length;
+      more.hidden = shown >= answer.total;
+    }
+    more.onclick = showMore;
+    const filtered = FACETS.some(([f]) => state[f].length);
+    statusLine.textContent = !state.q && !filtered && backend.name === "pagefind" && !answer.total
+      ? "Type to search, or choose a filter."
+      : answer.total + " paper" + (answer.total === 1 ? "" : "s") + (state.q ? " for “" + state.q + "”" : "")
+        + (backend.name === "offline" ? " (offline search: titles, tags and key terms)" : "");
+    await showMore();
+  }
+
+  async function start() {
+    const state = readState();
+    box.value = state.q;
+    sortBox.value = state.sort;
+    const header = document.getElementById("site-search");
+    if (header) header.value = state.q;
+    backend = location.protocol === "file:" ? offlineBackend() : pagefindBackend();
+    try {
+      await backend.init();
+    } catch (err) {
+      if (backend.name === "offline") throw err;
+      backend = offlineBackend(); // Pagefind missing or blocked: the offline index still works
+      await backend.init();
+    }
+    let timer;
+    box.addEventListener("input", () => {
+      clearTimeout(timer);
+      timer = setTimeout(() => { const s = currentState(); writeState(s, false); run(s); }, 150);
+    });
+    sortBox.addEventListener("change", () => { const s = currentState(); writeState(s, true); run(s); });
+    form.addEventListener("submit", (e) => { e.preventDefault(); const s = currentState(); writeState(s, true); run(s); });
+    window.addEventListener("popstate", () => {
+      const s = readState();
+      box.value = s.q;
+      sortBox.value = s.sort;
+      run(s);
+    });
+    await run(state);
+  }
+  start().catch((err) => { statusLine.textContent = "Search is unavailable: " + err.message; });
+})();
