@@ -1,11 +1,20 @@
 """`sitegen build`, top to bottom: read this first.
 
-content/digests --import--> content/papers --load--> Library --render--> files
---> staging folder (+ static assets, + search index) --swap--> site/
+content/digests --import--> content/papers --load--> Library --jobs--> files in site/
+--> search index (Pagefind over the paper pages, plus the offline index)
+
+A full build writes a fresh folder beside `site/` and swaps it in when complete. An
+incremental build (the cache knows what is in `site/`) renders only the jobs whose
+fingerprint changed, writes each file atomically in place, deletes outputs that no
+longer exist, and re-runs Pagefind only when a paper page changed. Both produce the
+same bytes: a job's fingerprint covers all of its inputs (see render.Job).
 """
 
 from __future__ import annotations
 
+import hashlib
+import os
+import shutil
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -13,13 +22,24 @@ from pathlib import Path
 
 from jinja2 import TemplateError, TemplateNotFound, TemplateSyntaxError
 
+from .cache import BuildCache, forget_outputs, load_cache, save_cache, site_identity
 from .config import Config, load_config
-from .importer import PAPERS_DIR, ImportReport, load_taxonomy, run_import
+from .importer import DIGESTS_DIR, PAPERS_DIR, TAXONOMY_FILE, ImportReport, load_taxonomy, run_import
 from .library import Library, LibraryPaper, make_library, paper_from_page
 from .models import Problem
-from .output import copy_tree, discard, staging_dir, swap_in, write_files
+from .output import (
+    clean_stale_staging,
+    discard,
+    remove_file,
+    safe_join,
+    staging_dir,
+    swap_in,
+    write_file_atomic,
+    write_files,
+)
 from .pages import PageError
-from .render import make_environment, render_site
+from .related import related_papers
+from .render import Job, make_environment, site_jobs
 from .resources import default_templates_dir
 
 
@@ -34,6 +54,8 @@ class Project:
     content: Path = Path("content")
     templates: Path = Path("templates")
     output: Path = Path("site")
+    cache: Path | None = None
+    """Build cache folder; default `.sitegen-cache/` beside the output folder."""
 
     def template_dirs(self) -> list[Path]:
         dirs = [self.templates] if self.templates.is_dir() else []
@@ -42,33 +64,105 @@ class Project:
             dirs.append(default)
         return dirs
 
+    @property
+    def cache_file(self) -> Path:
+        folder = self.cache or self.output.parent / ".sitegen-cache"
+        return folder / f"{self.output.name}.pickle"
+
 
 @dataclass
 class BuildReport:
     files: int = 0
+    """Output files written (rendered) by this build."""
+    total: int = 0
+    """Output files the site has."""
     papers: int = 0
     seconds: float = 0.0
+    incremental: bool = False
+    removed: int = 0
     imported: ImportReport | None = None
     problems: list[Problem] = field(default_factory=list)
     search: str = ""
+    changed: list[str] = field(default_factory=list)
+    """Site paths written by this build (for live reload)."""
 
     def summary(self) -> str:
         extra = f", {self.search}" if self.search else ""
-        return f"built {self.papers} papers into {self.files} files in {self.seconds:.2f} s{extra}"
+        if self.incremental:
+            return (
+                f"built {self.papers} papers: {self.files} of {self.total} files rewritten, "
+                f"{self.removed} removed in {self.seconds:.2f} s{extra}"
+            )
+        return f"built {self.papers} papers into {self.total} files in {self.seconds:.2f} s{extra}"
 
 
-def load_papers(content: Path) -> list[LibraryPaper]:
+def _hash_files(paths: list[Path]) -> str:
+    h = hashlib.sha1()
+    for path in paths:
+        st = path.stat()
+        h.update(f"{path.name}\0{st.st_size}\0{st.st_mtime_ns}\0".encode())
+    return h.hexdigest()
+
+
+def digests_fingerprint(content: Path, config: Config) -> str:
+    """Changes when a digest, the taxonomy or the configuration may import differently."""
+    folder = content / DIGESTS_DIR
+    digests = sorted(p for p in folder.iterdir() if p.is_file()) if folder.is_dir() else []
+    extra = [p for p in (content / TAXONOMY_FILE,) if p.is_file()]
+    return hashlib.sha1(f"{_hash_files(digests + extra)}{config!r}".encode()).hexdigest()
+
+
+def load_papers(content: Path, cache: BuildCache) -> list[LibraryPaper]:
+    """Every page, parsed; an unchanged file (same size and mtime) comes from the cache."""
     folder = content / PAPERS_DIR
     papers = []
+    fresh: dict[str, tuple[int, int, LibraryPaper]] = {}
     for path in sorted(folder.glob("*.md")) if folder.is_dir() else []:
-        source = f"{content.name}/{PAPERS_DIR}/{path.name}"
-        try:
-            papers.append(paper_from_page(path.read_text(encoding="utf-8"), path.stem, source))
-        except UnicodeDecodeError as err:
-            raise BuildError(f"{source}: not UTF-8 text ({err.reason})") from None
-        except PageError as err:
-            raise BuildError(str(err.problem)) from None
+        st = path.stat()
+        cached = cache.pages.get(path.name)
+        if cached and cached[0] == st.st_size and cached[1] == st.st_mtime_ns:
+            paper = cached[2]
+        else:
+            source = f"{content.name}/{PAPERS_DIR}/{path.name}"
+            try:
+                paper = paper_from_page(path.read_text(encoding="utf-8"), path.stem, source)
+            except UnicodeDecodeError as err:
+                raise BuildError(f"{source}: not UTF-8 text ({err.reason})") from None
+            except PageError as err:
+                raise BuildError(str(err.problem)) from None
+        fresh[path.name] = (st.st_size, st.st_mtime_ns, paper)
+        papers.append(paper)
+    cache.pages = fresh
     return papers
+
+
+def related_table(papers: list[LibraryPaper], k: int, cache: BuildCache) -> dict[str, tuple[str, ...]]:
+    """Related papers, recomputed only when some title or abstract changed."""
+    ordered = sorted(papers, key=lambda p: p.slug)
+    docs = [(p.slug, f"{p.title} {p.title} {p.abstract}") for p in ordered]
+    h = hashlib.sha1(str(k).encode())
+    for slug, text in docs:
+        h.update(f"{slug}\0{text}\0".encode())
+    key = h.hexdigest()
+    if cache.related[0] != key:
+        cache.related = (key, related_papers(docs, k))
+    return cache.related[1]
+
+
+def static_jobs(template_dirs: list[Path]) -> list[Job]:
+    """The theme's `static/` files; a file in an earlier folder overrides a later one's."""
+    found: dict[str, Path] = {}
+    for folder in reversed(template_dirs):
+        static = folder / "static"
+        for path in sorted(static.rglob("*")) if static.is_dir() else []:
+            rel = path.relative_to(static)
+            if path.is_file() and not any(part.startswith(".") for part in rel.parts):
+                found[f"static/{rel.as_posix()}"] = path
+    jobs = []
+    for site_path, source in sorted(found.items()):
+        data = source.read_bytes()
+        jobs.append(Job(site_path, hashlib.sha1(data).hexdigest(), lambda d=data: d))
+    return jobs
 
 
 def _template_error(err: TemplateError, project: Project) -> BuildError:
@@ -77,7 +171,26 @@ def _template_error(err: TemplateError, project: Project) -> BuildError:
         return BuildError(f"{name}:{err.lineno}: template syntax error: {err.message}")
     if isinstance(err, TemplateNotFound):
         return BuildError(f"template not found: {err.name} (looked in {', '.join(map(str, project.template_dirs()))})")
-    return BuildError(f"template error: {err}")
+    # A runtime error (an undefined variable, say): Jinja rewrites the traceback so its
+    # frames carry the template's file name and line; report the innermost one.
+    where = ""
+    tb = err.__traceback__
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename.endswith((".html", ".xml", ".txt")):
+            where = f"{tb.tb_frame.f_code.co_filename}:{tb.tb_lineno}: "
+        tb = tb.tb_next
+    return BuildError(f"{where}template error: {err}")
+
+
+def search_fingerprint(jobs: list[Job]) -> str:
+    """Pagefind reads only the paper pages, so their fingerprints decide a re-index."""
+    from .search import SEARCH_VERSION
+
+    h = hashlib.sha1(SEARCH_VERSION.encode())
+    for job in jobs:
+        if job.path.startswith("papers/"):
+            h.update(f"{job.path}\0{job.key}\0".encode())
+    return h.hexdigest()
 
 
 def build(
@@ -86,36 +199,120 @@ def build(
     run_importer: bool = True,
     search: bool | None = None,
     progress: Callable[[int], None] | None = None,
+    full: bool = False,
 ) -> BuildReport:
     started = time.perf_counter()
     report = BuildReport()
     config: Config = load_config(project.content)
-    if run_importer:
-        report.imported = run_import(project.content, config)
-        report.problems.extend(report.imported.problems)
+    with_search = config.search if search is None else search
+    cache = BuildCache() if full else load_cache(project.cache_file)
 
-    papers = load_papers(project.content)
-    library: Library = make_library(papers, load_taxonomy(project.content), config.related)
+    # 1. Import, when a digest (or the taxonomy, or the configuration) changed.
+    if run_importer:
+        key = digests_fingerprint(project.content, config)
+        if key != cache.digests:
+            report.imported = run_import(project.content, config)
+            report.problems.extend(report.imported.problems)
+            cache.digests = digests_fingerprint(project.content, config)
+
+    # 2. The library: pages, tags, years, digests, related papers.
+    papers = load_papers(project.content, cache)
+    taxonomy = load_taxonomy(project.content)
+    related = related_table(papers, config.related, cache)
+    library: Library = make_library(papers, taxonomy, related)
     report.papers = len(library.papers)
 
-    staging = staging_dir(project.output)
+    # 3. Every output as a job with a fingerprint.
     try:
         env = make_environment(project.template_dirs())
-        try:
-            files = ((f.path, f.data) for f in render_site(library, config, env))
-            report.files = write_files(staging, files, progress)
-        except TemplateError as err:
-            raise _template_error(err, project) from None
-        for folder in reversed(project.template_dirs()):
-            if (folder / "static").is_dir():
-                copy_tree(folder / "static", staging / "static")
-        if config.search if search is None else search:
-            from .search import index_site
+        jobs = list(site_jobs(library, config, env))
+    except TemplateError as err:
+        raise _template_error(err, project) from None
+    jobs += static_jobs(project.template_dirs())
+    if with_search:
+        from .search import OFFLINE_INDEX, offline_index
 
-            report.search = index_site(staging, library)
+        jobs.append(
+            Job(OFFLINE_INDEX, hashlib.sha1(offline_index(library)).hexdigest(), lambda: offline_index(library))
+        )
+    report.total = len(jobs)
+    search_key = search_fingerprint(jobs) if with_search else ""
+
+    # 4. Write: in place when the cache knows the site, else a fresh folder swapped in.
+    incremental = bool(cache.outputs) and project.output.is_dir() and site_identity(project.output) == cache.site_id
+    try:
+        if incremental:
+            _write_incremental(project, cache, jobs, report, with_search, search_key)
+        else:
+            _write_full(project, cache, jobs, report, with_search, search_key, progress)
+    except TemplateError as err:
+        raise _template_error(err, project) from None
+    cache.outputs = {job.path: job.key for job in jobs}
+    cache.search = search_key
+    cache.site_id = site_identity(project.output)
+    save_cache(project.cache_file, cache)
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _write_full(
+    project: Project,
+    cache: BuildCache,
+    jobs: list[Job],
+    report: BuildReport,
+    with_search: bool,
+    search_key: str,
+    progress: Callable[[int], None] | None,
+) -> None:
+    clean_stale_staging(project.output)
+    staging = staging_dir(project.output)
+    try:
+        report.files = write_files(staging, ((job.path, job.render()) for job in jobs), progress)
+        report.changed = [job.path for job in jobs]
+        if with_search:
+            from .search import run_pagefind
+
+            old_bundle = project.output / "pagefind"
+            if search_key == cache.search and old_bundle.is_dir():
+                shutil.copytree(old_bundle, staging / "pagefind", copy_function=_link_or_copy)
+                report.search = "search index: unchanged"
+            else:
+                report.search = run_pagefind(staging)
         swap_in(staging, project.output)
     except BaseException:
         discard(staging)
         raise
-    report.seconds = time.perf_counter() - started
-    return report
+
+
+def _write_incremental(
+    project: Project, cache: BuildCache, jobs: list[Job], report: BuildReport, with_search: bool, search_key: str
+) -> None:
+    report.incremental = True
+    changed = [job for job in jobs if cache.outputs.get(job.path) != job.key]
+    rendered = [(job.path, job.render()) for job in changed]  # a render error stops here: nothing written yet
+    stale = sorted(set(cache.outputs) - {job.path for job in jobs})
+    if rendered or stale:
+        forget_outputs(project.cache_file, cache)
+        for path, data in rendered:
+            write_file_atomic(safe_join(project.output, path), data)
+        for path in stale:
+            remove_file(project.output, path)
+    report.files = len(rendered)
+    report.removed = len(stale)
+    report.changed = [path for path, _ in rendered]
+    bundle = project.output / "pagefind"
+    if with_search and (search_key != cache.search or not bundle.is_dir()):
+        from .search import run_pagefind_into
+
+        report.search = run_pagefind_into(project.output, bundle)
+    elif not with_search and bundle.is_dir():
+        shutil.rmtree(bundle)
+
+
+def _link_or_copy(src: str, dst: str) -> str:
+    """Hard-link unchanged search files into the new site (copy across file systems)."""
+    try:
+        os.link(src, dst)
+    except OSError:
+        shutil.copy2(src, dst)
+    return dst

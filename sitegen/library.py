@@ -12,7 +12,6 @@ from typing import Any
 from .links import classify, is_http_url
 from .models import Link, Problem
 from .pages import PageError, read_page
-from .related import related_papers
 from .tags import Taxonomy
 
 STATUSES = ("to-read", "reading", "read", "dropped")
@@ -167,7 +166,7 @@ class Library:
     tag_descriptions: dict[str, str]
 
 
-def make_library(papers: list[LibraryPaper], taxonomy: Taxonomy, related: int) -> Library:
+def make_library(papers: list[LibraryPaper], taxonomy: Taxonomy, related: dict[str, tuple[str, ...]]) -> Library:
     ordered = tuple(sorted(papers, key=lambda p: (p.sort_key, p.slug)))
     by_tag: dict[str, list[LibraryPaper]] = defaultdict(list)
     by_year: dict[str, list[LibraryPaper]] = defaultdict(list)
@@ -185,7 +184,7 @@ def make_library(papers: list[LibraryPaper], taxonomy: Taxonomy, related: int) -
         by_tag={t: tuple(by_tag[t]) for t in sorted(by_tag)},
         by_year={y: tuple(by_year[y]) for y in sorted(by_year, reverse=True)},
         by_source={s: tuple(by_source[s]) for s in sorted(by_source)},
-        related=related_papers([(p.slug, f"{p.title} {p.title} {p.abstract}") for p in ordered], related),
+        related=related,
         tag_names={t: names.get(t, t) for t in sorted(by_tag)},
         tag_descriptions={t: taxonomy.descriptions().get(t, "") for t in sorted(by_tag)},
     )

@@ -39,6 +39,60 @@ def staging_dir(output: Path) -> Path:
     return staging
 
 
+def write_file_atomic(path: Path, data: bytes) -> None:
+    """Replace one file: readers see the old bytes or the new, never half of them."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        tmp.write_bytes(data)
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def remove_file(root: Path, site_path: str) -> None:
+    """Delete an output that no longer exists, and the folders it leaves empty."""
+    path = safe_join(root, site_path)
+    path.unlink(missing_ok=True)
+    parent = path.parent
+    while parent != root and parent.is_dir() and not any(parent.iterdir()):
+        parent.rmdir()
+        parent = parent.parent
+
+
+def clean_stale_staging(output: Path) -> None:
+    """Remove staging folders left by builds that were killed (their process is gone)."""
+    for folder in output.parent.glob(f".{output.name}-*-*"):
+        pid = folder.name.rsplit("-", 1)[-1]
+        if pid.isdigit() and not _alive(int(pid)):
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def replace_dir(new: Path, target: Path) -> None:
+    """Put folder `new` at `target`, replacing what was there in one step where possible."""
+    if target.exists() and _exchange(new, target):
+        shutil.rmtree(new)
+        return
+    if target.exists():
+        old = target.with_name(f".{target.name}-old-{os.getpid()}")
+        os.replace(target, old)
+        os.replace(new, target)
+        shutil.rmtree(old)
+    else:
+        os.replace(new, target)
+
+
 def write_files(root: Path, files: Iterable[tuple[str, bytes]], progress: Callable[[int], None] | None = None) -> int:
     count = 0
     made: set[Path] = set()
@@ -79,16 +133,7 @@ def _exchange(a: Path, b: Path) -> bool:
 
 def swap_in(staging: Path, output: Path) -> None:
     """Make `staging` the new `output`; the old output is removed afterwards."""
-    if output.exists() and _exchange(staging, output):
-        shutil.rmtree(staging)
-        return
-    if output.exists():
-        old = output.with_name(f".{output.name}-old-{os.getpid()}")
-        os.replace(output, old)
-        os.replace(staging, output)
-        shutil.rmtree(old)
-    else:
-        os.replace(staging, output)
+    replace_dir(staging, output)
 
 
 def discard(staging: Path) -> None:

@@ -1,16 +1,25 @@
 """Render the library into output files. No disk access: templates come in through
-the Jinja2 environment, files go out as `OutputFile` values."""
+the Jinja2 environment, files go out as `OutputFile` values.
+
+Every output is first described as a `Job`: its path, a fingerprint of everything
+that determines its bytes, and a function that renders it. The fingerprint covers
+the template and every template it extends, includes or imports, the configuration
+and the exact values handed to the template, so an incremental build can skip a job
+whose fingerprint is unchanged and still produce the same bytes as a full build.
+"""
 
 from __future__ import annotations
 
+import hashlib
 import json
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, fields, is_dataclass
+from functools import cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context, select_autoescape
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, meta, pass_context, select_autoescape
 from markupsafe import Markup
 
 from . import charts, feeds, urls
@@ -19,12 +28,25 @@ from .library import STATUSES, Library
 from .markdown import to_html
 from .views import STATUS_LABELS, Pager, PaperView, TagView, pages_of, paper_view, tag_view
 
+RENDER_VERSION = "1"
+"""Bump when Python-side output changes, so incremental builds re-render everything."""
+
 
 @dataclass(frozen=True)
 class OutputFile:
     path: str
     """Site path, POSIX, relative to the site root."""
     data: bytes
+
+
+@dataclass(frozen=True)
+class Job:
+    """One output file, not yet rendered."""
+
+    path: str
+    key: str
+    """Fingerprint of every input of this file."""
+    render: Callable[[], bytes]
 
 
 @pass_context
@@ -52,6 +74,7 @@ def make_environment(template_dirs: list[Path]) -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        auto_reload=False,
     )
     env.filters["rel"] = _rel
     env.filters["markdown"] = lambda text: Markup(to_html(text))
@@ -59,14 +82,70 @@ def make_environment(template_dirs: list[Path]) -> Environment:
     return env
 
 
+def template_key(env: Environment, name: str) -> str:
+    """Hash of a template and, recursively, of every template it references."""
+
+    @cache
+    def key(template: str) -> str:
+        assert env.loader is not None
+        source, filename, _ = env.loader.get_source(env, template)
+        digest = hashlib.sha1(source.encode("utf-8"))
+        referenced = meta.find_referenced_templates(env.parse(source, template, filename))
+        for other in sorted(r or "*" for r in referenced):
+            # A name computed at render time could be any template: depend on all of them.
+            targets = env.list_templates() if other == "*" else [other]
+            for target in targets:
+                if target != template:
+                    digest.update(key(target).encode())
+        return digest.hexdigest()
+
+    return key(name)
+
+
+class Fingerprint:
+    """Stable digests of template inputs. Paper views are hashed once and referred to
+    by their digest, so a listing of 20 papers costs 20 lookups, not 20 reprs."""
+
+    def __init__(self, views: dict[str, PaperView]) -> None:
+        self.view_keys = {id(v): hashlib.sha1(repr(v).encode("utf-8")).hexdigest() for v in views.values()}
+
+    def feed(self, h: Any, value: Any) -> None:
+        if isinstance(value, PaperView):
+            h.update(b"V" + self.view_keys[id(value)].encode())
+        elif isinstance(value, str):  # includes Markup
+            h.update(b"S%d:" % len(value) + value.encode("utf-8", "surrogatepass"))
+        elif isinstance(value, tuple | list):
+            h.update(b"L%d" % len(value))
+            for item in value:
+                self.feed(h, item)
+        elif isinstance(value, dict):
+            h.update(b"D%d" % len(value))
+            for k in sorted(value):
+                self.feed(h, k)
+                self.feed(h, value[k])
+        elif is_dataclass(value) and not isinstance(value, type):
+            h.update(type(value).__name__.encode())
+            for f in fields(value):
+                self.feed(h, getattr(value, f.name))
+        else:
+            h.update(repr(value).encode("utf-8"))
+
+    def key(self, *parts: Any) -> str:
+        h = hashlib.sha1(RENDER_VERSION.encode())
+        for part in parts:
+            self.feed(h, part)
+        return h.hexdigest()
+
+
 class Renderer:
-    """Renders one page type after another; every page gets the same base context."""
+    """Describes every page of the site as a Job; every page gets the same base context."""
 
     def __init__(self, library: Library, config: Config, env: Environment) -> None:
         self.library = library
         self.config = config
         self.env = env
         self.views = {p.slug: paper_view(library, p) for p in library.papers}
+        self.fp = Fingerprint(self.views)
         self.nav = (
             ("Papers", urls.page()),
             ("Tags", urls.page("tags")),
@@ -75,8 +154,9 @@ class Renderer:
             ("Stats", urls.page("stats")),
             ("About", urls.page("about")),
         )
+        self._template_keys: dict[str, str] = {}
 
-    def page(self, path: str, template: str, **context: Any) -> OutputFile:
+    def page(self, path: str, template: str, **context: Any) -> Job:
         values: dict[str, Any] = {
             "page_path": path,
             "site": self.config,
@@ -85,12 +165,22 @@ class Renderer:
             "link_base": None,
         }
         values.update(context)
-        html = self.env.get_template(template).render(values)
-        return OutputFile(path, html.encode("utf-8"))
+        if template not in self._template_keys:
+            self._template_keys[template] = template_key(self.env, template)
+        key = self.fp.key("page", template, self._template_keys[template], values)
+
+        def render() -> bytes:
+            return self.env.get_template(template).render(values).encode("utf-8")
+
+        return Job(path, key, render)
+
+    def data(self, path: str, make: Callable[[], bytes], *inputs: Any) -> Job:
+        """A non-template output whose bytes depend only on `inputs` (and the code)."""
+        return Job(path, self.fp.key("data", path, self.config, *inputs), make)
 
     def listing(
         self, folder: str, title: str, papers: tuple[PaperView, ...], *, kind: str, **extra: Any
-    ) -> Iterator[OutputFile]:
+    ) -> Iterator[Job]:
         chunks = pages_of(papers, self.config.page_size)
         total = len(chunks)
         for number, chunk in enumerate(chunks, 1):
@@ -113,7 +203,7 @@ class Renderer:
                 **{"description_html": "", "feed_url": None, **extra},
             )
 
-    def all_pages(self) -> Iterator[OutputFile]:
+    def page_jobs(self) -> Iterator[Job]:
         lib, views = self.library, self.views
         ordered = tuple(views[p.slug] for p in lib.papers)
         for i, view in enumerate(ordered):
@@ -172,6 +262,10 @@ class Renderer:
         queue += tuple(views[p.slug] for p in lib.papers if p.status == "to-read")
         yield from self.listing("queue", "Reading queue", queue, kind="queue")
 
+        by_year = [(y.name, y.count) for y in sorted(years, key=lambda y: y.id)]
+        by_tag = sorted(((t.name, t.count) for t in tags), key=lambda nc: (-nc[1], nc[0]))
+        by_status = [(STATUS_LABELS[s], sum(1 for p in lib.papers if p.status == s)) for s in STATUSES]
+        by_status.append(("No status", sum(1 for p in lib.papers if not p.status)))
         yield self.page(
             urls.page("stats"),
             "stats.html",
@@ -180,22 +274,10 @@ class Renderer:
             charts=(
                 (
                     "Papers per year",
-                    charts.bar_chart(
-                        [(y.name, y.count) for y in sorted(years, key=lambda y: y.id)]
-                        + ([("undated", undated)] if undated else [])
-                    ),
+                    charts.bar_chart(by_year + ([("undated", undated)] if undated else []), "Papers per year"),
                 ),
-                (
-                    "Papers per tag",
-                    charts.bar_chart(sorted(((t.name, t.count) for t in tags), key=lambda nc: (-nc[1], nc[0]))),
-                ),
-                (
-                    "Papers per reading status",
-                    charts.bar_chart(
-                        [(STATUS_LABELS[s], sum(1 for p in lib.papers if p.status == s)) for s in STATUSES]
-                        + [("No status", sum(1 for p in lib.papers if not p.status))]
-                    ),
-                ),
+                ("Papers per tag", charts.bar_chart(by_tag, "Papers per tag")),
+                ("Papers per reading status", charts.bar_chart(by_status, "Papers per reading status")),
             ),
         )
         yield self.page(urls.page("about"), "about.html", title="About", total=len(lib.papers), tag_count=len(tags))
@@ -205,33 +287,34 @@ class Renderer:
         base_path = urlsplit(self.config.base_url).path if self.config.base_url else ""
         yield self.page("404.html", "404.html", title="Page not found", link_base=base_path or None, canonical=None)
 
-    def machine_files(self) -> Iterator[OutputFile]:
-        lib, config = self.library, self.config
-        ordered = [self.views[p.slug] for p in lib.papers]
-        yield OutputFile("feed.xml", feeds.atom(config, "", config.title, "feed.xml", ordered))
+    def data_jobs(self, page_paths: list[str]) -> Iterator[Job]:
+        lib, config, views = self.library, self.config, self.views
+        ordered = [views[p.slug] for p in lib.papers]
+        newest = ordered[: feeds.FEED_ENTRIES]
+        yield self.data("feed.xml", lambda: feeds.atom(config, "", config.title, "feed.xml", newest), newest)
         for tag, papers in lib.by_tag.items():
             path = urls.tag(tag).replace("index.html", "feed.xml")
-            yield OutputFile(
-                path,
-                feeds.atom(
-                    config,
-                    f"tags/{tag}",
-                    f"{config.title}: {lib.tag_names[tag]}",
-                    path,
-                    [self.views[p.slug] for p in papers],
-                ),
-            )
-        yield OutputFile("papers.json", feeds.papers_json(lib, self.views))
-        yield OutputFile(".nojekyll", b"")
+            title = f"{config.title}: {lib.tag_names[tag]}"
+            entries = [views[p.slug] for p in papers[: feeds.FEED_ENTRIES]]
+            yield self.data(path, lambda p=path, t=title, e=entries: feeds.atom(config, "", t, p, e), title, entries)
+        yield self.data("papers.json", lambda: feeds.papers_json(lib, views), lib.papers, lib.related)
+        yield self.data(".nojekyll", lambda: b"")
+        paths = [p for p in page_paths if p != "404.html"]
+        yield self.data("sitemap.xml", lambda: feeds.sitemap(config, paths), paths)
+        yield self.data("robots.txt", lambda: feeds.robots(config))
 
 
-def render_site(library: Library, config: Config, env: Environment) -> Iterator[OutputFile]:
+def site_jobs(library: Library, config: Config, env: Environment) -> Iterator[Job]:
     """Every output file of the site, except static assets and the search index."""
     renderer = Renderer(library, config, env)
     paths = []
-    for page in renderer.all_pages():
-        paths.append(page.path)
-        yield page
-    yield from renderer.machine_files()
-    yield OutputFile("sitemap.xml", feeds.sitemap(config, [p for p in paths if p != "404.html"]))
-    yield OutputFile("robots.txt", feeds.robots(config))
+    for job in renderer.page_jobs():
+        paths.append(job.path)
+        yield job
+    yield from renderer.data_jobs(paths)
+
+
+def render_site(library: Library, config: Config, env: Environment) -> Iterator[OutputFile]:
+    """Every output file, rendered (a full build)."""
+    for job in site_jobs(library, config, env):
+        yield OutputFile(job.path, job.render())

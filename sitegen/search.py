@@ -16,16 +16,21 @@ from __future__ import annotations
 import heapq
 import json
 import math
+import os
 import re
+import shutil
 import subprocess
 import sys
 from collections import Counter
 from pathlib import Path
 
 from .library import Library
+from .output import replace_dir
 from .pagefind_canon import canonicalise
 from .related import STOP
 
+SEARCH_VERSION = "1"
+"""Bump when the indexing changes, so incremental builds re-index."""
 OFFLINE_INDEX = "search-index.js"
 OFFLINE_TERMS = 12
 """Distinctive abstract terms kept per paper in the offline index."""
@@ -84,11 +89,14 @@ def offline_index(library: Library) -> bytes:
     return f"window.SITEGEN_SEARCH={text};\n".encode()
 
 
-def run_pagefind(site: Path) -> str:
-    """Index the paper pages of a built site with the Pagefind binary."""
+def run_pagefind(site: Path, bundle: Path | None = None) -> str:
+    """Index the paper pages of a built site with the Pagefind binary, writing the
+    bundle to `site/pagefind` (or to `bundle`)."""
+    bundle = bundle or site / "pagefind"
     command = [
         sys.executable, "-m", "pagefind_bin",
         "--site", str(site),
+        "--output-path", str(bundle.resolve()),
         "--glob", "papers/*/index.html",
         "--force-language", "en",
         "--keep-index-url",
@@ -98,12 +106,19 @@ def run_pagefind(site: Path) -> str:
     if result.returncode != 0:
         detail = (result.stderr or result.stdout).strip().splitlines()[-5:]
         raise SearchError("pagefind failed: " + " | ".join(detail))
-    if not (site / "pagefind" / "pagefind.js").is_file():
-        raise SearchError("pagefind ran but wrote no pagefind/pagefind.js")
-    canonicalise(site / "pagefind")
+    if not (bundle / "pagefind.js").is_file():
+        raise SearchError(f"pagefind ran but wrote no {bundle}/pagefind.js")
+    canonicalise(bundle)
     return "search index: pagefind + offline"
 
 
-def index_site(site: Path, library: Library) -> str:
-    (site / OFFLINE_INDEX).write_bytes(offline_index(library))
-    return run_pagefind(site)
+def run_pagefind_into(site: Path, bundle: Path) -> str:
+    """Re-index a live site: build the new bundle beside it, then swap it in."""
+    fresh = site.parent / f".{site.name}-pagefind-{os.getpid()}"
+    shutil.rmtree(fresh, ignore_errors=True)
+    try:
+        summary = run_pagefind(site, fresh)
+        replace_dir(fresh, bundle)
+    finally:
+        shutil.rmtree(fresh, ignore_errors=True)
+    return summary

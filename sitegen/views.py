@@ -98,7 +98,9 @@ def paper_view(library: Library, paper: LibraryPaper) -> PaperView:
         year=paper.year,
         authors=paper.authors,
         upvotes=paper.upvotes,
-        tags=tuple(tag_view(library, t) for t in paper.tags),
+        # No counts in a paper's own tag and digest links: a paper page must not change
+        # (and be re-rendered) because some other paper joined one of its tags.
+        tags=tuple(TagView(t, library.tag_names.get(t, t), urls.tag(t)) for t in paper.tags),
         status=paper.status,
         status_label=STATUS_LABELS.get(paper.status or ""),
         rating=paper.rating,
@@ -109,7 +111,7 @@ def paper_view(library: Library, paper: LibraryPaper) -> PaperView:
             LinkView(link.url, "Code" if link.kind == "code" else "Project page", link.kind) for link in paper.links
         ),
         lookups=lookup_links(paper.title),
-        sources=tuple(TagView(s, s, urls.digest(s), len(library.by_source.get(s, ()))) for s in paper.sources),
+        sources=tuple(TagView(s, s, urls.digest(s)) for s in paper.sources),
     )
 
 

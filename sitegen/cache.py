@@ -1,0 +1,69 @@
+"""The build cache (`.sitegen-cache/`, never committed): what the last build read and wrote.
+
+- `pages`: parsed paper pages keyed by file name, valid while size and mtime match;
+- `digests`: a fingerprint of the digests and taxonomy, to import only when they changed;
+- `related`: the related-papers table with the fingerprint of the text it came from;
+- `outputs`: for every file in the site, the fingerprint of its inputs (see render.Job);
+- `site_id`: identity of the output folder those outputs are in.
+
+The cache is an optimisation only: deleting it just makes the next build a full one.
+It is written with a version tag; an unreadable or older cache is ignored.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .library import LibraryPaper
+
+CACHE_VERSION = 3
+
+
+@dataclass
+class BuildCache:
+    pages: dict[str, tuple[int, int, LibraryPaper]] = field(default_factory=dict)
+    digests: str = ""
+    related: tuple[str, dict[str, tuple[str, ...]]] = ("", {})
+    outputs: dict[str, str] = field(default_factory=dict)
+    site_id: tuple[int, int] | None = None
+    search: str = ""
+
+
+def site_identity(output: Path) -> tuple[int, int] | None:
+    """Device and inode of the output folder: a swapped-in or replaced folder differs."""
+    try:
+        st = output.stat()
+    except OSError:
+        return None
+    return (st.st_dev, st.st_ino)
+
+
+def load_cache(path: Path) -> BuildCache:
+    try:
+        with path.open("rb") as handle:
+            version, cache = pickle.load(handle)
+    except (OSError, EOFError, pickle.UnpicklingError, ValueError, TypeError, AttributeError, ImportError):
+        return BuildCache()
+    if version != CACHE_VERSION or not isinstance(cache, BuildCache):
+        return BuildCache()
+    return cache
+
+
+def save_cache(path: Path, cache: BuildCache) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    with tmp.open("wb") as handle:
+        pickle.dump((CACHE_VERSION, cache), handle, protocol=pickle.HIGHEST_PROTOCOL)
+    os.replace(tmp, path)
+
+
+def forget_outputs(path: Path, cache: BuildCache) -> None:
+    """Record on disk that the site is about to change in place: if the build dies
+    half-way, the next one must not trust the old output fingerprints."""
+    saved: dict[str, Any] = dict(cache.__dict__)
+    saved.update(outputs={}, site_id=None, search="")
+    save_cache(path, BuildCache(**saved))

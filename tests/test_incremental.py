@@ -1,0 +1,164 @@
+"""Incremental builds are correct by construction: after any kind of change, the
+incremental build's site is byte-identical to a clean full build of the same input."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from sitegen.build import BuildReport, Project, build
+from tests.sites import ROOT, copy_content
+from tests.test_build import tree_digest
+
+
+def first_page(content: Path) -> Path:
+    return sorted((content / "papers").glob("*.md"))[0]
+
+
+def edit_paper(content: Path, templates: Path) -> None:
+    page = first_page(content)
+    page.write_text(page.read_text() + "\nA note written *later*.\n")
+
+
+def change_tags(content: Path, templates: Path) -> None:
+    page = first_page(content)
+    text = page.read_text()
+    head, rest = text.split("\ntags:\n", 1)
+    first_tag, rest = rest.split("\n", 1)
+    page.write_text(f"{head}\ntags:\n- my-own-tag\n{rest}")  # first tag removed, a new one added
+
+
+def add_paper(content: Path, templates: Path) -> None:
+    (content / "papers" / "a-brand-new-paper.md").write_text(
+        "---\ntitle: A Brand New Paper on Quantization\ndate: 2026-01-02\ntags:\n- quantization\n"
+        "abstract: We quantize everything to one bit and it still works, surprisingly well.\n---\nMy notes.\n"
+    )
+
+
+def delete_paper(content: Path, templates: Path) -> None:
+    first_page(content).unlink()
+
+
+def edit_digest(content: Path, templates: Path) -> None:
+    digest = content / "digests" / "2025-12-15-hf-daily-papers.txt"
+    text = digest.read_text()
+    digest.write_text(text.replace("Model diffing is the study", "Model diffing (edited) is the study", 1))
+
+
+def edit_template(content: Path, templates: Path) -> None:
+    page = templates / "paper.html"
+    page.write_text(
+        page.read_text().replace('<h2 id="abstract-heading"', '<h2 class="edited" id="abstract-heading"', 1)
+    )
+
+
+def edit_included_template(content: Path, templates: Path) -> None:
+    macros = templates / "_macros.html"
+    macros.write_text(macros.read_text().replace('<article class="card">', '<article class="card edited">', 1))
+
+
+def edit_base_template(content: Path, templates: Path) -> None:
+    base = templates / "base.html"
+    base.write_text(base.read_text().replace("made with sitegen", "made with sitegen (edited)", 1))
+
+
+def edit_config(content: Path, templates: Path) -> None:
+    config = content / "config.yaml"
+    config.write_text(config.read_text().replace("title: Reading list", "title: My papers", 1))
+
+
+def edit_taxonomy(content: Path, templates: Path) -> None:
+    taxonomy = content / "taxonomy.yaml"
+    taxonomy.write_text(taxonomy.read_text().replace("name: Scaling laws", "name: Scaling laws (renamed)", 1))
+
+
+def edit_static(content: Path, templates: Path) -> None:
+    css = templates / "static" / "style.css"
+    css.write_text(css.read_text() + "\n.edited { color: red; }\n")
+
+
+CHANGES: dict[str, Callable[[Path, Path], None]] = {
+    "paper edit": edit_paper,
+    "tag change": change_tags,
+    "paper added": add_paper,
+    "paper deleted": delete_paper,
+    "digest edited": edit_digest,
+    "template edited": edit_template,
+    "included template edited": edit_included_template,
+    "extended template edited": edit_base_template,
+    "config edited": edit_config,
+    "taxonomy edited": edit_taxonomy,
+    "static file edited": edit_static,
+}
+
+
+def make_project(tmp_path: Path) -> Project:
+    content = copy_content(ROOT / "content", tmp_path)
+    templates = tmp_path / "templates"
+    shutil.copytree(ROOT / "templates", templates)
+    return Project(content=content, templates=templates, output=tmp_path / "site", cache=tmp_path / "cache")
+
+
+def clean_build(project: Project, tmp_path: Path, *, search: bool, run_importer: bool) -> Path:
+    clean = Project(project.content, project.templates, tmp_path / "clean-site", cache=tmp_path / "clean-cache")
+    build(clean, search=search, run_importer=run_importer, full=True)
+    return clean.output
+
+
+@pytest.mark.parametrize("change", list(CHANGES))
+def test_incremental_equals_clean_build(tmp_path: Path, change: str) -> None:
+    project = make_project(tmp_path)
+    # A deleted page would be re-imported from its digest, so deletion is tested without import.
+    run_importer = change != "paper deleted"
+    build(project, search=False, run_importer=run_importer)
+    CHANGES[change](project.content, project.templates)
+    report: BuildReport = build(project, search=False, run_importer=run_importer)
+    assert report.incremental
+    assert report.files > 0
+    assert tree_digest(project.output) == tree_digest(
+        clean_build(project, tmp_path, search=False, run_importer=run_importer)
+    )
+
+
+def test_one_paper_edit_rewrites_few_files_and_noop_rewrites_nothing(tmp_path: Path) -> None:
+    project = make_project(tmp_path)
+    build(project, search=False)
+    mtimes = {p: p.stat().st_mtime_ns for p in project.output.rglob("*") if p.is_file()}
+    noop = build(project, search=False)
+    assert noop.incremental and noop.files == 0 and noop.removed == 0 and noop.imported is None
+    assert {p: p.stat().st_mtime_ns for p in project.output.rglob("*") if p.is_file()} == mtimes
+    edit_paper(project.content, project.templates)
+    one = build(project, search=False)
+    assert 0 < one.files < 30 < one.total
+    assert any(path.startswith("papers/") for path in one.changed)
+
+
+def test_incremental_search_index_equals_clean_build(tmp_path: Path) -> None:
+    project = make_project(tmp_path)
+    build(project, search=True)
+    before = tree_digest(project.output / "pagefind")
+    edit_config(project.content, project.templates)  # every page changes, the search index is rebuilt
+    add_paper(project.content, project.templates)
+    report = build(project, search=True)
+    assert report.incremental and report.search
+    assert tree_digest(project.output / "pagefind") != before
+    assert tree_digest(project.output) == tree_digest(clean_build(project, tmp_path, search=True, run_importer=True))
+
+
+def test_failed_incremental_build_changes_nothing(tmp_path: Path) -> None:
+    project = make_project(tmp_path)
+    build(project, search=False)
+    before = tree_digest(project.output)
+    edit_paper(project.content, project.templates)
+    (project.templates / "paper.html").write_text(
+        '{% extends "base.html" %}{% block content %}{{ paper.nope }}{% endblock %}'
+    )
+    with pytest.raises(Exception, match="nope"):
+        build(project, search=False)
+    assert tree_digest(project.output) == before
+    shutil.copy(ROOT / "templates" / "paper.html", project.templates / "paper.html")
+    build(project, search=False)  # recovers on the next good input
+    assert tree_digest(project.output) == tree_digest(clean_build(project, tmp_path, search=False, run_importer=True))
