@@ -1,18 +1,26 @@
 """Related papers: TF-IDF cosine similarity over title and abstract, at build time.
 
-Each document keeps only its strongest terms (TOP_TERMS), and scores are summed
-through an inverted index, so the cost grows with the postings actually shared
-rather than with every pair of papers.
+Each document keeps only its TOP_TERMS strongest terms, and terms that occur in a
+large share of a big collection are dropped (they say little about topic and make the
+similarity product dense). The similarity matrix is a sparse product computed in row
+blocks with SciPy; each term's postings are cut to the POSTINGS documents where it
+weighs most, so every row of the product has at most TOP_TERMS x POSTINGS entries and
+the cost grows linearly with the number of papers.
 """
 
 from __future__ import annotations
 
-import heapq
-import math
 import re
-from collections import Counter, defaultdict
+from collections import Counter
+
+import numpy as np
+from scipy import sparse
 
 TOP_TERMS = 40
+POSTINGS = 200
+"""Per term, only the documents where it weighs most can be matched through it."""
+BLOCK_CELLS = 1 << 22
+"""Similarity scores held in memory at once (a block of rows of the n x n matrix)."""
 _WORD = re.compile(r"[a-z][a-z0-9-]{2,}")
 STOP = frozenset(
     """the and for with that this from are was were has have been our their its into
@@ -26,38 +34,71 @@ STOP = frozenset(
 )
 
 
-def _terms(text: str) -> Counter[str]:
-    return Counter(w for w in _WORD.findall(text.lower()) if w not in STOP)
+def _max_df(n: int) -> int:
+    """Terms in more documents than this are ignored (only matters for big lists)."""
+    return max(100, n // 10)
 
 
 def related_papers(docs: list[tuple[str, str]], k: int) -> dict[str, tuple[str, ...]]:
-    """For each (id, text), the ids of the k most similar other documents.
-    Ties are broken by id so the answer never depends on input order."""
-    if k <= 0 or len(docs) < 2:
-        return {doc_id: () for doc_id, _ in docs}
-    counts = [_terms(text) for _, text in docs]
-    df: Counter[str] = Counter()
-    for c in counts:
-        df.update(c.keys())
-    n = len(docs)
-    vectors: list[dict[str, float]] = []
-    postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
-    for i, c in enumerate(counts):
-        weights = {t: (1 + math.log(f)) * math.log(n / df[t]) for t, f in c.items() if df[t] < n}
-        top = heapq.nlargest(TOP_TERMS, weights.items(), key=lambda tw: (tw[1], tw[0]))
-        norm = math.sqrt(sum(w * w for _, w in top)) or 1.0
-        vec = {t: w / norm for t, w in top}
-        vectors.append(vec)
-        for t, w in vec.items():
-            postings[t].append((i, w))
+    """For each (id, text), the ids of the k most similar other documents, most similar
+    first. Ties are broken by position in `docs` (callers pass them sorted by id)."""
     ids = [doc_id for doc_id, _ in docs]
+    if k <= 0 or len(docs) < 2:
+        return {doc_id: () for doc_id in ids}
+    n = len(docs)
+    vocab: dict[str, int] = {}
+    indptr, indices, counts = [0], [], []
+    for _, text in docs:
+        c = Counter(w for w in _WORD.findall(text.lower()) if w not in STOP)
+        for word, count in sorted(c.items()):
+            indices.append(vocab.setdefault(word, len(vocab)))
+            counts.append(count)
+        indptr.append(len(indices))
+    tf = sparse.csr_matrix(
+        (np.asarray(counts, dtype=np.float64), np.asarray(indices, dtype=np.int64), np.asarray(indptr)),
+        shape=(n, len(vocab)),
+    )
+    df = np.bincount(tf.indices, minlength=len(vocab))
+    idf = np.log(n / np.maximum(df, 1))
+    idf[(df >= n) | (df > _max_df(n))] = 0.0
+    tf.data = (1.0 + np.log(tf.data)) * idf[tf.indices]
+    # Keep each document's strongest terms, then normalise rows to unit length.
+    tf.data[_rank_within(tf) >= TOP_TERMS] = 0.0
+    tf.eliminate_zeros()
+    norms = np.sqrt(np.asarray(tf.multiply(tf).sum(axis=1)).ravel())
+    norms[norms == 0] = 1.0
+    x = (sparse.diags(1.0 / norms) @ tf).tocsr()
+    # Cut each term's postings to the documents where it weighs most.
+    postings = x.tocsc()
+    postings.data[_rank_within(postings) >= POSTINGS] = 0.0
+    postings.eliminate_zeros()
+    xt = postings.T.tocsr()
     out: dict[str, tuple[str, ...]] = {}
-    for i, vec in enumerate(vectors):
-        scores: dict[int, float] = defaultdict(float)
-        for t, w in vec.items():
-            for j, wj in postings[t]:
-                if j != i:
-                    scores[j] += w * wj
-        best = heapq.nsmallest(k, scores.items(), key=lambda js: (-round(js[1], 12), ids[js[0]]))
-        out[ids[i]] = tuple(ids[j] for j, s in best if s > 0)
+    block_rows = max(16, BLOCK_CELLS // n)
+    # Scores are lowered by a hair per position, so ties go to the earlier document.
+    tiebreak = np.arange(n) * 1e-13
+    for start in range(0, n, block_rows):
+        stop = min(start + block_rows, n)
+        scores = (x[start:stop] @ xt).toarray()
+        scores -= tiebreak
+        scores[np.arange(stop - start), np.arange(start, stop)] = -1.0  # not related to itself
+        kk = min(k, n - 1)
+        top = np.argpartition(scores, n - kk, axis=1)[:, n - kk :]
+        top_scores = np.take_along_axis(scores, top, axis=1)
+        order = np.argsort(-top_scores, axis=1, kind="stable")
+        top = np.take_along_axis(top, order, axis=1)
+        top_scores = np.take_along_axis(top_scores, order, axis=1)
+        for offset, (cols, vals) in enumerate(zip(top.tolist(), top_scores.tolist(), strict=True)):
+            out[ids[start + offset]] = tuple(ids[c] for c, v in zip(cols, vals, strict=True) if v > 1e-6)
     return out
+
+
+def _rank_within(matrix: sparse.csr_matrix | sparse.csc_matrix) -> np.ndarray:
+    """For each stored value, its rank (0 = largest) among the values of its row
+    (CSR) or column (CSC); ties go to the lower index."""
+    counts = np.diff(matrix.indptr)
+    major = np.repeat(np.arange(len(counts)), counts)
+    order = np.lexsort((matrix.indices, -matrix.data, major))
+    rank = np.empty(len(order), dtype=np.int64)
+    rank[order] = np.arange(len(order)) - matrix.indptr[major[order]]
+    return rank

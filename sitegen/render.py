@@ -51,10 +51,8 @@ class Job:
 
 @pass_context
 def _rel(context: Any, target: str) -> str:
-    link_base = context.get("link_base")
-    if link_base:
-        return link_base + target
-    return urls.relative(context["page_path"], target)
+    """A site path as a link from the page being rendered (`root` leads to the site root)."""
+    return str(context["root"]) + target
 
 
 def _json_script(value: Any) -> Markup:
@@ -165,6 +163,7 @@ class Renderer:
             "link_base": None,
         }
         values.update(context)
+        values["root"] = values["link_base"] or urls.root(path)
         if template not in self._template_keys:
             self._template_keys[template] = template_key(self.env, template)
         key = self.fp.key("page", template, self._template_keys[template], values)

@@ -52,6 +52,11 @@ def digest(name: str, number: int = 1) -> str:
     return paginated(f"digests/{digest_slug(name)}", number)
 
 
+def root(from_path: str) -> str:
+    """The relative URL prefix that leads from a page to the site root (`../../`)."""
+    return "../" * from_path.count("/")
+
+
 def relative(from_path: str, to_path: str) -> str:
     """URL of `to_path` as seen from the page at `from_path` (both site paths)."""
     start = posixpath.dirname(from_path) or "."
