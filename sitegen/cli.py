@@ -13,6 +13,7 @@ from .check import check_site
 from .config import ConfigError, load_config
 from .importer import run_import
 from .pages import PageError
+from .reading_cli import register as register_reading
 from .tags import TaxonomyError
 
 EXIT_OK, EXIT_WARN, EXIT_ERROR = 0, 1, 2
@@ -68,6 +69,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     chk.add_argument("--output", type=Path, default=Path("site"), metavar="DIR", help="site folder (default: site)")
     chk.add_argument("-q", "--quiet", action="store_true", help="print broken links only")
+
+    register_reading(commands)
     return parser
 
 
@@ -143,6 +146,8 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if hasattr(args, "func"):
+        return int(args.func(args))
     try:
         if args.command == "import":
             return cmd_import(args)

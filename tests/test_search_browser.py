@@ -36,10 +36,17 @@ def wait_for_results(page: Any, previous: str | None = None, query: str = "") ->
 
 
 def show_all(page: Any) -> None:
-    while page.locator("#search-more").is_visible():
+    """Press "More results" until every result is listed."""
+    for _ in range(100):
+        if page.evaluate("document.getElementById('search-more').hidden"):
+            return
         before = page.locator("#search-results li").count()
-        page.locator("#search-more").click()
-        page.wait_for_function(f"document.querySelectorAll('#search-results li').length > {before}")
+        page.evaluate("document.getElementById('search-more').click()")
+        page.wait_for_function(
+            f"document.querySelectorAll('#search-results li').length > {before}"
+            " || document.getElementById('search-more').hidden"
+        )
+    raise AssertionError("results kept coming")
 
 
 @pytest.mark.parametrize("mode", ["http", "file"])
