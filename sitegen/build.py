@@ -19,13 +19,11 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-
-from jinja2 import TemplateError, TemplateNotFound, TemplateSyntaxError
+from typing import TYPE_CHECKING
 
 from .cache import BuildCache, forget_outputs, load_cache, save_cache, site_identity
 from .config import Config, load_config
 from .importer import DIGESTS_DIR, PAPERS_DIR, TAXONOMY_FILE, ImportReport, load_taxonomy, run_import
-from .library import Library, LibraryPaper, make_library, paper_from_page
 from .models import Problem
 from .output import (
     clean_stale_staging,
@@ -37,10 +35,13 @@ from .output import (
     write_file_atomic,
     write_files,
 )
-from .pages import PageError
-from .related import related_papers
-from .render import Job, make_environment, site_jobs
 from .resources import default_templates_dir
+
+if TYPE_CHECKING:  # the heavy modules are imported only by a build that has work to do
+    from jinja2 import TemplateError
+
+    from .library import LibraryPaper
+    from .render import Job
 
 
 class BuildError(Exception):
@@ -85,6 +86,8 @@ class BuildReport:
     search: str = ""
     changed: list[str] = field(default_factory=list)
     """Site paths written by this build (for live reload)."""
+    search_key: str = ""
+    """Fingerprint of what the search index should cover (see search_fingerprint)."""
 
     def summary(self) -> str:
         extra = f", {self.search}" if self.search else ""
@@ -114,6 +117,9 @@ def digests_fingerprint(content: Path, config: Config) -> str:
 
 def load_papers(content: Path, cache: BuildCache) -> list[LibraryPaper]:
     """Every page, parsed; an unchanged file (same size and mtime) comes from the cache."""
+    from .library import paper_from_page
+    from .pages import PageError
+
     folder = content / PAPERS_DIR
     papers = []
     fresh: dict[str, tuple[int, int, LibraryPaper]] = {}
@@ -138,6 +144,8 @@ def load_papers(content: Path, cache: BuildCache) -> list[LibraryPaper]:
 
 def related_table(papers: list[LibraryPaper], k: int, cache: BuildCache) -> dict[str, tuple[str, ...]]:
     """Related papers, recomputed only when some title or abstract changed."""
+    from .related import related_papers
+
     ordered = sorted(papers, key=lambda p: p.slug)
     docs = [(p.slug, f"{p.title} {p.title} {p.abstract}") for p in ordered]
     h = hashlib.sha1(str(k).encode())
@@ -151,6 +159,8 @@ def related_table(papers: list[LibraryPaper], k: int, cache: BuildCache) -> dict
 
 def static_jobs(template_dirs: list[Path]) -> list[Job]:
     """The theme's `static/` files; a file in an earlier folder overrides a later one's."""
+    from .render import Job
+
     found: dict[str, Path] = {}
     for folder in reversed(template_dirs):
         static = folder / "static"
@@ -166,6 +176,8 @@ def static_jobs(template_dirs: list[Path]) -> list[Job]:
 
 
 def _template_error(err: TemplateError, project: Project) -> BuildError:
+    from jinja2 import TemplateNotFound, TemplateSyntaxError
+
     if isinstance(err, TemplateSyntaxError):
         name = err.filename or err.name or "template"
         return BuildError(f"{name}:{err.lineno}: template syntax error: {err.message}")
@@ -193,6 +205,28 @@ def search_fingerprint(jobs: list[Job]) -> str:
     return h.hexdigest()
 
 
+def inputs_fingerprint(project: Project, config: Config, with_search: bool, digests_key: str) -> str:
+    """Every input of the site in one digest: pages by size and mtime, templates and
+    static files by content, the taxonomy, the settings, the search switch and the code."""
+    from . import __version__
+    from .render import RENDER_VERSION
+
+    h = hashlib.sha1(f"{__version__}/{RENDER_VERSION}/{with_search}/{config!r}/{digests_key}".encode())
+    folder = project.content / PAPERS_DIR
+    for path in sorted(folder.glob("*.md")) if folder.is_dir() else []:
+        st = path.stat()
+        h.update(f"{path.name}\0{st.st_size}\0{st.st_mtime_ns}\0".encode())
+    for directory in project.template_dirs():
+        h.update(str(directory.resolve()).encode())
+        for path in sorted(directory.rglob("*")):
+            if path.is_file():
+                h.update(path.relative_to(directory).as_posix().encode() + b"\0" + path.read_bytes())
+    taxonomy = project.content / TAXONOMY_FILE
+    if taxonomy.is_file():
+        h.update(taxonomy.read_bytes())
+    return h.hexdigest()
+
+
 def build(
     project: Project,
     *,
@@ -200,32 +234,58 @@ def build(
     search: bool | None = None,
     progress: Callable[[int], None] | None = None,
     full: bool = False,
+    state: BuildCache | None = None,
+    defer_search: bool = False,
 ) -> BuildReport:
+    """Build the site. `state` is a cache kept in memory between builds (by `serve`);
+    `defer_search` leaves the Pagefind index as it is, for the caller to refresh later."""
     started = time.perf_counter()
     report = BuildReport()
     config: Config = load_config(project.content)
     with_search = config.search if search is None else search
-    cache = BuildCache() if full else load_cache(project.cache_file)
+    if full:
+        cache = BuildCache()
+    elif state is not None:
+        cache = state
+    else:
+        cache = load_cache(project.cache_file)
+    site_ok = project.output.is_dir() and site_identity(project.output) == cache.site_id and bool(cache.outputs)
 
     # 1. Import, when a digest (or the taxonomy, or the configuration) changed.
+    digests_key = ""
     if run_importer:
-        key = digests_fingerprint(project.content, config)
-        if key != cache.digests:
+        digests_key = digests_fingerprint(project.content, config)
+        if digests_key != cache.digests:
             report.imported = run_import(project.content, config)
             report.problems.extend(report.imported.problems)
-            cache.digests = digests_fingerprint(project.content, config)
+            cache.digests = digests_key = digests_fingerprint(project.content, config)
+
+    # Nothing changed since the last build of this site: stop here.
+    inputs_key = inputs_fingerprint(project, config, with_search, digests_key)
+    search_current = not with_search or defer_search or bool(cache.search)
+    if site_ok and inputs_key == cache.inputs and search_current:
+        report.incremental = True
+        report.total = len(cache.outputs)
+        report.papers = len(cache.pages)
+        report.seconds = time.perf_counter() - started
+        return report
+
+    from jinja2 import TemplateError
+
+    from .library import make_library
+    from .render import Job, make_environment, site_jobs
 
     # 2. The library: pages, tags, years, digests, related papers.
     papers = load_papers(project.content, cache)
     taxonomy = load_taxonomy(project.content)
     related = related_table(papers, config.related, cache)
-    library: Library = make_library(papers, taxonomy, related)
+    library = make_library(papers, taxonomy, related)
     report.papers = len(library.papers)
 
     # 3. Every output as a job with a fingerprint.
     try:
         env = make_environment(project.template_dirs())
-        jobs = list(site_jobs(library, config, env))
+        jobs = list(site_jobs(library, config, env, cache.views))
     except TemplateError as err:
         raise _template_error(err, project) from None
     jobs += static_jobs(project.template_dirs())
@@ -238,18 +298,22 @@ def build(
     report.total = len(jobs)
     search_key = search_fingerprint(jobs) if with_search else ""
 
+    report.search_key = search_key
+
     # 4. Write: in place when the cache knows the site, else a fresh folder swapped in.
-    incremental = bool(cache.outputs) and project.output.is_dir() and site_identity(project.output) == cache.site_id
+    run_search = with_search and not defer_search
     try:
-        if incremental:
-            _write_incremental(project, cache, jobs, report, with_search, search_key)
+        if site_ok:
+            _write_incremental(project, cache, jobs, report, run_search, search_key, keep_bundle=defer_search)
         else:
-            _write_full(project, cache, jobs, report, with_search, search_key, progress)
+            _write_full(project, cache, jobs, report, run_search, search_key, progress, keep_bundle=defer_search)
     except TemplateError as err:
         raise _template_error(err, project) from None
     cache.outputs = {job.path: job.key for job in jobs}
-    cache.search = search_key
+    if not defer_search:
+        cache.search = search_key
     cache.site_id = site_identity(project.output)
+    cache.inputs = inputs_key
     save_cache(project.cache_file, cache)
     report.seconds = time.perf_counter() - started
     return report
@@ -263,21 +327,21 @@ def _write_full(
     with_search: bool,
     search_key: str,
     progress: Callable[[int], None] | None,
+    keep_bundle: bool = False,
 ) -> None:
     clean_stale_staging(project.output)
     staging = staging_dir(project.output)
     try:
         report.files = write_files(staging, ((job.path, job.render()) for job in jobs), progress)
         report.changed = [job.path for job in jobs]
-        if with_search:
+        old_bundle = project.output / "pagefind"
+        if (keep_bundle or (with_search and search_key == cache.search)) and old_bundle.is_dir():
+            shutil.copytree(old_bundle, staging / "pagefind", copy_function=_link_or_copy)
+            report.search = "search index: unchanged"
+        elif with_search:
             from .search import run_pagefind
 
-            old_bundle = project.output / "pagefind"
-            if search_key == cache.search and old_bundle.is_dir():
-                shutil.copytree(old_bundle, staging / "pagefind", copy_function=_link_or_copy)
-                report.search = "search index: unchanged"
-            else:
-                report.search = run_pagefind(staging)
+            report.search = run_pagefind(staging)
         swap_in(staging, project.output)
     except BaseException:
         discard(staging)
@@ -285,7 +349,13 @@ def _write_full(
 
 
 def _write_incremental(
-    project: Project, cache: BuildCache, jobs: list[Job], report: BuildReport, with_search: bool, search_key: str
+    project: Project,
+    cache: BuildCache,
+    jobs: list[Job],
+    report: BuildReport,
+    with_search: bool,
+    search_key: str,
+    keep_bundle: bool = False,
 ) -> None:
     report.incremental = True
     changed = [job for job in jobs if cache.outputs.get(job.path) != job.key]
@@ -305,7 +375,7 @@ def _write_incremental(
         from .search import run_pagefind_into
 
         report.search = run_pagefind_into(project.output, bundle)
-    elif not with_search and bundle.is_dir():
+    elif not with_search and not keep_bundle and bundle.is_dir():
         shutil.rmtree(bundle)
 
 

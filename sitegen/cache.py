@@ -16,11 +16,12 @@ import os
 import pickle
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from .library import LibraryPaper
+if TYPE_CHECKING:
+    from .library import LibraryPaper
 
-CACHE_VERSION = 3
+CACHE_VERSION = 4
 
 
 @dataclass
@@ -31,6 +32,11 @@ class BuildCache:
     outputs: dict[str, str] = field(default_factory=dict)
     site_id: tuple[int, int] | None = None
     search: str = ""
+    inputs: str = ""
+    """Fingerprint of every input file's size and mtime (or content), the settings and
+    the code: when it matches, the site is up to date and the build stops early."""
+    views: dict[str, Any] = field(default_factory=dict)
+    """Paper views of the last build (render.ViewMemo); kept in memory only, by `serve`."""
 
 
 def site_identity(output: Path) -> tuple[int, int] | None:
@@ -56,8 +62,12 @@ def load_cache(path: Path) -> BuildCache:
 def save_cache(path: Path, cache: BuildCache) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    with tmp.open("wb") as handle:
-        pickle.dump((CACHE_VERSION, cache), handle, protocol=pickle.HIGHEST_PROTOCOL)
+    views, cache.views = cache.views, {}
+    try:
+        with tmp.open("wb") as handle:
+            pickle.dump((CACHE_VERSION, cache), handle, protocol=pickle.HIGHEST_PROTOCOL)
+    finally:
+        cache.views = views
     os.replace(tmp, path)
 
 
@@ -65,5 +75,5 @@ def forget_outputs(path: Path, cache: BuildCache) -> None:
     """Record on disk that the site is about to change in place: if the build dies
     half-way, the next one must not trust the old output fingerprints."""
     saved: dict[str, Any] = dict(cache.__dict__)
-    saved.update(outputs={}, site_id=None, search="")
+    saved.update(outputs={}, site_id=None, search="", inputs="", views={})
     save_cache(path, BuildCache(**saved))

@@ -12,9 +12,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-
-import numpy as np
-from scipy import sparse
+from typing import Any
 
 TOP_TERMS = 40
 POSTINGS = 200
@@ -45,6 +43,9 @@ def related_papers(docs: list[tuple[str, str]], k: int) -> dict[str, tuple[str, 
     ids = [doc_id for doc_id, _ in docs]
     if k <= 0 or len(docs) < 2:
         return {doc_id: () for doc_id in ids}
+    import numpy as np  # imported here: a build that reuses the cached table never needs them
+    from scipy import sparse
+
     n = len(docs)
     vocab: dict[str, int] = {}
     indptr, indices, counts = [0], [], []
@@ -93,9 +94,11 @@ def related_papers(docs: list[tuple[str, str]], k: int) -> dict[str, tuple[str, 
     return out
 
 
-def _rank_within(matrix: sparse.csr_matrix | sparse.csc_matrix) -> np.ndarray:
+def _rank_within(matrix: Any) -> Any:
     """For each stored value, its rank (0 = largest) among the values of its row
     (CSR) or column (CSC); ties go to the lower index."""
+    import numpy as np
+
     counts = np.diff(matrix.indptr)
     major = np.repeat(np.arange(len(counts)), counts)
     order = np.lexsort((matrix.indices, -matrix.data, major))

@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, fields, is_dataclass
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -104,14 +104,17 @@ class Fingerprint:
     """Stable digests of template inputs. Paper views are hashed once and referred to
     by their digest, so a listing of 20 papers costs 20 lookups, not 20 reprs."""
 
-    def __init__(self, views: dict[str, PaperView]) -> None:
-        self.view_keys = {id(v): hashlib.sha1(repr(v).encode("utf-8")).hexdigest() for v in views.values()}
+    def __init__(self, view_keys: dict[int, str], base: str) -> None:
+        self.view_keys = view_keys
+        """id(view) -> digest of its repr."""
+        self.base = base.encode()
+        """Digest of what every page shares (configuration, navigation)."""
 
     def feed(self, h: Any, value: Any) -> None:
-        if isinstance(value, PaperView):
-            h.update(b"V" + self.view_keys[id(value)].encode())
-        elif isinstance(value, str):  # includes Markup
+        if isinstance(value, str):  # includes Markup
             h.update(b"S%d:" % len(value) + value.encode("utf-8", "surrogatepass"))
+        elif isinstance(value, PaperView):
+            h.update(b"V" + self.view_keys[id(value)].encode())
         elif isinstance(value, tuple | list):
             h.update(b"L%d" % len(value))
             for item in value:
@@ -121,29 +124,49 @@ class Fingerprint:
             for k in sorted(value):
                 self.feed(h, k)
                 self.feed(h, value[k])
-        elif is_dataclass(value) and not isinstance(value, type):
-            h.update(type(value).__name__.encode())
-            for f in fields(value):
-                self.feed(h, getattr(value, f.name))
-        else:
-            h.update(repr(value).encode("utf-8"))
+        else:  # numbers, None, small frozen dataclasses (their repr lists every field)
+            h.update(repr(value).encode("utf-8", "surrogatepass"))
 
     def key(self, *parts: Any) -> str:
-        h = hashlib.sha1(RENDER_VERSION.encode())
+        h = hashlib.sha1(self.base)
         for part in parts:
             self.feed(h, part)
         return h.hexdigest()
 
 
+ViewMemo = dict[str, tuple[Any, tuple[str, ...], PaperView, str]]
+"""slug -> (the paper, its tag names, its view, the view's digest), kept between builds."""
+
+
+def make_views(library: Library, memo: ViewMemo) -> tuple[dict[str, PaperView], dict[int, str]]:
+    """A view per paper, reusing the previous build's view when nothing it shows changed."""
+    views: dict[str, PaperView] = {}
+    keys: dict[int, str] = {}
+    fresh: ViewMemo = {}
+    for paper in library.papers:
+        names = tuple(library.tag_names.get(t, t) for t in paper.tags)
+        old = memo.get(paper.slug)
+        if old is not None and old[1] == names and old[0] == paper:
+            view, key = old[2], old[3]
+        else:
+            view = paper_view(library, paper)
+            key = hashlib.sha1(repr(view).encode("utf-8", "surrogatepass")).hexdigest()
+        views[paper.slug] = view
+        keys[id(view)] = key
+        fresh[paper.slug] = (paper, names, view, key)
+    memo.clear()
+    memo.update(fresh)
+    return views, keys
+
+
 class Renderer:
     """Describes every page of the site as a Job; every page gets the same base context."""
 
-    def __init__(self, library: Library, config: Config, env: Environment) -> None:
+    def __init__(self, library: Library, config: Config, env: Environment, memo: ViewMemo | None = None) -> None:
         self.library = library
         self.config = config
         self.env = env
-        self.views = {p.slug: paper_view(library, p) for p in library.papers}
-        self.fp = Fingerprint(self.views)
+        self.views, view_keys = make_views(library, {} if memo is None else memo)
         self.nav = (
             ("Papers", urls.page()),
             ("Tags", urls.page("tags")),
@@ -153,6 +176,8 @@ class Renderer:
             ("About", urls.page("about")),
         )
         self._template_keys: dict[str, str] = {}
+        base = hashlib.sha1(f"{RENDER_VERSION}{config!r}{self.nav!r}".encode()).hexdigest()
+        self.fp = Fingerprint(view_keys, base)
 
     def page(self, path: str, template: str, **context: Any) -> Job:
         values: dict[str, Any] = {
@@ -166,7 +191,10 @@ class Renderer:
         values["root"] = values["link_base"] or urls.root(path)
         if template not in self._template_keys:
             self._template_keys[template] = template_key(self.env, template)
-        key = self.fp.key("page", template, self._template_keys[template], values)
+        shared = ("site", "nav")  # in the fingerprint's base already
+        key = self.fp.key(
+            "page", template, self._template_keys[template], {k: v for k, v in values.items() if k not in shared}
+        )
 
         def render() -> bytes:
             return self.env.get_template(template).render(values).encode("utf-8")
@@ -175,7 +203,7 @@ class Renderer:
 
     def data(self, path: str, make: Callable[[], bytes], *inputs: Any) -> Job:
         """A non-template output whose bytes depend only on `inputs` (and the code)."""
-        return Job(path, self.fp.key("data", path, self.config, *inputs), make)
+        return Job(path, self.fp.key("data", path, *inputs), make)
 
     def listing(
         self, folder: str, title: str, papers: tuple[PaperView, ...], *, kind: str, **extra: Any
@@ -296,16 +324,16 @@ class Renderer:
             title = f"{config.title}: {lib.tag_names[tag]}"
             entries = [views[p.slug] for p in papers[: feeds.FEED_ENTRIES]]
             yield self.data(path, lambda p=path, t=title, e=entries: feeds.atom(config, "", t, p, e), title, entries)
-        yield self.data("papers.json", lambda: feeds.papers_json(lib, views), lib.papers, lib.related)
+        yield self.data("papers.json", lambda: feeds.papers_json(lib, views), ordered, lib.related)
         yield self.data(".nojekyll", lambda: b"")
         paths = [p for p in page_paths if p != "404.html"]
         yield self.data("sitemap.xml", lambda: feeds.sitemap(config, paths), paths)
         yield self.data("robots.txt", lambda: feeds.robots(config))
 
 
-def site_jobs(library: Library, config: Config, env: Environment) -> Iterator[Job]:
+def site_jobs(library: Library, config: Config, env: Environment, memo: ViewMemo | None = None) -> Iterator[Job]:
     """Every output file of the site, except static assets and the search index."""
-    renderer = Renderer(library, config, env)
+    renderer = Renderer(library, config, env, memo)
     paths = []
     for job in renderer.page_jobs():
         paths.append(job.path)

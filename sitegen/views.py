@@ -43,6 +43,7 @@ class PaperView:
     date: str | None
     """ISO date, or None."""
     date_display: str | None
+    date_written: str | None
     year: str | None
     authors: int | None
     upvotes: int | None
@@ -95,6 +96,7 @@ def paper_view(library: Library, paper: LibraryPaper) -> PaperView:
         excerpt=excerpt(paper.abstract),
         date=paper.date,
         date_display=display_date(paper.date, paper.date_written),
+        date_written=paper.date_written,
         year=paper.year,
         authors=paper.authors,
         upvotes=paper.upvotes,
