@@ -70,6 +70,19 @@ def build_parser() -> argparse.ArgumentParser:
     chk.add_argument("--output", type=Path, default=Path("site"), metavar="DIR", help="site folder (default: site)")
     chk.add_argument("-q", "--quiet", action="store_true", help="print broken links only")
 
+    srv = commands.add_parser(
+        "serve",
+        help="build, serve site/ on http://127.0.0.1:8000/, rebuild and reload on change",
+        description="Build the site, serve it over http (loopback only by default), watch "
+        "content/ and templates/, rebuild what changed and reload open pages. "
+        "Build errors show in the terminal and in the browser; the server keeps "
+        "running. Example: sitegen serve --port 8080",
+    )
+    _common(srv)
+    _site_options(srv)
+    srv.add_argument("--port", type=int, default=8000, help="port (default: 8000; 0 picks a free one)")
+    srv.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
+
     register_reading(commands)
     return parser
 
@@ -155,6 +168,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cmd_build(args)
         if args.command == "check":
             return cmd_check(args)
+        if args.command == "serve":
+            from .serve import serve
+
+            return serve(
+                Project(content=args.content, templates=args.templates, output=args.output), args.host, args.port
+            )
     except (ConfigError, TaxonomyError, PageError, BuildError) as err:
         print(f"error: {err}", file=sys.stderr)
         return EXIT_ERROR

@@ -1,0 +1,304 @@
+"""`sitegen serve`: build, serve `site/` on loopback, rebuild on change, reload browsers.
+
+Three threads share one build state:
+- the HTTP server answers requests (a thread per request) and streams reload events
+  (server-sent events) to every open page; only served HTML gets the reload script,
+  `sitegen build` output never contains it;
+- the watcher waits for changes in content/ and templates/ (watchfiles), runs an
+  incremental build with the search index deferred, and tells the pages to reload;
+- the search refresher re-indexes with Pagefind after builds settle, so indexing
+  never delays a reload.
+A failed build leaves the served site as it was, prints the error and shows it in
+every open page; the next good save recovers.
+"""
+
+from __future__ import annotations
+
+import http.server
+import json
+import mimetypes
+import queue
+import socketserver
+import sys
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+from .build import BuildError, BuildReport, Project, build
+from .cache import BuildCache, load_cache, save_cache
+from .config import ConfigError
+from .pages import PageError
+from .tags import TaxonomyError
+
+EVENTS = "/__sitegen/events"
+SCRIPT = "/__sitegen/live.js"
+SEARCH_DELAY = 1.0
+"""Seconds without a new build before the search index is refreshed."""
+LIVE_JS = b"""// sitegen serve: reload on rebuild, show build errors. Not part of the built site.
+(function () {
+  var box;
+  function show(message) {
+    if (!box) {
+      box = document.createElement("pre");
+      box.id = "sitegen-error";
+      box.setAttribute("role", "alert");
+      box.style.cssText = "position:fixed;inset:auto 0 0 0;max-height:50vh;overflow:auto;margin:0;" +
+        "padding:1rem;background:#7f1d1d;color:#fff;font:14px/1.4 monospace;z-index:2147483647;white-space:pre-wrap";
+      document.body.appendChild(box);
+    }
+    box.textContent = "sitegen: the last build failed\\n\\n" + message;
+  }
+  var events = new EventSource("/__sitegen/events");
+  events.addEventListener("reload", function () { location.reload(); });
+  events.addEventListener("build-error", function (e) { show(JSON.parse(e.data).message); });
+  events.addEventListener("build-ok", function () { if (box) { box.remove(); box = null; } });
+})();
+"""
+ERRORS = (BuildError, ConfigError, PageError, TaxonomyError, OSError)
+
+
+class Broker:
+    """Fan-out of server-sent events to every connected page."""
+
+    def __init__(self) -> None:
+        self._clients: set[queue.Queue[tuple[str, str]]] = set()
+        self._lock = threading.Lock()
+        self.last_error: str | None = None
+
+    def subscribe(self) -> queue.Queue[tuple[str, str]]:
+        q: queue.Queue[tuple[str, str]] = queue.Queue()
+        with self._lock:
+            self._clients.add(q)
+        if self.last_error:
+            q.put(("build-error", json.dumps({"message": self.last_error})))
+        return q
+
+    def unsubscribe(self, q: queue.Queue[tuple[str, str]]) -> None:
+        with self._lock:
+            self._clients.discard(q)
+
+    def publish(self, event: str, data: dict[str, Any]) -> None:
+        with self._lock:
+            clients = list(self._clients)
+        for q in clients:
+            q.put((event, json.dumps(data)))
+
+    @property
+    def clients(self) -> int:
+        with self._lock:
+            return len(self._clients)
+
+
+def resolve_request(root: Path, url_path: str) -> Path | None:
+    """The file under `root` a URL path names, or None when it would leave `root`
+    (`..`, encoded or not, absolute paths, NUL) or does not exist."""
+    path = unquote(urlsplit(url_path).path)
+    if "\x00" in path or "\\" in path:
+        return None
+    parts = [p for p in path.split("/") if p not in ("", ".")]
+    if any(p == ".." for p in parts):
+        return None
+    candidate = root.joinpath(*parts)
+    try:
+        resolved = candidate.resolve()
+    except (OSError, RuntimeError):
+        return None
+    if resolved != root and root not in resolved.parents:
+        return None
+    if resolved.is_dir():
+        resolved = resolved / "index.html"
+    return resolved if resolved.is_file() else None
+
+
+def inject_reload(html: bytes) -> bytes:
+    tag = f'<script src="{SCRIPT}"></script>'.encode()
+    at = html.rfind(b"</body>")
+    return html[:at] + tag + html[at:] if at >= 0 else html + tag
+
+
+def make_handler(root: Path, broker: Broker, live: bool = True) -> type[http.server.BaseHTTPRequestHandler]:
+    root = root.resolve()
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        server_version = "sitegen"
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the base class's name
+            pass
+
+        def do_HEAD(self) -> None:  # noqa: N802 - http.server's naming
+            self._serve(head=True)
+
+        def do_GET(self) -> None:  # noqa: N802
+            self._serve(head=False)
+
+        def _send(self, status: int, body: bytes, content_type: str, head: bool) -> None:
+            self.send_response(status)
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(body)))
+            self.send_header("Cache-Control", "no-cache")
+            self.end_headers()
+            if not head:
+                self.wfile.write(body)
+
+        def _serve(self, head: bool) -> None:
+            url_path = urlsplit(self.path).path
+            if live and url_path == EVENTS:
+                return self._events()
+            if live and url_path == SCRIPT:
+                return self._send(200, LIVE_JS, "text/javascript; charset=utf-8", head)
+            file = resolve_request(root, url_path)
+            if file is not None and file.name == "index.html" and not url_path.endswith(("/", "index.html")):
+                self.send_response(301)  # a folder without its slash: relative links need it
+                self.send_header("Location", url_path + "/")
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return None
+            status = 200
+            if file is None:
+                status, file = 404, root / "404.html"
+                if not file.is_file():
+                    return self._send(404, b"Not found", "text/plain; charset=utf-8", head)
+            body = file.read_bytes()
+            content_type = mimetypes.guess_type(file.name)[0] or "application/octet-stream"
+            if content_type == "text/html":
+                content_type += "; charset=utf-8"
+                if live:
+                    body = inject_reload(body)
+            return self._send(status, body, content_type, head)
+
+        def _events(self) -> None:
+            self.send_response(200)
+            self.send_header("Content-Type", "text/event-stream")
+            self.send_header("Cache-Control", "no-cache")
+            self.send_header("Connection", "keep-alive")
+            self.end_headers()
+            q = broker.subscribe()
+            try:
+                self.wfile.write(b": connected\n\n")
+                self.wfile.flush()
+                while not getattr(self.server, "stopping", False):
+                    try:
+                        event, data = q.get(timeout=10)
+                        self.wfile.write(f"event: {event}\ndata: {data}\n\n".encode())
+                    except queue.Empty:
+                        self.wfile.write(b": ping\n\n")
+                    self.wfile.flush()
+            except (BrokenPipeError, ConnectionResetError, TimeoutError):
+                pass
+            finally:
+                broker.unsubscribe(q)
+                self.close_connection = True
+
+    return Handler
+
+
+class Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+    request_queue_size = 256
+    stopping = False
+
+
+class DevServer:
+    """The serve loop's state: the project, its build state, the server and the threads."""
+
+    def __init__(self, project: Project, host: str = "127.0.0.1", port: int = 8000, log: Callable[[str], None] = print):
+        self.project = project
+        self.broker = Broker()
+        self.log = log
+        self.state: BuildCache = load_cache(project.cache_file)
+        self.lock = threading.Lock()
+        self.search_wanted = threading.Event()
+        self.search_key = ""
+        self.stop_event = threading.Event()
+        self.server = Server((host, port), make_handler(project.output, self.broker))
+        self.builds = 0
+
+    @property
+    def url(self) -> str:
+        host, port = self.server.server_address[:2]
+        return f"http://{host}:{port}/"
+
+    def rebuild(self, *, first: bool = False) -> BuildReport | None:
+        """One build; errors are reported (terminal and browser), never raised."""
+        with self.lock:
+            try:
+                report = build(self.project, state=self.state, defer_search=not first)
+            except ERRORS as err:
+                message = str(err)
+                self.broker.last_error = message
+                self.log(f"error: {message}")
+                self.broker.publish("build-error", {"message": message})
+                return None
+        self.builds += 1
+        was_failing = self.broker.last_error is not None
+        self.broker.last_error = None
+        if report.changed or was_failing:
+            self.broker.publish("reload", {"changed": report.changed[:50]})
+        if was_failing:
+            self.broker.publish("build-ok", {})
+        self.log(report.summary())
+        if not first and report.search_key and report.search_key != self.state.search:
+            self.search_key = report.search_key
+            self.search_wanted.set()
+        return report
+
+    def watch(self) -> None:
+        from watchfiles import watch
+
+        paths = [p for p in (self.project.content, self.project.templates) if p.exists()]
+        for changes in watch(*paths, debounce=400, step=20, stop_event=self.stop_event, raise_interrupt=False):
+            names = sorted({Path(p).name for _, p in changes})
+            self.log(f"changed: {', '.join(names[:5])}{' ...' if len(names) > 5 else ''}")
+            self.rebuild()
+
+    def refresh_search(self) -> None:
+        """Re-index after builds settle (SEARCH_DELAY without a new request)."""
+        from .search import run_pagefind_into
+
+        while not self.stop_event.is_set():
+            if not self.search_wanted.wait(timeout=0.5):
+                continue
+            self.search_wanted.clear()
+            if self.stop_event.wait(SEARCH_DELAY) or self.search_wanted.is_set():
+                continue  # more builds came in: wait for them to settle
+            key = self.search_key
+            try:
+                run_pagefind_into(self.project.output, self.project.output / "pagefind")
+            except Exception as err:  # noqa: BLE001 - report and keep serving
+                self.log(f"search index not refreshed: {err}")
+                continue
+            with self.lock:
+                self.state.search = key
+                save_cache(self.project.cache_file, self.state)
+            self.log("search index refreshed")
+
+    def start(self) -> None:
+        """Build once (with search), then serve, watch and refresh in the background."""
+        self.rebuild(first=True)
+        for target in (self.server.serve_forever, self.watch, self.refresh_search):
+            threading.Thread(target=target, daemon=True, name=target.__name__).start()
+
+    def stop(self) -> None:
+        self.stop_event.set()
+        self.server.stopping = True
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def serve(project: Project, host: str, port: int) -> int:
+    dev = DevServer(project, host, port)
+    dev.start()
+    print(f"serving {project.output} at {dev.url} (Ctrl+C to stop)", flush=True)
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        print("stopping", file=sys.stderr)
+    finally:
+        dev.stop()
+    return 0

@@ -1,0 +1,132 @@
+"""`sitegen serve`: serving, path safety, live reload in Chromium, errors, load."""
+
+from __future__ import annotations
+
+import shutil
+import threading
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from sitegen.build import Project
+from sitegen.serve import SCRIPT, DevServer
+from tests.browser import page_problems
+from tests.sites import ROOT, copy_content
+
+
+@pytest.fixture()
+def dev(tmp_path: Path) -> Iterator[DevServer]:
+    content = copy_content(ROOT / "content", tmp_path)
+    templates = tmp_path / "templates"
+    shutil.copytree(ROOT / "templates", templates)
+    server = DevServer(Project(content, templates, tmp_path / "site"), port=0, log=lambda _: None)
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+def fetch(url: str) -> tuple[int, bytes, str]:
+    try:
+        with urllib.request.urlopen(url, timeout=10) as response:
+            return response.status, response.read(), response.headers.get("Content-Type", "")
+    except urllib.error.HTTPError as err:
+        return err.code, err.read(), err.headers.get("Content-Type", "")
+
+
+def wait_for(condition: Any, timeout: float = 20.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(0.05)
+    raise AssertionError("condition not met in time")
+
+
+def test_serves_site_with_reload_script_only_when_served(dev: DevServer) -> None:
+    status, body, kind = fetch(dev.url)
+    assert status == 200 and kind.startswith("text/html")
+    assert SCRIPT.encode() in body
+    assert SCRIPT not in (dev.project.output / "index.html").read_text()  # never in the built files
+    status, body, kind = fetch(dev.url + "static/style.css")
+    assert status == 200 and kind.startswith("text/css")
+    status, body, _ = fetch(dev.url + "tags/quantization/")
+    assert status == 200 and b"Quantization" in body
+    status, _, _ = fetch(dev.url + "pagefind/pagefind.js")
+    assert status == 200
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "../../../../etc/passwd",
+        "%2e%2e/%2e%2e/%2e%2e/etc/passwd",
+        "papers/..%2f..%2f..%2f..%2fetc%2fpasswd",
+        "%2fetc%2fpasswd",
+        "..%5c..%5cetc%5cpasswd",
+        "static/%00style.css",
+        "no/such/page.html",
+    ],
+)
+def test_rejects_traversal_and_answers_404_with_the_site_page(dev: DevServer, path: str) -> None:
+    import http.client
+
+    host, port = dev.server.server_address[:2]
+    conn = http.client.HTTPConnection(host, port, timeout=10)
+    conn.request("GET", "/" + path)  # sent as is, not normalised by a client library
+    response = conn.getresponse()
+    body = response.read()
+    assert response.status == 404
+    assert b"root:" not in body
+    assert b"Page not found" in body
+
+
+def test_binds_loopback_by_default(dev: DevServer) -> None:
+    assert dev.server.server_address[0] == "127.0.0.1"
+
+
+def test_survives_many_concurrent_requests(dev: DevServer) -> None:
+    paths = ["", "tags/index.html", "static/style.css", "papers.json", "search/index.html", "nope.html"]
+    urls = [dev.url + paths[i % len(paths)] for i in range(1000)]
+    with ThreadPoolExecutor(max_workers=50) as pool:
+        statuses = list(pool.map(lambda url: fetch(url)[0], urls))
+    assert len(statuses) == 1000
+    assert statuses.count(200) == 1000 - urls.count(dev.url + "nope.html")
+    assert all(s in (200, 404) for s in statuses)
+
+
+def test_page_reloads_after_paper_edit_and_shows_build_errors(dev: DevServer, page: Any) -> None:
+    paper = sorted((dev.project.content / "papers").glob("*.md"))[0]
+    page.goto(dev.url + f"papers/{paper.stem}/index.html")
+    wait_for(lambda: dev.broker.clients >= 1)
+    paper.write_text(paper.read_text() + "\nA note added while the page was open.\n")
+    page.wait_for_function("document.body.innerText.includes('A note added while the page was open.')", timeout=20000)
+
+    # a template error shows in the open page, and the server keeps running
+    template = dev.project.templates / "paper.html"
+    good = template.read_text()
+    template.write_text(good.replace("{% block content %}", "{% block content %}{% if %}", 1))
+    page.wait_for_selector("#sitegen-error", timeout=20000)
+    assert "paper.html" in page.inner_text("#sitegen-error")
+    assert fetch(dev.url)[0] == 200
+    # the next good save recovers
+    template.write_text(good)
+    page.wait_for_function("!document.getElementById('sitegen-error')", timeout=20000)
+    assert "A note added while the page was open." in page.inner_text("main")
+    assert [p for p in page_problems(page) if "__sitegen" not in p] == []
+
+
+def test_search_index_refreshes_after_builds(dev: DevServer) -> None:
+    bundle = dev.project.output / "pagefind"
+    before = bundle.stat().st_ino
+    paper = sorted((dev.project.content / "papers").glob("*.md"))[0]
+    paper.write_text(paper.read_text() + "\nsupercalifragilistic\n")
+    wait_for(lambda: bundle.exists() and bundle.stat().st_ino != before, timeout=60)
+    assert threading.active_count() > 1
