@@ -115,6 +115,20 @@ def digests_fingerprint(content: Path, config: Config) -> str:
     return hashlib.sha1(f"{_hash_files(digests + extra)}{config!r}".encode()).hexdigest()
 
 
+def page_stats(content: Path) -> list[tuple[str, int, int]]:
+    """(file name, size, mtime) of every page, sorted by name."""
+    folder = content / PAPERS_DIR
+    try:
+        entries = [e for e in os.scandir(folder) if e.name.endswith(".md") and e.is_file()]
+    except FileNotFoundError:
+        return []
+    stats = []
+    for entry in entries:
+        st = entry.stat()
+        stats.append((entry.name, st.st_size, st.st_mtime_ns))
+    return sorted(stats)
+
+
 def load_papers(content: Path, cache: BuildCache) -> list[LibraryPaper]:
     """Every page, parsed; an unchanged file (same size and mtime) comes from the cache."""
     from .library import paper_from_page
@@ -123,10 +137,10 @@ def load_papers(content: Path, cache: BuildCache) -> list[LibraryPaper]:
     folder = content / PAPERS_DIR
     papers = []
     fresh: dict[str, tuple[int, int, LibraryPaper]] = {}
-    for path in sorted(folder.glob("*.md")) if folder.is_dir() else []:
-        st = path.stat()
-        cached = cache.pages.get(path.name)
-        if cached and cached[0] == st.st_size and cached[1] == st.st_mtime_ns:
+    for name, size, mtime in page_stats(content):
+        path = folder / name
+        cached = cache.pages.get(name)
+        if cached and cached[0] == size and cached[1] == mtime:
             paper = cached[2]
         else:
             source = f"{content.name}/{PAPERS_DIR}/{path.name}"
@@ -136,7 +150,7 @@ def load_papers(content: Path, cache: BuildCache) -> list[LibraryPaper]:
                 raise BuildError(f"{source}: not UTF-8 text ({err.reason})") from None
             except PageError as err:
                 raise BuildError(str(err.problem)) from None
-        fresh[path.name] = (st.st_size, st.st_mtime_ns, paper)
+        fresh[name] = (size, mtime, paper)
         papers.append(paper)
     cache.pages = fresh
     return papers
@@ -212,10 +226,8 @@ def inputs_fingerprint(project: Project, config: Config, with_search: bool, dige
     from .render import RENDER_VERSION
 
     h = hashlib.sha1(f"{__version__}/{RENDER_VERSION}/{with_search}/{config!r}/{digests_key}".encode())
-    folder = project.content / PAPERS_DIR
-    for path in sorted(folder.glob("*.md")) if folder.is_dir() else []:
-        st = path.stat()
-        h.update(f"{path.name}\0{st.st_size}\0{st.st_mtime_ns}\0".encode())
+    for name, size, mtime in page_stats(project.content):
+        h.update(f"{name}\0{size}\0{mtime}\0".encode())
     for directory in project.template_dirs():
         h.update(str(directory.resolve()).encode())
         for path in sorted(directory.rglob("*")):
@@ -290,11 +302,9 @@ def build(
         raise _template_error(err, project) from None
     jobs += static_jobs(project.template_dirs())
     if with_search:
-        from .search import OFFLINE_INDEX, offline_index
+        from .search import OFFLINE_INDEX, offline_index, offline_index_key
 
-        jobs.append(
-            Job(OFFLINE_INDEX, hashlib.sha1(offline_index(library)).hexdigest(), lambda: offline_index(library))
-        )
+        jobs.append(Job(OFFLINE_INDEX, offline_index_key(library), lambda: offline_index(library)))
     report.total = len(jobs)
     search_key = search_fingerprint(jobs) if with_search else ""
 

@@ -110,28 +110,19 @@ class Fingerprint:
         self.base = base.encode()
         """Digest of what every page shares (configuration, navigation)."""
 
-    def feed(self, h: Any, value: Any) -> None:
-        if isinstance(value, str):  # includes Markup
-            h.update(b"S%d:" % len(value) + value.encode("utf-8", "surrogatepass"))
-        elif isinstance(value, PaperView):
-            h.update(b"V" + self.view_keys[id(value)].encode())
-        elif isinstance(value, tuple | list):
-            h.update(b"L%d" % len(value))
-            for item in value:
-                self.feed(h, item)
-        elif isinstance(value, dict):
-            h.update(b"D%d" % len(value))
-            for k in sorted(value):
-                self.feed(h, k)
-                self.feed(h, value[k])
-        else:  # numbers, None, small frozen dataclasses (their repr lists every field)
-            h.update(repr(value).encode("utf-8", "surrogatepass"))
+    def flat(self, value: Any) -> Any:
+        """The value with every paper view replaced by its digest; its repr is the key."""
+        kind = type(value)
+        if kind is PaperView:
+            return self.view_keys[id(value)]
+        if kind is tuple or kind is list:
+            return tuple(self.flat(item) for item in value)
+        if kind is dict:  # built in a fixed order by this module, so no sorting needed
+            return tuple((k, self.flat(v)) for k, v in value.items())
+        return value  # str, Markup, numbers, None, small frozen dataclasses: repr lists everything
 
     def key(self, *parts: Any) -> str:
-        h = hashlib.sha1(self.base)
-        for part in parts:
-            self.feed(h, part)
-        return h.hexdigest()
+        return hashlib.sha1(self.base + repr(self.flat(parts)).encode("utf-8", "surrogatepass")).hexdigest()
 
 
 ViewMemo = dict[str, tuple[Any, tuple[str, ...], PaperView, str]]
@@ -146,7 +137,7 @@ def make_views(library: Library, memo: ViewMemo) -> tuple[dict[str, PaperView], 
     for paper in library.papers:
         names = tuple(library.tag_names.get(t, t) for t in paper.tags)
         old = memo.get(paper.slug)
-        if old is not None and old[1] == names and old[0] == paper:
+        if old is not None and old[1] == names and (old[0] is paper or old[0] == paper):
             view, key = old[2], old[3]
         else:
             view = paper_view(library, paper)

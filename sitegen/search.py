@@ -13,6 +13,7 @@ from disk, with the same search box, results and filters.
 
 from __future__ import annotations
 
+import hashlib
 import heapq
 import json
 import math
@@ -54,6 +55,14 @@ def _abstract_terms(docs: list[str], title_words: list[set[str]]) -> list[list[s
         scored = ((f * math.log(1 + n / df[t]), t) for t, f in c.items() if t not in seen)
         out.append(sorted(t for _, t in heapq.nlargest(OFFLINE_TERMS, scored)))
     return out
+
+
+def offline_index_key(library: Library) -> str:
+    """Fingerprint of exactly what the offline index is made from (notes are not in it)."""
+    h = hashlib.sha1(f"{SEARCH_VERSION}{sorted(library.tag_names.items())!r}".encode())
+    for p in library.papers:
+        h.update(repr((p.slug, p.title, p.date, p.tags, p.status, p.sources, p.upvotes, p.abstract)).encode())
+    return h.hexdigest()
 
 
 def offline_index(library: Library) -> bytes:
