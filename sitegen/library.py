@@ -164,6 +164,8 @@ class Library:
     """Slug -> slugs of the most similar papers, most similar first."""
     tag_names: dict[str, str]
     tag_descriptions: dict[str, str]
+    latest_added: str | None = None
+    """The newest `added` date: papers added then are "new in the latest digest"."""
 
 
 def make_library(papers: list[LibraryPaper], taxonomy: Taxonomy, related: dict[str, tuple[str, ...]]) -> Library:
@@ -187,4 +189,5 @@ def make_library(papers: list[LibraryPaper], taxonomy: Taxonomy, related: dict[s
         related=related,
         tag_names={t: names.get(t, t) for t in sorted(by_tag)},
         tag_descriptions={t: taxonomy.descriptions().get(t, "") for t in sorted(by_tag)},
+        latest_added=max((p.added for p in ordered if p.added), default=None),
     )

@@ -22,7 +22,7 @@ from urllib.parse import urlsplit
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, meta, pass_context, select_autoescape
 from markupsafe import Markup
 
-from . import charts, feeds, urls
+from . import bibtex, charts, feeds, urls
 from .config import Config
 from .library import STATUSES, Library
 from .markdown import to_html
@@ -134,13 +134,19 @@ def make_views(library: Library, memo: ViewMemo) -> tuple[dict[str, PaperView], 
     views: dict[str, PaperView] = {}
     keys: dict[int, str] = {}
     fresh: ViewMemo = {}
+    cite = bibtex.cite_keys([(p.slug, p.year) for p in library.papers])
     for paper in library.papers:
-        names = tuple(library.tag_names.get(t, t) for t in paper.tags)
+        # Everything a view takes from outside its own page:
+        names = (
+            *(library.tag_names.get(t, t) for t in paper.tags),
+            paper.added == library.latest_added,
+            cite[paper.slug],
+        )
         old = memo.get(paper.slug)
         if old is not None and old[1] == names and (old[0] is paper or old[0] == paper):
             view, key = old[2], old[3]
         else:
-            view = paper_view(library, paper)
+            view = paper_view(library, paper, cite[paper.slug])
             key = hashlib.sha1(repr(view).encode("utf-8", "surrogatepass")).hexdigest()
         views[paper.slug] = view
         keys[id(view)] = key
@@ -163,6 +169,7 @@ class Renderer:
             ("Tags", urls.page("tags")),
             ("Years", urls.page("years")),
             ("Queue", urls.page("queue")),
+            ("Read", urls.page("read")),
             ("Stats", urls.page("stats")),
             ("About", urls.page("about")),
         )
@@ -274,11 +281,17 @@ class Renderer:
                 f"Digest: {source}",
                 tuple(views[p.slug] for p in papers),
                 kind="digest",
+                feed_url=urls.digest(source).replace("index.html", "feed.xml"),
             )
 
         queue = tuple(views[p.slug] for p in lib.papers if p.status == "reading")
         queue += tuple(views[p.slug] for p in lib.papers if p.status == "to-read")
         yield from self.listing("queue", "Reading queue", queue, kind="queue")
+        shelf = sorted(
+            (p for p in lib.papers if p.status == "read"),
+            key=lambda p: (_desc(p.read_on or ""), -(p.rating or 0), p.title.casefold(), p.slug),
+        )
+        yield from self.listing("read", "Read", tuple(views[p.slug] for p in shelf), kind="read")
 
         by_year = [(y.name, y.count) for y in sorted(years, key=lambda y: y.id)]
         by_tag = sorted(((t.name, t.count) for t in tags), key=lambda nc: (-nc[1], nc[0]))
@@ -315,11 +328,22 @@ class Renderer:
             title = f"{config.title}: {lib.tag_names[tag]}"
             entries = [views[p.slug] for p in papers[: feeds.FEED_ENTRIES]]
             yield self.data(path, lambda p=path, t=title, e=entries: feeds.atom(config, "", t, p, e), title, entries)
+        for source, papers in lib.by_source.items():
+            path = urls.digest(source).replace("index.html", "feed.xml")
+            title = f"{config.title}: {source}"
+            entries = [views[p.slug] for p in papers[: feeds.FEED_ENTRIES]]
+            yield self.data(path, lambda p=path, t=title, e=entries: feeds.atom(config, "", t, p, e), title, entries)
         yield self.data("papers.json", lambda: feeds.papers_json(lib, views), ordered, lib.related)
+        yield self.data("papers.bib", lambda: "\n".join(v.bibtex for v in ordered).encode("utf-8"), ordered)
         yield self.data(".nojekyll", lambda: b"")
         paths = [p for p in page_paths if p != "404.html"]
         yield self.data("sitemap.xml", lambda: feeds.sitemap(config, paths), paths)
         yield self.data("robots.txt", lambda: feeds.robots(config))
+
+
+def _desc(text: str) -> str:
+    """A sort key that orders strings descending."""
+    return "".join(chr(0x10FFFF - ord(c)) for c in text)
 
 
 def site_jobs(library: Library, config: Config, env: Environment, memo: ViewMemo | None = None) -> Iterator[Job]:

@@ -10,7 +10,7 @@ import datetime as dt
 from dataclasses import dataclass
 from urllib.parse import quote_plus
 
-from . import urls
+from . import bibtex, urls
 from .library import Library, LibraryPaper
 from .markdown import to_html
 
@@ -57,6 +57,10 @@ class PaperView:
     links: tuple[LinkView, ...]
     lookups: tuple[LinkView, ...]
     sources: tuple[TagView, ...]
+    is_new: bool
+    """Added with the latest digest."""
+    cite_key: str
+    bibtex: str
 
 
 def excerpt(text: str, limit: int = EXCERPT_CHARS) -> str:
@@ -87,7 +91,8 @@ def tag_view(library: Library, tag: str) -> TagView:
     return TagView(tag, library.tag_names.get(tag, tag), urls.tag(tag), len(library.by_tag.get(tag, ())))
 
 
-def paper_view(library: Library, paper: LibraryPaper) -> PaperView:
+def paper_view(library: Library, paper: LibraryPaper, cite_key: str) -> PaperView:
+    lookups = lookup_links(paper.title)
     return PaperView(
         slug=paper.slug,
         title=paper.title,
@@ -112,8 +117,11 @@ def paper_view(library: Library, paper: LibraryPaper) -> PaperView:
         links=tuple(
             LinkView(link.url, "Code" if link.kind == "code" else "Project page", link.kind) for link in paper.links
         ),
-        lookups=lookup_links(paper.title),
+        lookups=lookups,
         sources=tuple(TagView(s, s, urls.digest(s)) for s in paper.sources),
+        is_new=bool(paper.added) and paper.added == library.latest_added,
+        cite_key=cite_key,
+        bibtex=bibtex.entry(cite_key, paper.title, paper.year, lookups[0].url, paper.authors),
     )
 
 

@@ -57,7 +57,9 @@ def edit_template(content: Path, templates: Path) -> None:
 
 def edit_included_template(content: Path, templates: Path) -> None:
     macros = templates / "_macros.html"
-    macros.write_text(macros.read_text().replace('<article class="card">', '<article class="card edited">', 1))
+    text = macros.read_text()
+    assert '<article class="card"' in text
+    macros.write_text(text.replace('<article class="card"', '<article class="card edited"', 1))
 
 
 def edit_base_template(content: Path, templates: Path) -> None:
