@@ -14,9 +14,7 @@ from disk, with the same search box, results and filters.
 from __future__ import annotations
 
 import hashlib
-import heapq
 import json
-import math
 import os
 import re
 import shutil
@@ -43,17 +41,33 @@ class SearchError(RuntimeError):
 
 
 def _abstract_terms(docs: list[str], title_words: list[set[str]]) -> list[list[str]]:
-    """Per document, the OFFLINE_TERMS terms with the highest TF-IDF that are not
-    already in the title (the title is searched anyway)."""
-    counts = [Counter(w for w in _WORD.findall(d.lower()) if w not in STOP) for d in docs]
-    df: Counter[str] = Counter()
-    for c in counts:
-        df.update(c.keys())
-    n = max(len(docs), 1)
+    """Per document, the OFFLINE_TERMS terms with the highest TF-IDF (tf x log(1 + n/df))
+    that are not already in the title (the title is searched anyway)."""
+    import numpy as np
+
+    vocab: dict[str, int] = {}
+    rows, cols, freqs = [], [], []
+    for row, (doc, seen) in enumerate(zip(docs, title_words, strict=True)):
+        for word, count in Counter(w for w in _WORD.findall(doc.lower()) if w not in STOP).items():
+            if word not in seen:
+                rows.append(row)
+                cols.append(vocab.setdefault(word, len(vocab)))
+                freqs.append(count)
+    words = np.array(list(vocab), dtype=object)
+    if not freqs:
+        return [[] for _ in docs]
+    row_a, col_a, freq_a = np.array(rows), np.array(cols), np.array(freqs, dtype=np.float64)
+    df = np.bincount(col_a, minlength=len(vocab))
+    # df counts documents whose abstract has the word outside their title; close enough,
+    # and the same on every build.
+    score = freq_a * np.log1p(len(docs) / df[col_a])
+    # Best first within each document; ties by first appearance, so the result is stable.
+    order = np.lexsort((col_a, -score, row_a))
+    starts = np.searchsorted(row_a[order], np.arange(len(docs) + 1))
     out = []
-    for c, seen in zip(counts, title_words, strict=True):
-        scored = ((f * math.log(1 + n / df[t]), t) for t, f in c.items() if t not in seen)
-        out.append(sorted(t for _, t in heapq.nlargest(OFFLINE_TERMS, scored)))
+    for d in range(len(docs)):
+        chosen = order[starts[d] : starts[d + 1]][:OFFLINE_TERMS]
+        out.append(sorted(words[col_a[chosen]].tolist()))
     return out
 
 
