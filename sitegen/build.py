@@ -248,6 +248,7 @@ def build(
     full: bool = False,
     state: BuildCache | None = None,
     defer_search: bool = False,
+    workers: int = 1,
 ) -> BuildReport:
     """Build the site. `state` is a cache kept in memory between builds (by `serve`);
     `defer_search` leaves the Pagefind index as it is, for the caller to refresh later."""
@@ -316,7 +317,7 @@ def build(
         if site_ok:
             _write_incremental(project, cache, jobs, report, run_search, search_key, keep_bundle=defer_search)
         else:
-            _write_full(project, cache, jobs, report, run_search, search_key, progress, keep_bundle=defer_search)
+            _write_full(project, cache, jobs, report, run_search, search_key, progress, defer_search, workers)
     except TemplateError as err:
         raise _template_error(err, project) from None
     cache.outputs = {job.path: job.key for job in jobs}
@@ -338,11 +339,15 @@ def _write_full(
     search_key: str,
     progress: Callable[[int], None] | None,
     keep_bundle: bool = False,
+    workers: int = 1,
 ) -> None:
     clean_stale_staging(project.output)
     staging = staging_dir(project.output)
     try:
-        report.files = write_files(staging, ((job.path, job.render()) for job in jobs), progress)
+        if workers > 1 and len(jobs) >= PARALLEL_MIN_JOBS and hasattr(os, "fork"):
+            report.files = render_parallel(jobs, staging, workers, progress)
+        else:
+            report.files = write_files(staging, ((job.path, job.render()) for job in jobs), progress)
         report.changed = [job.path for job in jobs]
         old_bundle = project.output / "pagefind"
         if (keep_bundle or (with_search and search_key == cache.search)) and old_bundle.is_dir():
@@ -356,6 +361,52 @@ def _write_full(
     except BaseException:
         discard(staging)
         raise
+
+
+PARALLEL_MIN_JOBS = 2000
+"""Below this many files a second process costs more than it saves."""
+
+
+def render_parallel(jobs: list[Job], staging: Path, workers: int, progress: Callable[[int], None] | None) -> int:
+    """Render and write jobs in `workers` forked processes (each takes every n-th job).
+    Forked children share the parent's library and templates without copying; a child
+    that fails sends its exception back and the build fails as a serial one would."""
+    import pickle
+
+    children = []
+    for worker in range(1, workers):
+        read_end, write_end = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # child
+            os.close(read_end)
+            code = 0
+            try:
+                write_files(staging, ((job.path, job.render()) for job in jobs[worker::workers]))
+            except BaseException as err:  # noqa: BLE001 - handed to the parent
+                code = 1
+                try:
+                    payload = pickle.dumps(err)
+                except Exception:  # noqa: BLE001
+                    payload = pickle.dumps(BuildError(f"render failed: {err}"))
+                with os.fdopen(write_end, "wb") as pipe:
+                    pipe.write(payload)
+            os._exit(code)
+        os.close(write_end)
+        children.append((pid, read_end))
+    failure: BaseException | None = None
+    try:
+        count = write_files(staging, ((job.path, job.render()) for job in jobs[0::workers]), progress)
+    except BaseException as err:
+        failure, count = err, 0
+    for pid, read_end in children:
+        with os.fdopen(read_end, "rb") as pipe:
+            payload = pipe.read()
+        _, status = os.waitpid(pid, 0)
+        if status != 0 and failure is None:
+            failure = pickle.loads(payload) if payload else BuildError(f"a render process died ({status})")
+    if failure is not None:
+        raise failure
+    return len(jobs) if count else count
 
 
 def _write_incremental(

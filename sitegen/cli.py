@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -60,6 +61,14 @@ def build_parser() -> argparse.ArgumentParser:
     _site_options(bld)
     bld.add_argument("--no-import", action="store_true", help="build from content/papers as they are")
     bld.add_argument("--no-search", action="store_true", help="skip the search index (faster)")
+    bld.add_argument(
+        "-j",
+        "--jobs",
+        type=int,
+        default=min(os.cpu_count() or 1, 4),
+        metavar="N",
+        help="processes that render a full build (default: the number of cores, at most 4)",
+    )
 
     chk = commands.add_parser(
         "check",
@@ -134,6 +143,7 @@ def cmd_build(args: argparse.Namespace) -> int:
         run_importer=not args.no_import,
         search=False if args.no_search else None,
         progress=progress if show else None,
+        workers=args.jobs,
     )
     if show:
         print("\r\033[K", end="", file=sys.stderr, flush=True)

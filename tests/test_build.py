@@ -211,3 +211,22 @@ def test_hostile_digest_renders_as_inert_text(tmp_path: Path) -> None:
     assert [link["url"] for link in data["papers"][0]["links"]] == ["https://example.org/ok?a=1&b="]
     index = (site / "search-index.js").read_text()
     assert "<script" not in index and "\\u003cscript>" in index
+
+
+def test_parallel_build_equals_serial_and_reports_errors(content: Path, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import sitegen.build as build_module
+
+    monkeypatch.setattr(build_module, "PARALLEL_MIN_JOBS", 10)
+    serial = Project(content, tmp_path / "none", tmp_path / "serial", cache=tmp_path / "c1")
+    parallel = Project(content, tmp_path / "none", tmp_path / "parallel", cache=tmp_path / "c2")
+    build(serial, search=False, workers=1)
+    build(parallel, search=False, workers=2)
+    assert tree_digest(serial.output) == tree_digest(parallel.output)
+    templates = tmp_path / "templates"
+    templates.mkdir()
+    # an error only some pages hit: whichever process renders them, the build fails cleanly
+    (templates / "paper.html").write_text('{% extends "base.html" %}{% block content %}{{ paper.title if paper.year != "2024" else paper.nope.x }}{% endblock %}')
+    before = tree_digest(parallel.output)
+    with pytest.raises(BuildError, match="nope"):
+        build(Project(content, templates, parallel.output, cache=tmp_path / "c3"), search=False, workers=2)
+    assert tree_digest(parallel.output) == before
