@@ -15,7 +15,7 @@ The function is pure: text in, `Digest` out; every skipped fragment is a `Proble
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from .latex import clean_latex
@@ -40,8 +40,22 @@ _DATE = re.compile(
     r"(?:,\s*(\d{4}))?(?:\s+(\d{1,7}))?$"
 )
 _FILENAME_DATE = re.compile(r"(?<!\d)(\d{4})-(\d{2})-(\d{2})(?!\d)")
-_SPACES = re.compile(r"[ \t\u00a0\u2000-\u200b\u202f\u205f\u3000\ufeff]+")
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# Odd spaces, and the characters other programs take for line breaks inside a line
+# (form feed, vertical tab, NEL, U+2028/9), become one plain space.
+_ODD_SPACE = r"\t\x0b\x0c\x1c-\x1e\x85\u00a0\u2000-\u200b\u2028\u2029\u202f\u205f\u3000\ufeff"
+# Only runs that are not already one plain space match: re.sub keeps every match as a
+# separate piece, and a 50 MB line of single spaces cost 17 times its size in memory.
+_SPACES = re.compile(f"[{_ODD_SPACE}][ {_ODD_SPACE}]*| [ {_ODD_SPACE}]+")
+_NON_BLANK = re.compile(r"[^\r\n]+")
+# Removed: control characters, bidirectional embeddings/overrides/isolates (they can
+# reverse the text around a title on the page), non-characters and lone surrogates.
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1b\x1f\x7f-\x84\x86-\x9f\u202a-\u202e\u2066-\u2069\ufffe\uffff\ud800-\udfff]")
+# A character that shows: anything but white space and the default-ignorable code points.
+_VISIBLE = re.compile(
+    r"[^\s\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f\u2060-\u206f"
+    r"\u3164\ufe00-\ufe0f\ufeff\uffa0\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0000-\U000e0fff]"
+)
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
 _MARKUP_START = re.compile(r"^(#{1,6}\s|[-*+>]\s|```|\d+\.\s|\|)")
 _SENTENCE_END = re.compile(r"[.!?][\"')\]]?$")
 
@@ -55,28 +69,124 @@ class Line:
 
 
 def decode(data: bytes, source: str) -> tuple[str | None, Problem | None]:
-    """Bytes to text: UTF-8 (with or without BOM) or UTF-16 with a BOM; anything else is refused."""
+    """Bytes to text, or None and the reason it was refused (naming the file).
+
+    Read: UTF-8 (with or without BOM); UTF-16 and UTF-32 with a BOM; UTF-16 without a
+    BOM when its zero bytes show it (Latin text); and, when the bytes are not UTF-8 and
+    hold no UTF-8 sequence at all, Windows-1252 (a superset of Latin-1) if that reads
+    as plain text. A few stray control characters (a NUL, an escape sequence) are
+    allowed: normalise_line removes them. Text read with such a caveat comes back
+    with a Problem (a warning) too.
+    Refused (None and the reason): anything over MAX_DIGEST_BYTES; binary data (more
+    than 1 control character in 100, or a run of three NULs); UTF-8 with broken sequences.
+    """
     if len(data) > MAX_DIGEST_BYTES:
-        return None, Problem(source, 0, f"not imported: {len(data)} bytes is over the {MAX_DIGEST_BYTES}-byte limit")
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        try:
-            return data.decode("utf-16"), None
-        except UnicodeDecodeError as err:
-            return None, Problem(source, 0, f"not imported: invalid UTF-16 ({err.reason})")
+        return None, too_big(source, len(data))
+    utf8_bom = data.startswith(b"\xef\xbb\xbf")
+    if utf8_bom:
+        data = data[3:]
+    for bom, codec in _BOMS if not utf8_bom else ():
+        if data.startswith(bom):
+            try:
+                return _text_or_binary(data[len(bom) :].decode(codec), source)
+            except UnicodeDecodeError as err:
+                return None, Problem(source, 0, f"not imported: invalid {codec.upper()} text ({err.reason})")
+    if b"\x00" in data:
+        codec = _utf16_without_bom(data)
+        if codec is not None:
+            try:
+                return _text_or_binary(data.decode(codec), source)
+            except UnicodeDecodeError as err:
+                return None, Problem(source, 0, f"not imported: invalid {codec.upper()} text ({err.reason})")
+        if _is_binary(data, len(_ODD_CONTROL_BYTES.findall(data))):  # before any decoding error: say what it is
+            return None, _binary(source, data.count(b"\n", 0, data.index(b"\x00")) + 1)
     try:
-        text = data.decode("utf-8-sig")
+        return _text_or_binary(data.decode("utf-8"), source)
     except UnicodeDecodeError as err:
         line = data.count(b"\n", 0, err.start) + 1
-        return None, Problem(source, line, f"not imported: not UTF-8 text (byte 0x{data[err.start]:02x})")
-    if "\x00" in text:
-        line = text.count("\n", 0, text.index("\x00")) + 1
-        return None, Problem(source, line, "not imported: binary data (NUL byte), not a digest")
-    return text, None
+        bad = data[err.start]
+    if not utf8_bom and not _UTF8_SEQUENCE.search(data):
+        try:
+            text = data.decode("cp1252")
+        except UnicodeDecodeError:
+            text = None
+        if text is not None and _plausible_text(text) and _text_or_binary(text, source)[0] is not None:
+            return text, Problem(
+                source, line, f"not UTF-8 (byte 0x{bad:02x}): read as Windows-1252/Latin-1; save it as UTF-8 to be sure"
+            )
+    return None, Problem(source, line, f"not imported: not UTF-8 text (byte 0x{bad:02x}); save it as UTF-8")
+
+
+def too_big(source: str, size: int) -> Problem:
+    return Problem(
+        source, 0, f"not imported: {size} bytes is over the {MAX_DIGEST_BYTES // 2**20} MB limit for a digest"
+    )
+
+
+_BOMS = (
+    (b"\xff\xfe\x00\x00", "utf-32-le"),  # before UTF-16 LE, whose BOM it starts with
+    (b"\x00\x00\xfe\xff", "utf-32-be"),
+    (b"\xff\xfe", "utf-16-le"),
+    (b"\xfe\xff", "utf-16-be"),
+)
+# A well-formed multi-byte UTF-8 sequence: text holding one is UTF-8 with damage, not Latin-1.
+_UTF8_SEQUENCE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
+_ODD_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
+_ODD_CONTROL_BYTES = re.compile(rb"[\x00-\x08\x0e-\x1f\x7f]")
+
+
+def _binary(source: str, line: int) -> Problem:
+    return Problem(source, line, "not imported: binary data (NUL or control bytes), not a digest")
+
+
+def _text_or_binary(text: str, source: str) -> tuple[str | None, Problem | None]:
+    """Text with a few stray control characters (a NUL, an escape sequence) is read, and
+    they are removed from its lines with a warning; with more than 1 in 100 characters,
+    or a run of NULs as binary formats have, it is binary data and refused."""
+    first = _ODD_CONTROL.search(text)
+    if first is None:
+        return text, None
+    line = len(_LINE_BREAK.findall(text, 0, first.start())) + 1
+    controls = len(_ODD_CONTROL.findall(text))
+    if _is_binary(text, controls):
+        return None, _binary(source, line)
+    return text, Problem(source, line, f"{controls} control character(s) such as NUL removed (first: {first[0]!r})")
+
+
+def _is_binary(data: str | bytes, controls: int) -> bool:
+    """More than 1 control character in 100, or a run of NULs as binary formats have."""
+    nuls = "\x00\x00\x00" if isinstance(data, str) else b"\x00\x00\x00"
+    return controls > len(data) / 100 or nuls in data  # type: ignore[operator]
+
+
+def _utf16_without_bom(data: bytes) -> str | None:
+    """`utf-16-le`/`-be` when the zero bytes fall on one side of most code units, as in
+    UTF-16 text that is mostly ASCII; None for anything else (binary data)."""
+    if len(data) % 2:
+        return None
+    sample = data[: 1 << 16]
+    units = len(sample) // 2
+    even, odd = sample[0::2].count(0), sample[1::2].count(0)
+    if odd >= 0.3 * units and even <= 0.01 * units:
+        return "utf-16-le"
+    if even >= 0.3 * units and odd <= 0.01 * units:
+        return "utf-16-be"
+    return None
+
+
+def _plausible_text(text: str) -> bool:
+    """Prose, not binary: hardly any control characters, mostly ASCII."""
+    if len(_ODD_CONTROL.findall(text)) > len(text) / 100:
+        return False
+    non_ascii = len(text) - len(text.encode("ascii", "ignore"))
+    return non_ascii <= 0.2 * len(text)
 
 
 def normalise_line(raw: str) -> str:
-    """Tabs, non-breaking and other odd spaces become one space; ends are trimmed."""
-    return _SPACES.sub(" ", _CONTROL.sub("", raw)).strip()
+    """Tabs, non-breaking and other odd spaces become one space, control and bidi
+    override characters go, ends are trimmed; a line with nothing visible is blank."""
+    line = _SPACES.sub(" ", _CONTROL.sub("", raw)).strip()
+    return line if _VISIBLE.search(line) else ""
 
 
 def classify(text: str, number: int) -> Line:
@@ -92,15 +202,23 @@ def classify(text: str, number: int) -> Line:
 
 
 def split_lines(text: str) -> list[Line]:
-    """Non-blank lines, normalised and classified; `SubscribeTitle` is split in two."""
+    """Non-blank lines, normalised and classified; `SubscribeTitle` is split in two.
+    Empty lines are skipped without being visited (a paste of 50 MB of line breaks is
+    not 40 million Python iterations); line numbers count CRLF, CR and LF breaks."""
     out: list[Line] = []
-    for number, raw in enumerate(re.split(r"\r\n|\r|\n", text), 1):
-        line = normalise_line(raw)
+    number, pos = 1, 0
+    for match in _NON_BLANK.finditer(text):
+        start = match.start()
+        number += text.count("\n", pos, start) + text.count("\r", pos, start) - text.count("\r\n", pos, start)
+        pos = match.end()
+        line = normalise_line(match.group())
         if not line:
             continue
         if _GLUED_SUBSCRIBE.match(line):
             out.append(Line(number, "boiler", "Subscribe"))
             line = line[len("Subscribe") :].strip()
+            if not _VISIBLE.search(line):  # `Subscribe` + a zero-width joiner: nothing glued on
+                continue
         out.append(classify(line, number))
     return out
 
@@ -163,7 +281,8 @@ def _capture_date(header_date: str | None, source: str, year: int | None) -> dat
 @dataclass
 class _Draft:
     title: Line
-    abstract: str = ""
+    abstract: list[str] = field(default_factory=list)
+    """The abstract's lines (one, unless it was pasted over several lines)."""
     authors: int | None = None
     date_text: str | None = None
     upvotes: int | None = None
@@ -217,10 +336,10 @@ def parse_digest(text: str, source: str, *, year: int | None = None) -> Digest:
         # A text line: a title, an abstract, or a fragment.
         if looks_like_abstract(line.text):
             if expect_abstract and current is not None:
-                current.abstract = line.text
+                current.abstract.append(line.text)
                 expect_abstract = False
             elif current is not None and current.abstract and current.date_text is None and current.authors is None:
-                current.abstract += " " + line.text  # an abstract pasted over several lines
+                current.abstract.append(line.text)  # an abstract pasted over several lines (joined once, at the end)
             else:
                 problems.append(Problem(source, line.number, "skipped fragment: abstract text with no title"))
                 current = None
@@ -242,7 +361,7 @@ def parse_digest(text: str, source: str, *, year: int | None = None) -> Digest:
         entries=tuple(
             Entry(
                 title=clean_latex(d.title.text),
-                abstract=clean_latex(d.abstract),
+                abstract=clean_latex(" ".join(d.abstract)),
                 source=source,
                 line=d.title.number,
                 authors=d.authors,

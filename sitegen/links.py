@@ -14,14 +14,20 @@ CODE_HOSTS = {"github.com", "gitlab.com", "bitbucket.org", "codeberg.org", "hugg
 
 
 def _trim(url: str) -> str:
-    """Drop sentence punctuation and unbalanced closing brackets from the end."""
-    while url:
-        last = url[-1]
-        if last in _TRAILING or last == ")" and url.count("(") < url.count(")"):
-            url = url[:-1]
+    """Drop sentence punctuation and unbalanced closing brackets from the end.
+    (Linear: the brackets are counted once, not once per character dropped.)"""
+    opening, closing = url.count("("), url.count(")")
+    end = len(url)
+    while end:
+        last = url[end - 1]
+        if last in _TRAILING:
+            end -= 1
+        elif last == ")" and opening < closing:
+            end -= 1
+            closing -= 1
         else:
             break
-    return url
+    return url[:end]
 
 
 def is_http_url(url: str) -> bool:

@@ -13,7 +13,7 @@ from .models import Digest, Entry, Paper
 from .tags import Taxonomy
 
 MAX_SLUG = 80
-_END_PUNCT = re.compile(r"[\s.,;:!?\u3002]+$")
+_END_PUNCT = frozenset(".,;:!?\u3002")
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
 # Names Windows refuses as files, whatever the extension.
 RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)), *(f"lpt{i}" for i in range(10))}
@@ -24,7 +24,10 @@ def paper_key(title: str) -> str:
     trailing punctuation normalised, so the same paper pasted twice is one paper."""
     text = unicodedata.normalize("NFKC", title).casefold()
     text = " ".join(text.split())
-    return _END_PUNCT.sub("", text) or text
+    end = len(text)
+    while end and (text[end - 1] in _END_PUNCT or text[end - 1].isspace()):
+        end -= 1  # a loop, not a `[...]+$` regex: that one is quadratic on long runs of punctuation
+    return text[:end] or text
 
 
 def base_slug(title: str) -> str:
@@ -52,7 +55,8 @@ def assign_slugs(keys: Mapping[str, str], existing: Mapping[str, str], reserved:
     the slug plus a hash of its own key. The result never depends on input order.
     """
     slugs = {k: s for k, s in existing.items() if k in keys}
-    taken = set(existing.values()) | set(reserved)
+    # Compared without case: on macOS and Windows `Foo.md` and `foo.md` are one file.
+    taken = {s.casefold() for s in (*existing.values(), *reserved)}
     wanted: dict[str, list[str]] = defaultdict(list)
     for key, title in keys.items():
         if key not in slugs:
@@ -62,12 +66,21 @@ def assign_slugs(keys: Mapping[str, str], existing: Mapping[str, str], reserved:
         for key in group:
             slug = base if plain_ok else f"{base}-{key_hash(key)}"
             n = 6
-            while slug in taken:  # a hash prefix collision: lengthen it
+            while slug in taken:  # a hash prefix collision: lengthen it (then count, past the hash's 40 digits)
                 n += 2
-                slug = f"{base}-{key_hash(key, n)}"
+                slug = f"{base}-{key_hash(key, n)}" if n <= 40 else f"{base}-{key_hash(key, 40)}-{n - 40}"
             slugs[key] = slug
             taken.add(slug)
     return slugs
+
+
+def slug_fits(slug: str, key: str, title: str) -> bool:
+    """Whether `slug` is one assign_slugs could have given this paper."""
+    base = base_slug(title) or "paper"
+    if slug == base:
+        return True
+    suffix = slug[len(base) + 1 :]
+    return slug.startswith(base + "-") and 6 <= len(suffix) <= 40 and suffix == key_hash(key, len(suffix))
 
 
 def _richness(entry: Entry) -> tuple[int, str, int]:

@@ -1,0 +1,102 @@
+"""Shared set-up for the import hardening tests: tiny content folders and tree snapshots."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from collections.abc import Iterable
+from pathlib import Path
+
+from sitegen.config import Config
+from sitegen.importer import ImportReport, run_import
+
+ROOT = Path(__file__).resolve().parents[2]
+TODAY = "2025-12-20"
+BOILER = "Get trending papers in your email inbox!\n\nSubscribe\n\nDaily Papers\n\nbyAK and the research community\n\nDec 15\n\n"
+TAXONOMY = r"""max_tags: 3
+fallback: other
+tags:
+  quantization:
+    name: Quantization
+    title: ['\bquantiz']
+    text: ['\bquantiz', '\bint[48]\b']
+    min: 1
+  moe:
+    name: Mixture of experts
+    title: ['\bexperts?\b']
+    text: ['\bmixture[- ]of[- ]experts\b', '\brouter\b']
+    min: 1
+  speech:
+    name: Speech
+    title: ['\bspeech\b']
+    text: ['\bspeech\b', '\baudio\b']
+    min: 1
+"""
+ABSTRACT = (
+    "An abstract long enough to read as one, in two sentences. It says what the paper does, how it does it, "
+    "and what it finds when it is tested."
+)
+SAFE_SLUG = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
+WINDOWS_RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)), *(f"lpt{i}" for i in range(10))}
+
+
+def entry_text(title: str, abstract: str = "", authors: int | None = 3, date: str | None = "Dec 10, 2025 4") -> str:
+    """One format-A entry (title, abstract, `• N authors`, `·`, date)."""
+    parts = [title]
+    if abstract:
+        parts.append(abstract)
+    if authors is not None:
+        parts += [f"  • {authors} author{'s' if authors != 1 else ''}", "·"]
+    if date is not None:
+        parts.append(date)
+    return "\n\n".join(parts) + "\n\n"
+
+
+def make_content(root: Path, digests: dict[str, str] | None = None, taxonomy: str = TAXONOMY) -> Path:
+    content = root / "content"
+    (content / "digests").mkdir(parents=True, exist_ok=True)
+    (content / "taxonomy.yaml").write_text(taxonomy, encoding="utf-8")
+    for name, text in (digests or {}).items():
+        (content / "digests" / name).write_text(text, encoding="utf-8", newline="")
+    return content
+
+
+def write_digest(content: Path, name: str, entries: Iterable[str]) -> None:
+    (content / "digests" / name).write_text(BOILER + "".join(entries), encoding="utf-8", newline="")
+
+
+def do_import(content: Path, **kwargs: object) -> ImportReport:
+    return run_import(content, Config(), today=TODAY, **kwargs)  # type: ignore[arg-type]
+
+
+def snapshot(root: Path) -> dict[str, bytes | None]:
+    """Every path under `root` (directories as None), symlinks not followed."""
+    out: dict[str, bytes | None] = {}
+    for path in sorted(root.rglob("*")):
+        rel = path.relative_to(root).as_posix()
+        out[rel] = None if path.is_dir() and not path.is_symlink() else path.read_bytes()
+    return out
+
+
+def pages(content: Path) -> dict[str, str]:
+    folder = content / "papers"
+    # read_bytes, not read_text: that would turn CRLF into LF and hide what the import wrote
+    return (
+        {p.stem: p.read_bytes().decode("utf-8", "replace") for p in sorted(folder.glob("*.md"))}
+        if folder.is_dir()
+        else {}
+    )
+
+
+def run_within(seconds: float, setup: str, stmt: str) -> None:
+    """Run `stmt` in a child process killed after `seconds`: a quadratic or endless
+    loop fails the test in seconds instead of hanging the suite."""
+    import pytest
+
+    code = f"{setup}\nimport time\nstart = time.perf_counter()\n{stmt}\nprint(time.perf_counter() - start)"
+    try:
+        done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, timeout=seconds, capture_output=True, text=True)
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"over {seconds} s (not linear, or endless): {stmt}")
+    assert done.returncode == 0, done.stderr
