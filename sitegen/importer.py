@@ -8,15 +8,18 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import yaml
+
 from .config import Config
-from .digest import decode, filename_date, parse_digest
-from .models import Digest, Problem
+from .digest import MAX_DIGEST_BYTES, decode, filename_date, parse_digest, too_big
+from .models import Digest, Paper, Problem
 from .pages import PageError, new_page, read_page, update_page
-from .papers import assign_slugs, merge_digests, paper_key
+from .papers import assign_slugs, merge_digests, paper_key, slug_fits
 from .resources import default_taxonomy_file
 from .tags import Taxonomy, parse_taxonomy
 
@@ -80,18 +83,53 @@ def digest_files(content: Path) -> list[Path]:
 
 
 def read_digest(path: Path, config: Config) -> tuple[Digest | None, Problem | None]:
-    """Read and parse one digest file; a file that cannot be read is a Problem."""
+    """Read and parse one digest file. A file that cannot be read gives (None, Problem);
+    one read with a caveat (Windows-1252, not UTF-8) gives (Digest, Problem)."""
     try:
-        data = path.read_bytes()
+        size = path.stat().st_size
+        if size > MAX_DIGEST_BYTES:  # refused before reading it into memory
+            return None, too_big(path.name, size)
+        with path.open("rb") as handle:
+            data = handle.read(MAX_DIGEST_BYTES + 1)
     except OSError as err:
-        return None, Problem(path.name, 0, f"not imported: cannot read ({err.strerror})")
+        return None, Problem(path.name, 0, f"not imported: cannot read ({err.strerror or err})")
     text, problem = decode(data, path.name)
     if text is None:
         return None, problem
     year = config.year
     if year is None and filename_date(path.name) is None:
         year = dt.datetime.fromtimestamp(path.stat().st_mtime, dt.timezone.utc).year
-    return parse_digest(text, path.name, year=year), None
+    return parse_digest(text, path.name, year=year), problem
+
+
+_TITLE_LINE = re.compile(r"^title[ \t]*:[ \t]*(.*?)[ \t]*$", re.MULTILINE)
+
+
+def held_papers(papers: list[Paper], broken: dict[str, str], readable: set[str]) -> dict[str, str]:
+    """Paper key -> slug of the unreadable page that belongs to it: the page's `title:`
+    line names the paper or, for a page whose title names no paper (or that has none),
+    the page's file name is a slug this paper's title gives."""
+    by_title: dict[str, str] = {}
+    for slug, text in sorted(broken.items()):
+        match = _TITLE_LINE.search(text[:100_000])
+        if match is None:
+            continue
+        raw = match.group(1).rstrip("\r")
+        try:
+            value = yaml.safe_load(f"t: {raw}")["t"]
+        except Exception:  # noqa: BLE001 - the line is as broken as the rest: take it as written
+            value = raw.strip("'\"")
+        by_title.setdefault(paper_key(str(value)), slug)
+    keys = {paper.key for paper in papers}
+    untitled = sorted(set(broken) - {slug for key, slug in by_title.items() if key in keys})
+    held: dict[str, str] = {}
+    for paper in papers:
+        if paper.key in readable:
+            continue
+        slug = by_title.get(paper.key) or next((s for s in untitled if slug_fits(s, paper.key, paper.title)), None)
+        if slug is not None:
+            held[paper.key] = slug
+    return held
 
 
 def run_import(content: Path, config: Config, *, today: str | None = None, dry_run: bool = False) -> ImportReport:
@@ -104,6 +142,8 @@ def run_import(content: Path, config: Config, *, today: str | None = None, dry_r
             report.unreadable += 1
             report.problems.append(problem)  # type: ignore[arg-type]
             continue
+        if problem is not None:
+            report.problems.append(problem)
         report.problems.extend(digest.problems)
         if digest.is_digest:
             report.digests += 1
@@ -116,31 +156,52 @@ def run_import(content: Path, config: Config, *, today: str | None = None, dry_r
 
     folder = content / PAPERS_DIR
     existing: dict[str, tuple[str, str]] = {}  # key -> (slug, text)
-    broken: set[str] = set()
+    broken: dict[str, str] = {}  # slug -> the page's text, as far as it decodes
+    occupied: set[str] = set()
     for path in sorted(folder.glob("*.md")) if folder.is_dir() else []:
         source = f"{PAPERS_DIR}/{path.name}"
+        if not path.is_file():  # a folder named like a page: its name is taken, nothing else
+            occupied.add(path.stem)
+            continue
         try:
-            text = path.read_bytes().decode("utf-8")
+            data = path.read_bytes()
+            text = data.decode("utf-8")
             meta, _ = read_page(text, source)
-        except UnicodeDecodeError:
-            report.problems.append(Problem(source, 0, "left untouched: not UTF-8 text"))
-            broken.add(path.stem)
+        except OSError as err:
+            report.problems.append(Problem(source, 0, f"left untouched: cannot read ({err.strerror or err})"))
+            broken[path.stem] = ""
+            continue
+        except UnicodeDecodeError as err:
+            line = data.count(b"\n", 0, err.start) + 1
+            report.problems.append(Problem(source, line, "left untouched: not UTF-8 text"))
+            broken[path.stem] = data.decode("cp1252", "replace")  # an editor's legacy encoding, most likely
             continue
         except PageError as err:
             report.problems.append(
                 Problem(err.problem.source, err.problem.line, f"left untouched: {err.problem.message}")
             )
-            broken.add(path.stem)
+            broken[path.stem] = text
             continue
         key = paper_key(str(meta.get("title") or ""))
         if key in existing:
             report.problems.append(Problem(source, 0, f"same paper as papers/{existing[key][0]}.md; left untouched"))
-            broken.add(path.stem)
+            broken[path.stem] = text
             continue
         existing[key] = (path.stem, text)
 
-    slugs = assign_slugs({p.key: p.title for p in papers}, {k: v[0] for k, v in existing.items()}, broken)
+    # A paper whose page cannot be read stays with that page: it is not updated, and
+    # no second page is made for it, until the page is fixed.
+    held = held_papers(papers, broken, set(existing))
     for paper in papers:
+        if paper.key in held:
+            report.problems.append(
+                Problem(
+                    f"{PAPERS_DIR}/{held[paper.key]}.md", 0, f"not updated until this page is fixed: {paper.title!r}"
+                )
+            )
+    active = [p for p in papers if p.key not in held]
+    slugs = assign_slugs({p.key: p.title for p in active}, {k: v[0] for k, v in existing.items()}, {*broken, *occupied})
+    for paper in active:
         slug = slugs[paper.key]
         path = folder / f"{slug}.md"
         if paper.key in existing:

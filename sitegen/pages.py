@@ -2,20 +2,18 @@
 
 The digest owns a few facts (`DIGEST_KEYS`); everything else in a page belongs to
 the user. A re-import rewrites a page only when a digest-owned fact or the
-taxonomy's tags changed, and then through a round-trip YAML editor that keeps the
-user's keys, order, comments and body byte for byte.
+taxonomy's tags changed, and then only the changed values' own text: the user's keys,
+order, quoting, comments, line endings and body stay byte for byte.
 """
 
 from __future__ import annotations
 
-import io
+import re
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 import yaml
-from ruamel.yaml import YAML
-from ruamel.yaml.error import YAMLError as RuamelError
 
 from .models import Paper, Problem
 
@@ -23,6 +21,15 @@ DIGEST_KEYS = ("title", "date", "date_written", "authors", "upvotes", "sources",
 """Front-matter keys the importer keeps in step with the digests."""
 AUTO_TAGS = "auto_tags"
 """sitegen's record of the tags the taxonomy gave, to tell the user's tag edits from its own."""
+REMOVED_TAGS = "removed_tags"
+"""Tags the user removed that the taxonomy no longer gives: without this record the
+removal would be forgotten, and the tag put back when the taxonomy gave it again.
+Written only when needed."""
+ADDED_TAGS = "added_tags"
+"""Tags the user added that the taxonomy now gives too: without this record they would
+pass for the taxonomy's, and go when it stopped giving them. Written only when needed."""
+BOOKKEEPING_KEYS = (AUTO_TAGS, REMOVED_TAGS, ADDED_TAGS)
+"""Keys sitegen writes for itself (not the user's data, not shown on the site)."""
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _Dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
@@ -50,10 +57,13 @@ def split_page(text: str, source: str) -> PageText:
     bom = text.startswith("\ufeff")
     if bom:
         text = text[1:]
-    newline = "\r\n" if "\r\n" in text else "\n"
-    lines = text.split(newline)
-    if not lines or lines[0].rstrip() != "---":
+    # The page's line ending is the first line's: notes pasted with other endings
+    # further down must not make the front matter unreadable.
+    first = re.match(r"---[ \t]*(\r\n|\n|\r)", text)
+    if not first:
         raise PageError(Problem(source, 1, "front matter must start with a '---' line"))
+    newline = first.group(1)
+    lines = text.split(newline)
     for i in range(1, len(lines)):
         if lines[i].rstrip() in ("---", "..."):
             return PageText(
@@ -73,11 +83,29 @@ def _yaml_error(err: Exception, source: str) -> PageError:
     return PageError(Problem(source, line, f"invalid front matter: {problem}"))
 
 
+class _Loader(_Loader):  # type: ignore[valid-type,misc]
+    """The safe loader, with an impossible date (`2024-02-30`) a YAML error at its line
+    rather than a ValueError from deep inside the loader."""
+
+    def construct_yaml_timestamp(self, node: yaml.Node) -> Any:
+        try:
+            return super().construct_yaml_timestamp(node)
+        except (ValueError, OverflowError) as err:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"{node.value!r} is not a valid date ({err})", node.start_mark
+            ) from None
+
+
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _Loader.construct_yaml_timestamp)
+
+
 def parse_front(front: str, source: str) -> dict[str, Any]:
     try:
         meta = yaml.load(front, Loader=_Loader)  # noqa: S506 - a safe loader
     except yaml.YAMLError as err:
         raise _yaml_error(err, source) from None
+    except RecursionError:
+        raise PageError(Problem(source, 2, "invalid front matter: nested too deeply")) from None
     if meta is None:
         meta = {}
     if not isinstance(meta, dict):
@@ -156,42 +184,203 @@ def wanted_changes(meta: dict[str, Any], paper: Paper) -> dict[str, Any]:
                 changes[key] = facts[key]
         elif meta.get(key) is not None:
             changes[key] = None
+    user_tags = meta.get("tags")
+    if user_tags is not None and not isinstance(user_tags, (str, list)):
+        return changes  # not a list of tags: the user's to sort out, left as it is
+    current = _as_list(user_tags)
     old_auto = _as_list(meta.get(AUTO_TAGS))
-    if old_auto != list(paper.tags) or AUTO_TAGS not in meta:
-        tags = merge_tags(_as_list(meta.get("tags")), old_auto, list(paper.tags))
-        if tags != _as_list(meta.get("tags")):
-            changes["tags"] = tags
-        changes[AUTO_TAGS] = list(paper.tags)
+    new_auto = list(paper.tags)
+    # The user's tag edits, as of this import: what they added or removed against the
+    # taxonomy's last tags, plus the edits recorded because a taxonomy change would
+    # otherwise have hidden them (see REMOVED_TAGS and ADDED_TAGS).
+    added = [t for t in current if t not in old_auto or t in _as_list(meta.get(ADDED_TAGS))]
+    removed = [t for t in dict.fromkeys(old_auto + _as_list(meta.get(REMOVED_TAGS))) if t not in current]
+    tags = [t for t in current if t in new_auto or t in added]
+    tags += [t for t in new_auto if t not in tags and t not in removed]
+    if tags != current:
+        # The user's own values stay as written (a tag written 2024 stays an int).
+        originals = dict(zip(current, user_tags if isinstance(user_tags, list) else [user_tags], strict=False))
+        changes["tags"] = [originals.get(t, t) for t in tags]
+    if old_auto != new_auto or AUTO_TAGS not in meta:
+        changes[AUTO_TAGS] = new_auto
+    for key, wanted in (
+        (REMOVED_TAGS, [t for t in removed if t not in new_auto]),
+        (ADDED_TAGS, [t for t in added if t in new_auto]),
+    ):
+        if _as_list(meta.get(key)) != wanted:
+            changes[key] = wanted or None
     return changes
-
-
-def _round_trip() -> YAML:
-    rt = YAML(typ="rt")
-    rt.preserve_quotes = True
-    rt.width = 1_000_000_000
-    rt.indent(mapping=2, sequence=2, offset=0)
-    return rt
 
 
 def update_page(text: str, paper: Paper, source: str) -> str | None:
     """The page with digest-owned facts brought up to date, or None when nothing
-    changed. Raises PageError (file and line) for a page it cannot read."""
+    changed. Raises PageError (file and line) for a page it cannot read or cannot
+    change safely; such a page is left as it is."""
     meta, parts = read_page(text, source)
     changes = wanted_changes(meta, paper)
     if not changes:
         return None
-    rt = _round_trip()
+    return replace_front(text, parts, meta, changes, source)
+
+
+# --------------------------------------------------------------------------- surgical front-matter edits
+#
+# Only the changed keys' own text is replaced: every other character of the page (the
+# user's keys, their order and quoting, comments, blank lines, line endings, BOM and
+# body) stays byte for byte. A comment inside a replaced value moves to the lines just
+# after it; nothing the user wrote is dropped. Every result is parsed back and checked
+# (values and comments) before it is returned.
+
+
+class _Unsafe(Exception):
+    """A layout the surgical editor does not change (the page is reported, not rewritten)."""
+
+
+def replace_front(text: str, parts: PageText, meta: dict[str, Any], changes: dict[str, Any], source: str) -> str:
+    """`text` with each key of `changes` set to its value (None: removed), or PageError."""
+    front = parts.front
     try:
-        doc = rt.load(parts.front)
-    except RuamelError as err:
-        raise _yaml_error(err, source) from None
-    for key, value in changes.items():
-        if value is None:
-            doc.pop(key, None)
+        for key, value in changes.items():
+            front = _set_key(front, key, value, parts.newline)
+        expected = {k: changes.get(k, v) for k, v in meta.items() if not (k in changes and changes[k] is None)}
+        expected.update({k: v for k, v in changes.items() if k not in meta and v is not None})
+        got = parse_front(front, source)
+        if repr(list(got.items())) != repr(list(expected.items())):
+            raise _Unsafe("values do not read back")
+        if sorted(_comments(front)) != sorted(_comments(parts.front)):
+            raise _Unsafe("comments would move or change")
+    except (_Unsafe, PageError, yaml.YAMLError) as err:
+        raise PageError(
+            Problem(source, 1, f"cannot update this front matter safely ({err}); edit it by hand")
+        ) from None
+    start = text.index(parts.newline) + len(parts.newline)  # after the opening `---` line
+    end = start + len(parts.front)
+    if not parts.front:
+        front += parts.newline  # `---` directly followed by `---`
+    return text[:start] + front + text[end:]
+
+
+def _dump(key: str, value: Any, flow: bool) -> str:
+    if flow and isinstance(value, (list, dict)):
+        inline = yaml.dump(value, Dumper=_Dumper, allow_unicode=True, width=1_000_000_000, default_flow_style=True)
+        return f"{key}: {inline.strip()}"  # the user's `key: [a, b]` style stays
+    return yaml.dump(
+        {key: value}, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=1_000_000_000, default_flow_style=False
+    ).rstrip("\n")
+
+
+def _compose(front: str) -> yaml.MappingNode | None:
+    root = yaml.compose(front, Loader=yaml.SafeLoader)  # the pure-Python one: its marks index characters
+    if root is not None and (not isinstance(root, yaml.MappingNode) or root.flow_style):
+        raise _Unsafe("not a block mapping")
+    return root
+
+
+def _scalar_spans(node: yaml.Node, text: str, out: list[tuple[int, int]], seen: set[int]) -> None:
+    """Where every scalar's own characters are (a `#` there is text, not a comment)."""
+    if id(node) in seen:
+        return
+    seen.add(id(node))
+    if isinstance(node, yaml.ScalarNode):
+        start = node.start_mark.index
+        if node.style in ("|", ">"):  # the header line (`|  # comment`) is not content
+            start = _line_end(text, start)
+        out.append((start, node.end_mark.index))
+    elif isinstance(node, yaml.SequenceNode):
+        for item in node.value:
+            _scalar_spans(item, text, out, seen)
+    elif isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            _scalar_spans(key, text, out, seen)
+            _scalar_spans(value, text, out, seen)
+
+
+def _comments_in(text: str, root: yaml.Node | None, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
+    """(start, end) of every comment beginning in text[start:end]."""
+    spans: list[tuple[int, int]] = []
+    if root is not None:
+        _scalar_spans(root, text, spans, set())
+    spans.sort()
+    end = len(text) if end is None else end
+    found, i, s = [], start, 0
+    while i < end:
+        j = text.find("#", i, end)
+        if j < 0:
+            break
+        while s < len(spans) and spans[s][1] <= j:
+            s += 1
+        if s < len(spans) and spans[s][0] <= j:  # inside a scalar: skip past it
+            i = spans[s][1]
+            continue
+        if j == 0 or text[j - 1] in " \t\r\n":
+            stop = _line_end(text, j)
+            found.append((j, stop))
+            i = stop
         else:
-            doc[key] = value
-    out = io.StringIO()
-    rt.dump(doc, out)
-    front = out.getvalue().replace("\n", parts.newline)
-    nl = parts.newline
-    return ("\ufeff" if parts.bom else "") + f"---{nl}{front}---{nl}{parts.body}"
+            i = j + 1
+    return found
+
+
+def _comments(front: str) -> list[str]:
+    return [front[a:b].rstrip() for a, b in _comments_in(front, _compose(front))]
+
+
+def _line_end(text: str, index: int) -> int:
+    """Index of the line break at or after `index`, or len(text)."""
+    ends = [e for e in (text.find("\n", index), text.find("\r", index)) if e >= 0]
+    return min(ends) if ends else len(text)
+
+
+def _content_end(node: yaml.Node, text: str) -> int:
+    """Where a value's last character is (block collections and block scalars end at
+    the next token, after any blank lines and comments)."""
+    if isinstance(node, yaml.ScalarNode):
+        end = node.end_mark.index
+        if node.style in ("|", ">"):
+            while end > node.start_mark.index and text[end - 1] in " \t\r\n":
+                end -= 1
+        return end
+    if node.flow_style:
+        return node.end_mark.index
+    children = node.value if isinstance(node, yaml.SequenceNode) else [n for pair in node.value for n in pair]
+    return max((_content_end(child, text) for child in children), default=node.end_mark.index)
+
+
+def _set_key(front: str, key: str, value: Any, newline: str) -> str:
+    root = _compose(front)
+    pairs = [(k, v) for k, v in (root.value if root else []) if isinstance(k, yaml.ScalarNode) and k.value == key]
+    if len(pairs) > 1:
+        raise _Unsafe(f"{key!r} appears twice")
+    if not pairs:
+        if value is None:
+            return front
+        block = _dump(key, value, False).replace("\n", newline)
+        end = len(front.rstrip("\r\n"))  # before any blank lines that end the front matter
+        return front[:end] + (newline if end else "") + block + front[end:]
+    key_node, node = pairs[0]
+    if key_node.start_mark.column != 0:
+        raise _Unsafe("indented keys")
+    if node.start_mark.index < key_node.end_mark.index:
+        raise _Unsafe(f"{key!r} is an alias")
+    start = key_node.start_mark.index
+    stop = max(_content_end(node, front), key_node.end_mark.index)
+    tail_end = _line_end(front, stop)
+    tail = front[stop:tail_end]
+    if tail.strip() and not tail.lstrip(" \t").startswith("#"):
+        raise _Unsafe(f"text after {key!r}")
+    inner = [front[a:b] for a, b in _comments_in(front, root, start, stop)]
+    lines = [] if value is None else [_dump(key, value, bool(getattr(node, "flow_style", False)))]
+    if lines and isinstance(node, yaml.SequenceNode) and not node.flow_style and node.start_mark.column:
+        indent = " " * node.start_mark.column  # the user's `  - item` list style stays
+        lines[0] = lines[0].replace("\n", "\n" + indent)
+    if tail.strip() and lines and "\n" not in lines[0]:
+        lines[0] += tail  # `key: value  # comment` keeps its comment on its line
+        tail = ""
+    lines += inner + ([tail.strip()] if tail.strip() else [])
+    if lines:
+        return front[:start] + newline.join(line.replace("\n", newline) for line in lines) + front[tail_end:]
+    # Removed without a trace: the key's lines and their line break go.
+    after = tail_end + (2 if front.startswith("\r\n", tail_end) else 1 if tail_end < len(front) else 0)
+    if after == tail_end and start:  # the last line: drop the break before it instead
+        start -= 2 if front[start - 2 : start] == "\r\n" else 1
+    return front[:start] + front[after:]
