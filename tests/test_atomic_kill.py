@@ -26,7 +26,17 @@ KILLS = 12
 
 def start_build(workdir: Path) -> subprocess.Popen[bytes]:
     return subprocess.Popen(
-        [sys.executable, "-m", "sitegen", "build", "-q", "--no-search", "--no-import", "--templates", str(ROOT / "templates")],
+        [
+            sys.executable,
+            "-m",
+            "sitegen",
+            "build",
+            "-q",
+            "--no-search",
+            "--no-import",
+            "--templates",
+            str(ROOT / "templates"),
+        ],
         cwd=workdir,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,

@@ -48,9 +48,21 @@ def test_bundled_site_has_every_page_and_machine_file(bundled_site: Path) -> Non
     assert len(feed.findall("{http://www.w3.org/2005/Atom}entry")) == 50
     sitemap = ET.parse(bundled_site / "sitemap.xml").getroot()
     assert len(sitemap) > 219
-    for name in ("robots.txt", ".nojekyll", "404.html", "stats/index.html", "about/index.html",
-                 "queue/index.html", "years/index.html", "digests/index.html", "tags/index.html",
-                 "search/index.html", "search-index.js", "pagefind/pagefind.js", "static/style.css"):
+    for name in (
+        "robots.txt",
+        ".nojekyll",
+        "404.html",
+        "stats/index.html",
+        "about/index.html",
+        "queue/index.html",
+        "years/index.html",
+        "digests/index.html",
+        "tags/index.html",
+        "search/index.html",
+        "search-index.js",
+        "pagefind/pagefind.js",
+        "static/style.css",
+    ):
         assert (bundled_site / name).is_file(), name
 
 
@@ -75,7 +87,7 @@ def test_check_reports_a_broken_link(tmp_path: Path) -> None:
 
 def test_paper_page_content_and_metadata(bundled_site: Path) -> None:
     html = (bundled_site / "papers/unraveling-the-mystery-of-scaling-laws-part-i/index.html").read_text()
-    assert "<h1 data-pagefind-meta=\"title\">Unraveling the Mystery of Scaling Laws: Part I</h1>" in html
+    assert '<h1 data-pagefind-meta="title">Unraveling the Mystery of Scaling Laws: Part I</h1>' in html
     assert '<meta name="citation_title" content="Unraveling the Mystery of Scaling Laws: Part I">' in html
     assert '<meta name="citation_publication_date" content="2024/03/11">' in html
     assert '"@type": "ScholarlyArticle"' in html
@@ -119,7 +131,9 @@ def test_malformed_page_fails_build_with_file_and_line(content: Path, tmp_path: 
 def test_undefined_template_variable_is_an_error(content: Path, tmp_path: Path) -> None:
     templates = tmp_path / "templates"
     templates.mkdir()
-    (templates / "about.html").write_text('{% extends "base.html" %}{% block content %}{{ no_such_thing }}{% endblock %}')
+    (templates / "about.html").write_text(
+        '{% extends "base.html" %}{% block content %}{{ no_such_thing }}{% endblock %}'
+    )
     with pytest.raises(BuildError, match="no_such_thing"):
         build(Project(content=content, templates=templates, output=tmp_path / "site"), search=False)
 
@@ -127,7 +141,9 @@ def test_undefined_template_variable_is_an_error(content: Path, tmp_path: Path) 
 def test_local_template_overrides_theme_file_by_file(content: Path, tmp_path: Path) -> None:
     templates = tmp_path / "templates"
     (templates / "static").mkdir(parents=True)
-    (templates / "about.html").write_text('{% extends "base.html" %}{% block content %}<p>Our own about</p>{% endblock %}')
+    (templates / "about.html").write_text(
+        '{% extends "base.html" %}{% block content %}<p>Our own about</p>{% endblock %}'
+    )
     (templates / "static" / "extra.css").write_text("p{}")
     site = build_project(tmp_path, content, templates=templates)
     assert "<p>Our own about</p>" in (site / "about/index.html").read_text()
@@ -225,7 +241,9 @@ def test_parallel_build_equals_serial_and_reports_errors(content: Path, tmp_path
     templates = tmp_path / "templates"
     templates.mkdir()
     # an error only some pages hit: whichever process renders them, the build fails cleanly
-    (templates / "paper.html").write_text('{% extends "base.html" %}{% block content %}{{ paper.title if paper.year != "2024" else paper.nope.x }}{% endblock %}')
+    (templates / "paper.html").write_text(
+        '{% extends "base.html" %}{% block content %}{{ paper.title if paper.year != "2024" else paper.nope.x }}{% endblock %}'
+    )
     before = tree_digest(parallel.output)
     with pytest.raises(BuildError, match="nope"):
         build(Project(content, templates, parallel.output, cache=tmp_path / "c3"), search=False, workers=2)

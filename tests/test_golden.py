@@ -45,7 +45,10 @@ def test_golden_site(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-un
             diff = difflib.unified_diff(
                 expected[name].decode(errors="replace").splitlines(),
                 actual[name].decode(errors="replace").splitlines(),
-                f"expected/{name}", f"actual/{name}", lineterm="", n=2,
+                f"expected/{name}",
+                f"actual/{name}",
+                lineterm="",
+                n=2,
             )
             raise AssertionError("\n".join(list(diff)[:60]))
 
@@ -58,7 +61,10 @@ def test_golden_pages_show_user_edits_safely() -> None:
     scaling = (EXPECTED / "papers/scaling-laws-for-tiny-language-models/index.html").read_text()
     assert "&lt;projektor&gt;" in scaling and "*two-stage*" in scaling and "16%" in scaling
     assert 'href="javascript:' not in scaling  # unsafe Markdown link is not a link
-    assert '<link rel="canonical" href="https://example.github.io/golden/papers/scaling-laws-for-tiny-language-models/">' in scaling
+    assert (
+        '<link rel="canonical" href="https://example.github.io/golden/papers/scaling-laws-for-tiny-language-models/">'
+        in scaling
+    )
     queue = (EXPECTED / "queue/index.html").read_text()
     assert queue.index("RotQ") < queue.index("Scaling Laws for Tiny")  # reading before to-read
     assert (EXPECTED / "page/2/index.html").is_file() and not (EXPECTED / "page/3").exists()

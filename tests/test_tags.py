@@ -24,7 +24,10 @@ PATTERNS = [r"\bquantiz", r"scaling laws?", r"\bLLMs?\b", r"(?:int|fp)[48]", r"m
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.text(alphabet=st.sampled_from(list("abcdefgiklmnopqrstuxyz LMQSK-\u212a\u017f\u00df48")), max_size=60), st.sampled_from(PATTERNS))
+@given(
+    st.text(alphabet=st.sampled_from(list("abcdefgiklmnopqrstuxyz LMQSK-\u212a\u017f\u00df48")), max_size=60),
+    st.sampled_from(PATTERNS),
+)
 def test_prefilter_agrees_with_the_regex(text: str, pattern: str) -> None:
     regex = re.compile(pattern, re.IGNORECASE)
     compiled = Pattern(regex, required_literal(pattern))
