@@ -344,6 +344,11 @@ def parse_digest(text: str, source: str, *, year: int | None = None) -> Digest:
                 problems.append(Problem(source, line.number, "skipped fragment: abstract text with no title"))
                 current = None
             continue
+        if not drafts and _is_sentence_tail(line.text) and (i == len(lines) or lines[i].kind != "text"):
+            # The paste starts in an abstract's last words: no title has an abstract after it.
+            problems.append(Problem(source, line.number, "skipped fragment: the end of an abstract with no title"))
+            current = None
+            continue
         current = _Draft(title=line)
         drafts.append(current)
         expect_abstract = True
@@ -376,10 +381,25 @@ def parse_digest(text: str, source: str, *, year: int | None = None) -> Digest:
     )
 
 
+def _is_sentence_tail(text: str) -> bool:
+    """The end of a sentence, as a paste cut mid-abstract starts: lower case first, a
+    full stop last. No title in the bundled listings ends with one."""
+    return text[:1].islower() and bool(_SENTENCE_END.search(text))
+
+
+MIN_MARKERLESS_ABSTRACT = 400
+"""Median abstract length (characters) a file with no listing marker needs to be read as
+a digest. Listings carry arXiv abstracts: the bundled 221 are 543 to 1,900 characters
+long. Paragraphs of notes or a README under headings are shorter, and were imported."""
+
+
 def _looks_like_paper_list(lines: list[Line], drafts: list[_Draft]) -> bool:
     """Without any listing marker, accept a file only when it reads as title/abstract
-    pairs: no Markdown structure, and most lines belong to entries with abstracts."""
+    pairs: no Markdown structure, most lines belong to entries with abstracts, and the
+    abstracts are abstract-sized."""
     if not drafts or any(_MARKUP_START.match(line.text) for line in lines):
         return False
-    with_abstract = sum(1 for d in drafts if d.abstract)
-    return with_abstract >= 1 and 2 * with_abstract >= 0.7 * len(lines)
+    lengths = sorted(sum(map(len, d.abstract)) for d in drafts if d.abstract)
+    if not lengths or lengths[len(lengths) // 2] < MIN_MARKERLESS_ABSTRACT:
+        return False
+    return 2 * len(lengths) >= 0.7 * len(lines)

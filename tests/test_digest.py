@@ -215,7 +215,6 @@ def test_starts_mid_entry_fragment_is_not_a_paper():
     assert "5 authors" in lines[3] and "Apr 3" in lines[5]
 
 
-@pytest.mark.xfail(strict=True, reason="bug: a short abstract tail at the start of a paste becomes a paper")
 def test_starts_mid_entry_with_a_short_tail_is_not_a_paper():
     """The paste starts in the last line's worth of an abstract ("concrete insights into
     how chat-tuning modifies model behavior."): that tail is short, so it reads as a
@@ -355,7 +354,6 @@ def test_unreadable_bytes_are_refused_with_file_and_line(name, line):
     assert "not imported" in problem.message
 
 
-@pytest.mark.xfail(strict=True, reason="bug: a plain-text README (headings + paragraphs) is imported as papers")
 def test_plain_text_readme_is_not_a_digest():
     name = "README.txt"
     text, _ = decode((NOT / name).read_bytes(), name)
