@@ -39,7 +39,7 @@ from tests.fuzz.fuzz_digest import (
     random_loop,
     real_lines,
 )
-from tests.fuzz.helpers import run_within
+from tests.fuzz.helpers import assert_linear
 
 EXAMPLES = int(os.environ.get("SITEGEN_FUZZ_EXAMPLES", "150"))
 FUZZ = settings(
@@ -200,10 +200,11 @@ def test_abstract_over_many_lines_is_linear() -> None:
     text = BOILER + "A title\n\n" + line * 3
     digest = parse_digest(text, "x.txt")
     assert [e.abstract for e in digest.entries] == [" ".join([line.strip()] * 3)]
-    run_within(
-        8,
-        f"from sitegen.digest import parse_digest\ntext = {BOILER!r} + 'A title\\n\\n' + {line!r} * 25000",
-        "assert len(parse_digest(text, 'x.txt').entries[0].abstract) > 8_000_000",
+    assert_linear(
+        "from sitegen.digest import parse_digest",
+        f"text = {BOILER!r} + 'A title\\n\\n' + {line!r} * N\n"
+        "assert len(parse_digest(text, 'x.txt').entries[0].abstract) > 300 * N",
+        6_250,
     )
 
 
@@ -211,7 +212,7 @@ def test_unclosed_latex_quotes_are_linear() -> None:
     """Bug: ``` ``(.+?)'' ``` rescanned the line from every ``` `` ```: an 80 KB abstract of
     unclosed ``` `` ``` took 11 s. A 1 MB one now takes milliseconds."""
     assert clean_latex("``quoted'' and ``a ``b'' c''") == "\u201cquoted\u201d and ``a \u201cb\u201d c''"
-    run_within(8, "from sitegen.latex import clean_latex", "clean_latex('``x ' * 250_000)")
+    assert_linear("from sitegen.latex import clean_latex", "clean_latex('``x ' * N)", 62_500)
 
 
 def test_link_trimming_is_linear() -> None:
@@ -219,23 +220,24 @@ def test_link_trimming_is_linear() -> None:
     (20 K brackets: 0.2 s; 1 M: minutes)."""
     assert [link.url for link in find_links("see http://a.example/x)))).")] == ["http://a.example/x"]
     assert [link.url for link in find_links("(see http://a.example/f(x)).")] == ["http://a.example/f(x)"]
-    run_within(8, "from sitegen.links import find_links", "find_links('see http://a.example/x' + ')' * 1_000_000)")
+    assert_linear("from sitegen.links import find_links", "find_links('see http://a.example/x' + ')' * N)", 250_000)
 
 
 def test_paper_key_is_linear() -> None:
     """Bug: `[\\s.,;:!?]+$` backtracked on long runs of punctuation: 40 KB took 9 s."""
     assert paper_key("Title .!? ") == "title" and paper_key("...") == "..."
-    run_within(8, "from sitegen.papers import paper_key", "paper_key('a' + '. ' * 500_000 + 'b')")
+    assert_linear("from sitegen.papers import paper_key", "paper_key('a' + '. ' * N + 'b')", 125_000)
 
 
 def test_a_paste_of_only_line_breaks_is_fast() -> None:
     """Bug: every empty line was a Python iteration with two regex substitutions:
     32 MB of line breaks (24 million lines) took 11 s, 50 MB over 15 s. Now 0.5 s."""
     check_digest(BOILER + "A title\r\n\r\n\n\r" * 50 + "Another\n")
-    run_within(
-        5,
-        "from sitegen.digest import parse_digest\ntext = 'Daily Papers\\nA title' + '\\r\\n\\r\\n\\n\\r' * 8_000_000",
+    assert_linear(
+        "from sitegen.digest import parse_digest",
+        "text = 'Daily Papers\\nA title' + '\\r\\n\\r\\n\\n\\r' * N\n"
         "assert len(parse_digest(text, 'x.txt').entries) == 1",
+        2_000_000,
     )
 
 
@@ -275,7 +277,9 @@ def test_five_megabytes_parse_fast_in_bounded_memory() -> None:
     digest = parse_digest(text, "big.txt", year=2025)
     seconds = time.perf_counter() - start
     assert len(digest.entries) > 3000
-    assert seconds < 10, seconds
+    print(
+        f"5 MB digest parsed in {seconds:.2f} s"
+    )  # a figure, not a pass/fail: test_time_grows_linearly checks the scaling
     small = text[: len(text) // 5]  # memory on 1 MB (tracing is slow)
     tracemalloc.start()
     try:

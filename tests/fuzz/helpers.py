@@ -90,8 +90,9 @@ def pages(content: Path) -> dict[str, str]:
 
 
 def run_within(seconds: float, setup: str, stmt: str) -> None:
-    """Run `stmt` in a child process killed after `seconds`: a quadratic or endless
-    loop fails the test in seconds instead of hanging the suite."""
+    """Run `stmt` in a child process killed after `seconds`: a hang guard for code that
+    must terminate (an endless loop fails the test instead of hanging the suite). Not
+    for speed: use assert_linear, which compares two timings of one run."""
     import pytest
 
     code = f"{setup}\nimport time\nstart = time.perf_counter()\n{stmt}\nprint(time.perf_counter() - start)"
@@ -100,3 +101,32 @@ def run_within(seconds: float, setup: str, stmt: str) -> None:
     except subprocess.TimeoutExpired:
         pytest.fail(f"over {seconds} s (not linear, or endless): {stmt}")
     assert done.returncode == 0, done.stderr
+
+
+def assert_linear(setup: str, stmt: str, n: int, *, hang_guard: float = 300) -> None:
+    """Time `stmt` with `N` = n and with `N` = 4n (best of three each) in one child
+    process, and require the larger input to take under 8 times as long: linear work
+    takes about 4 times, quadratic 16. A ratio within one run, not a time limit, so a
+    slow or busy machine does not fail it. The child is killed after `hang_guard`
+    seconds, which only a blow-up reaches (the test then fails instead of hanging)."""
+    import textwrap
+
+    import pytest
+
+    body = textwrap.indent(stmt, " " * 8)
+    code = (
+        f"{setup}\nimport time\n"
+        "def run(N):\n    best = float('inf')\n    for _ in range(3):\n"
+        f"        start = time.perf_counter()\n{body}\n"
+        "        best = min(best, time.perf_counter() - start)\n    return best\n"
+        f"print(run({n}), run({4 * n}))\n"
+    )
+    try:
+        done = subprocess.run(
+            [sys.executable, "-c", code], cwd=ROOT, timeout=hang_guard, capture_output=True, text=True
+        )
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"over {hang_guard} s (a blow-up, or endless): {stmt}")
+    assert done.returncode == 0, done.stderr
+    small, large = map(float, done.stdout.split())
+    assert large < 8 * small + 0.01, f"4x the input took {large / max(small, 1e-9):.1f}x as long: {stmt}"
