@@ -130,3 +130,37 @@ def test_search_index_refreshes_after_builds(dev: DevServer) -> None:
     paper.write_text(paper.read_text() + "\nsupercalifragilistic\n")
     wait_for(lambda: bundle.exists() and bundle.stat().st_ino != before, timeout=60)
     assert threading.active_count() > 1
+
+
+def test_responses_are_sent_without_nagle_delay(tmp_path: Path) -> None:
+    """Bug: headers and body went out as two writes, and Nagle's algorithm held the body
+    back for the client's delayed ACK: ~40 ms per request on a kept-alive connection.
+    The server's side of a real connection must have TCP_NODELAY set."""
+    import http.client
+    import socket
+
+    from sitegen.serve import Broker, Server, make_handler
+
+    (tmp_path / "index.html").write_text("<!doctype html><title>x</title><p>x</p>")
+    seen: list[int] = []
+    base = make_handler(tmp_path, Broker(), live=False)
+
+    class Recording(base):  # type: ignore[misc,valid-type]
+        def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+            seen.append(self.connection.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY))
+            super().do_GET()
+
+    server = Server(("127.0.0.1", 0), Recording)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        conn = http.client.HTTPConnection("127.0.0.1", server.server_address[1], timeout=10)
+        for _ in range(2):  # two requests on one kept-alive connection, as a browser sends them
+            conn.request("GET", "/index.html")
+            response = conn.getresponse()
+            assert response.status == 200 and b"<p>x</p>" in response.read()
+        conn.close()
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert len(seen) == 2 and all(seen), seen
