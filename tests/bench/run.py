@@ -17,7 +17,8 @@ as its own process, measuring whole-process wall time and peak memory:
     pagefind        Pagefind with sitegen's own arguments (`--glob papers/*/index.html`) on the built site
     offline-index   `sitegen.search.offline_index` alone: its own time, in a process that first loads the
                     library (load time in the notes); peak MB is that whole process's
-    pagefind-naive  Pagefind over the whole site (no glob): the baseline issue 6 compares search against
+    pagefind-naive  Pagefind over the whole site with sitegen's data-pagefind-* markers removed (every
+                    page's whole body): the naive baseline issue 6 compares search against
     build+search    `sitegen build --no-import` (render + Pagefind + offline index), cold
     build-reimport  `sitegen build`, as users run it; the cache has not seen the digests yet, so it imports
     noop-default    `sitegen build` again, nothing changed
@@ -40,6 +41,7 @@ import datetime as dt
 import json
 import os
 import platform
+import re
 import shutil
 import statistics
 import subprocess
@@ -301,6 +303,26 @@ class Context:
         )  # fmt: skip
 
 
+_PAGEFIND_ATTR = re.compile(rb' data-pagefind-[a-z]+(?:="[^"]*")?')
+
+
+def unmarked_copy(site: Path, dest: Path) -> Path:
+    """The built site with every `data-pagefind-*` attribute removed and no bundle: what
+    Pagefind sees on a generator that does not mark its pages. Run over all of it, Pagefind
+    indexes every page's whole body (listings and chrome included), which is the naive
+    baseline. Pagefind over sitegen's own site is not: the paper pages' markers make it
+    skip the listings even without a glob."""
+    shutil.rmtree(dest, ignore_errors=True)
+    for path in site.rglob("*"):
+        if path.is_dir() or path.relative_to(site).parts[0] == "pagefind":
+            continue
+        out = dest / path.relative_to(site)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        data = path.read_bytes()
+        out.write_bytes(_PAGEFIND_ATTR.sub(b"", data) if path.suffix == ".html" else data)
+    return dest
+
+
 def one_round(ctx: Context, results: dict[str, StageResult], skip_default_noop: bool) -> None:
     """Every stage once, in an order that interleaves sitegen and Hugo runs."""
 
@@ -389,10 +411,13 @@ def one_round(ctx: Context, results: dict[str, StageResult], skip_default_noop: 
         report = json.loads(offline_json.read_text())
         results["offline-index"].extra.update(report)
         sample.seconds = report["index_seconds"]  # the process also loads the library; see the notes column
+    naive_site = unmarked_copy(ctx.site, ctx.root / "site-unmarked")  # made before the clock starts
     naive_out = ctx.root / "pagefind-naive"
     shutil.rmtree(naive_out, ignore_errors=True)
-    run("pagefind-naive", [*pagefind, "--output-path", str(naive_out), *PAGEFIND_ARGS])
+    run("pagefind-naive", [sys.executable, "-m", "pagefind_bin", "--site", str(naive_site), "--output-path",
+                           str(naive_out), *PAGEFIND_ARGS])  # fmt: skip
     shutil.rmtree(naive_out, ignore_errors=True)
+    shutil.rmtree(naive_site, ignore_errors=True)
 
     # The whole thing as users run it: a cold build with search, then plain `sitegen build` twice.
     if run("build+search", ctx.build_args("--no-import"), before=fresh_site):
