@@ -129,15 +129,18 @@ def page_stats(content: Path) -> list[tuple[str, int, int]]:
     return sorted(stats)
 
 
-def load_papers(content: Path, cache: BuildCache) -> list[LibraryPaper]:
-    """Every page, parsed; an unchanged file (same size and mtime) comes from the cache."""
+def load_papers(
+    content: Path, cache: BuildCache, stats: list[tuple[str, int, int]] | None = None
+) -> list[LibraryPaper]:
+    """Every page, parsed; an unchanged file (same size and mtime) comes from the cache.
+    `stats` is page_stats(content) when the caller has it already."""
     from .library import paper_from_page
     from .pages import PageError
 
     folder = content / PAPERS_DIR
     papers = []
     fresh: dict[str, tuple[int, int, LibraryPaper]] = {}
-    for name, size, mtime in page_stats(content):
+    for name, size, mtime in page_stats(content) if stats is None else stats:
         path = folder / name
         cached = cache.pages.get(name)
         if cached and cached[0] == size and cached[1] == mtime:
@@ -219,20 +222,35 @@ def search_fingerprint(jobs: list[Job]) -> str:
     return h.hexdigest()
 
 
-def inputs_fingerprint(project: Project, config: Config, with_search: bool, digests_key: str) -> str:
-    """Every input of the site in one digest: pages by size and mtime, templates and
-    static files by content, the taxonomy, the settings, the search switch and the code."""
-    from . import __version__
-    from .render import RENDER_VERSION
-
-    h = hashlib.sha1(f"{__version__}/{RENDER_VERSION}/{with_search}/{config!r}/{digests_key}".encode())
-    for name, size, mtime in page_stats(project.content):
-        h.update(f"{name}\0{size}\0{mtime}\0".encode())
+def templates_fingerprint(project: Project) -> str:
+    """Every template and static file by content, and the folders they come from."""
+    h = hashlib.sha1()
     for directory in project.template_dirs():
         h.update(str(directory.resolve()).encode())
         for path in sorted(directory.rglob("*")):
             if path.is_file():
                 h.update(path.relative_to(directory).as_posix().encode() + b"\0" + path.read_bytes())
+    return h.hexdigest()
+
+
+def inputs_fingerprint(
+    project: Project,
+    config: Config,
+    with_search: bool,
+    digests_key: str,
+    stats: list[tuple[str, int, int]] | None = None,
+    templates_key: str | None = None,
+) -> str:
+    """Every input of the site in one digest: pages by size and mtime, templates and
+    static files by content, the taxonomy, the settings, the search switch and the code.
+    `stats` and `templates_key` are page_stats and templates_fingerprint, when at hand."""
+    from . import __version__
+    from .render import RENDER_VERSION
+
+    h = hashlib.sha1(f"{__version__}/{RENDER_VERSION}/{with_search}/{config!r}/{digests_key}".encode())
+    for name, size, mtime in page_stats(project.content) if stats is None else stats:
+        h.update(f"{name}\0{size}\0{mtime}\0".encode())
+    h.update((templates_fingerprint(project) if templates_key is None else templates_key).encode())
     taxonomy = project.content / TAXONOMY_FILE
     if taxonomy.is_file():
         h.update(taxonomy.read_bytes())
@@ -274,7 +292,9 @@ def build(
             cache.digests = digests_key = digests_fingerprint(project.content, config)
 
     # Nothing changed since the last build of this site: stop here.
-    inputs_key = inputs_fingerprint(project, config, with_search, digests_key)
+    stats = page_stats(project.content)
+    templates_key = templates_fingerprint(project)
+    inputs_key = inputs_fingerprint(project, config, with_search, digests_key, stats, templates_key)
     search_current = not with_search or defer_search or bool(cache.search)
     if site_ok and inputs_key == cache.inputs and search_current:
         report.incremental = True
@@ -289,7 +309,7 @@ def build(
     from .render import Job, make_environment, site_jobs
 
     # 2. The library: pages, tags, years, digests, related papers.
-    papers = load_papers(project.content, cache)
+    papers = load_papers(project.content, cache, stats)
     taxonomy = load_taxonomy(project.content)
     related = related_table(papers, config.related, cache)
     library = make_library(papers, taxonomy, related)
@@ -297,8 +317,14 @@ def build(
 
     # 3. Every output as a job with a fingerprint.
     try:
-        env = make_environment(project.template_dirs())
-        jobs = list(site_jobs(library, config, env, cache.views))
+        # The environment (and the templates it compiled) is kept by `serve` while every
+        # template file's bytes are the same: a rebuild then parses no template again.
+        if cache.memo.get("env_key") == templates_key:
+            env = cache.memo["env"]
+        else:
+            env = make_environment(project.template_dirs())
+            cache.memo.update(env=env, env_key=templates_key)
+        jobs = list(site_jobs(library, config, env, cache.views, cache.memo))
     except TemplateError as err:
         raise _template_error(err, project) from None
     jobs += static_jobs(project.template_dirs())

@@ -14,7 +14,7 @@ import hashlib
 import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -80,6 +80,18 @@ def make_environment(template_dirs: list[Path]) -> Environment:
     return env
 
 
+@lru_cache(maxsize=256)
+def _referenced(source: str, name: str, filename: str | None) -> tuple[str, ...]:
+    """The templates `source` extends, includes or imports ("*" for a name computed at
+    render time). A pure function of the text, so `serve` parses an unchanged template once.
+    The default syntax is the only one make_environment sets up, and all this depends on."""
+    tree = _PARSER.parse(source, name, filename)
+    return tuple(sorted(r or "*" for r in meta.find_referenced_templates(tree)))
+
+
+_PARSER = Environment(trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+
+
 def template_key(env: Environment, name: str) -> str:
     """Hash of a template and, recursively, of every template it references."""
 
@@ -88,8 +100,7 @@ def template_key(env: Environment, name: str) -> str:
         assert env.loader is not None
         source, filename, _ = env.loader.get_source(env, template)
         digest = hashlib.sha1(source.encode("utf-8"))
-        referenced = meta.find_referenced_templates(env.parse(source, template, filename))
-        for other in sorted(r or "*" for r in referenced):
+        for other in _referenced(source, template, filename):
             # A name computed at render time could be any template: depend on all of them.
             targets = env.list_templates() if other == "*" else [other]
             for target in targets:
@@ -159,11 +170,20 @@ def make_views(library: Library, memo: ViewMemo) -> tuple[dict[str, PaperView], 
 class Renderer:
     """Describes every page of the site as a Job; every page gets the same base context."""
 
-    def __init__(self, library: Library, config: Config, env: Environment, memo: ViewMemo | None = None) -> None:
+    def __init__(
+        self,
+        library: Library,
+        config: Config,
+        env: Environment,
+        memo: ViewMemo | None = None,
+        json_memo: dict[Any, str] | None = None,
+    ) -> None:
         self.library = library
+        self.json_memo = json_memo
         self.config = config
         self.env = env
         self.views, view_keys = make_views(library, {} if memo is None else memo)
+        self.view_keys = view_keys
         self.nav = (
             ("Papers", urls.page()),
             ("Tags", urls.page("tags")),
@@ -333,7 +353,12 @@ class Renderer:
             title = f"{config.title}: {source}"
             entries = [views[p.slug] for p in papers[: feeds.FEED_ENTRIES]]
             yield self.data(path, lambda p=path, t=title, e=entries: feeds.atom(config, "", t, p, e), title, entries)
-        yield self.data("papers.json", lambda: feeds.papers_json(lib, views), ordered, lib.related)
+        yield self.data(
+            "papers.json",
+            lambda: feeds.papers_json(lib, views, self.view_keys, self.json_memo),
+            ordered,
+            lib.related,
+        )
         yield self.data("papers.bib", lambda: "\n".join(v.bibtex for v in ordered).encode("utf-8"), ordered)
         yield self.data(".nojekyll", lambda: b"")
         paths = [p for p in page_paths if p != "404.html"]
@@ -346,9 +371,17 @@ def _desc(text: str) -> str:
     return "".join(chr(0x10FFFF - ord(c)) for c in text)
 
 
-def site_jobs(library: Library, config: Config, env: Environment, memo: ViewMemo | None = None) -> Iterator[Job]:
-    """Every output file of the site, except static assets and the search index."""
-    renderer = Renderer(library, config, env, memo)
+def site_jobs(
+    library: Library,
+    config: Config,
+    env: Environment,
+    memo: ViewMemo | None = None,
+    build_memo: dict[str, Any] | None = None,
+) -> Iterator[Job]:
+    """Every output file of the site, except static assets and the search index.
+    `memo` and `build_memo` keep work between builds in one process (see BuildCache)."""
+    json_memo = None if build_memo is None else build_memo.setdefault("papers_json", {})
+    renderer = Renderer(library, config, env, memo, json_memo)
     paths = []
     for job in renderer.page_jobs():
         paths.append(job.path)

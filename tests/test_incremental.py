@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from sitegen.build import BuildReport, Project, build
+from sitegen.cache import BuildCache
 from tests.sites import ROOT, copy_content
 from tests.test_build import tree_digest
 
@@ -110,14 +111,19 @@ def clean_build(project: Project, tmp_path: Path, *, search: bool, run_importer:
     return clean.output
 
 
+@pytest.mark.parametrize("mode", ["cache on disk", "serve state in memory"])
 @pytest.mark.parametrize("change", list(CHANGES))
-def test_incremental_equals_clean_build(tmp_path: Path, change: str) -> None:
+def test_incremental_equals_clean_build(tmp_path: Path, change: str, mode: str) -> None:
+    """`sitegen build` reads the cache from disk; `serve` keeps one BuildCache in memory
+    between builds, with more reused (paper views, the Jinja environment, papers.json
+    entries): both must give the clean build's bytes."""
     project = make_project(tmp_path)
     # A deleted page would be re-imported from its digest, so deletion is tested without import.
     run_importer = change != "paper deleted"
-    build(project, search=False, run_importer=run_importer)
+    state = BuildCache() if mode == "serve state in memory" else None
+    build(project, search=False, run_importer=run_importer, state=state)
     CHANGES[change](project.content, project.templates)
-    report: BuildReport = build(project, search=False, run_importer=run_importer)
+    report: BuildReport = build(project, search=False, run_importer=run_importer, state=state)
     assert report.incremental
     assert report.files > 0
     assert tree_digest(project.output) == tree_digest(
@@ -164,3 +170,19 @@ def test_failed_incremental_build_changes_nothing(tmp_path: Path) -> None:
     shutil.copy(ROOT / "templates" / "paper.html", project.templates / "paper.html")
     build(project, search=False)  # recovers on the next good input
     assert tree_digest(project.output) == tree_digest(clean_build(project, tmp_path, search=False, run_importer=True))
+
+
+def test_serve_state_through_every_kind_of_change_in_a_row(tmp_path: Path) -> None:
+    """One `serve` session: every kind of change, one after another, each rebuilt with
+    the same in-memory state (memos from all the earlier builds in play), each equal to
+    a clean build. Deletion goes last: a re-import would bring the page back."""
+    project = make_project(tmp_path)
+    state = BuildCache()
+    build(project, search=False, state=state)
+    for i, change in enumerate([c for c in CHANGES if c != "paper deleted"] + ["paper deleted"]):
+        CHANGES[change](project.content, project.templates)
+        run_importer = change != "paper deleted"
+        build(project, search=False, run_importer=run_importer, state=state)
+        clean = Project(project.content, project.templates, tmp_path / f"clean-{i}", cache=tmp_path / f"cc-{i}")
+        build(clean, search=False, run_importer=run_importer, full=True)
+        assert tree_digest(project.output) == tree_digest(clean.output), change
