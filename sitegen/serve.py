@@ -60,6 +60,11 @@ LIVE_JS = b"""// sitegen serve: reload on rebuild, show build errors. Not part o
 ERRORS = (BuildError, ConfigError, PageError, TaxonomyError, OSError)
 
 
+CATCH_UP_MS = 300
+"""How long the watcher waits before its first report that nothing changed, which
+triggers the catch-up build for files saved while the first build ran."""
+
+
 class Broker:
     """Fan-out of server-sent events to every connected page."""
 
@@ -227,8 +232,9 @@ class DevServer:
         host, port = self.server.server_address[:2]
         return f"http://{host}:{port}/"
 
-    def rebuild(self, *, first: bool = False) -> BuildReport | None:
-        """One build; errors are reported (terminal and browser), never raised."""
+    def rebuild(self, *, first: bool = False, quiet_noop: bool = False) -> BuildReport | None:
+        """One build; errors are reported (terminal and browser), never raised.
+        `quiet_noop`: say nothing when the build found nothing to do."""
         with self.lock:
             try:
                 report = build(self.project, state=self.state, defer_search=not first)
@@ -245,7 +251,8 @@ class DevServer:
             self.broker.publish("reload", {"changed": report.changed[:50]})
         if was_failing:
             self.broker.publish("build-ok", {})
-        self.log(report.summary())
+        if report.changed or report.removed or not quiet_noop:
+            self.log(report.summary())
         if not first and report.search_key and report.search_key != self.state.search:
             self.search_key = report.search_key
             self.search_wanted.set()
@@ -255,7 +262,24 @@ class DevServer:
         from watchfiles import watch
 
         paths = [p for p in (self.project.content, self.project.templates) if p.exists()]
-        for changes in watch(*paths, debounce=400, step=20, stop_event=self.stop_event, raise_interrupt=False):
+        caught_up = False
+        for changes in watch(
+            *paths,
+            debounce=400,
+            step=20,
+            stop_event=self.stop_event,
+            raise_interrupt=False,
+            rust_timeout=CATCH_UP_MS,
+            yield_on_timeout=True,
+        ):
+            if not changes:  # the watcher is running and saw nothing (yet)
+                if not caught_up:
+                    # Files saved during the first build, before anything watched them:
+                    # one more build picks them up (it stops at once when nothing changed).
+                    caught_up = True
+                    self.rebuild(quiet_noop=True)
+                continue
+            caught_up = True  # this build sees every file as it is now
             names = sorted({Path(p).name for _, p in changes})
             self.log(f"changed: {', '.join(names[:5])}{' ...' if len(names) > 5 else ''}")
             self.rebuild()

@@ -164,3 +164,27 @@ def test_responses_are_sent_without_nagle_delay(tmp_path: Path) -> None:
         server.shutdown()
         server.server_close()
     assert len(seen) == 2 and all(seen), seen
+
+
+def test_edit_saved_during_the_first_build_is_picked_up(tmp_path: Path) -> None:
+    """Bug: the watcher started only after the first build (20 s at 10k papers), so a
+    page saved meanwhile stayed stale until some other file was saved. The edit here
+    lands after the first build has read the pages and before the watcher exists."""
+    content = copy_content(ROOT / "content", tmp_path)
+    server = DevServer(Project(content, ROOT / "templates", tmp_path / "site"), port=0, log=lambda _: None)
+    page = sorted((content / "papers").glob("*.md"))[0]
+    first_build = server.rebuild
+
+    def rebuild(**kwargs: Any) -> Any:
+        report = first_build(**kwargs)
+        if kwargs.get("first"):
+            page.write_text(page.read_text() + "\nSaved while the first build ran.\n")
+        return report
+
+    server.rebuild = rebuild  # type: ignore[method-assign]
+    server.start()
+    try:
+        url = f"{server.url}papers/{page.stem}/index.html"
+        wait_for(lambda: b"Saved while the first build ran." in fetch(url)[1])
+    finally:
+        server.stop()
