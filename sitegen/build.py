@@ -19,7 +19,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from .cache import BuildCache, forget_outputs, load_cache, save_cache, site_identity
 from .config import Config, load_config
@@ -42,6 +42,8 @@ if TYPE_CHECKING:  # the heavy modules are imported only by a build that has wor
 
     from .library import LibraryPaper
     from .render import Job
+
+T = TypeVar("T")
 
 
 class BuildError(Exception):
@@ -129,34 +131,72 @@ def page_stats(content: Path) -> list[tuple[str, int, int]]:
     return sorted(stats)
 
 
+PARALLEL_MIN_PAGES = 1000
+"""Pages to parse before parsing is shared out between processes (YAML is most of a
+cold build's loading time: 3 s for 10,000 pages on one core)."""
+
+
 def load_papers(
-    content: Path, cache: BuildCache, stats: list[tuple[str, int, int]] | None = None
+    content: Path, cache: BuildCache, stats: list[tuple[str, int, int]] | None = None, workers: int = 1
 ) -> list[LibraryPaper]:
     """Every page, parsed; an unchanged file (same size and mtime) comes from the cache.
-    `stats` is page_stats(content) when the caller has it already."""
+    `stats` is page_stats(content) when the caller has it already. With `workers` > 1
+    and many pages to parse, forked processes parse them; the result, and the error
+    for a bad page, are those of a serial load."""
+    stats = page_stats(content) if stats is None else stats
+    todo = [name for name, size, mtime in stats if cache.pages.get(name, (None, None))[:2] != (size, mtime)]
+    if workers > 1 and len(todo) >= PARALLEL_MIN_PAGES and hasattr(os, "fork"):
+        shares = _in_forks(lambda worker: _parse_pages(content, todo[worker::workers]), workers)
+        parsed = _merge_shares(shares, len(todo))
+    else:
+        parsed = _parse_pages(content, todo)
+    if parsed and isinstance(parsed[-1], BuildError):
+        raise parsed[-1]
+    fresh_papers = dict(zip(todo, parsed, strict=True))
+    papers = []
+    fresh: dict[str, tuple[int, int, LibraryPaper]] = {}
+    for name, size, mtime in stats:
+        paper = fresh_papers[name] if name in fresh_papers else cache.pages[name][2]
+        fresh[name] = (size, mtime, paper)  # type: ignore[assignment]
+        papers.append(paper)
+    cache.pages = fresh
+    return papers  # type: ignore[return-value]
+
+
+def _parse_pages(content: Path, names: list[str]) -> list[LibraryPaper | BuildError]:
+    """The pages parsed, in order; at the first page that cannot be read, its BuildError
+    (naming the file and line) ends the list."""
     from .library import paper_from_page
     from .pages import PageError
 
     folder = content / PAPERS_DIR
-    papers = []
-    fresh: dict[str, tuple[int, int, LibraryPaper]] = {}
-    for name, size, mtime in page_stats(content) if stats is None else stats:
+    out: list[LibraryPaper | BuildError] = []
+    for name in names:
         path = folder / name
-        cached = cache.pages.get(name)
-        if cached and cached[0] == size and cached[1] == mtime:
-            paper = cached[2]
-        else:
-            source = f"{content.name}/{PAPERS_DIR}/{path.name}"
-            try:
-                paper = paper_from_page(path.read_text(encoding="utf-8"), path.stem, source)
-            except UnicodeDecodeError as err:
-                raise BuildError(f"{source}: not UTF-8 text ({err.reason})") from None
-            except PageError as err:
-                raise BuildError(str(err.problem)) from None
-        fresh[name] = (size, mtime, paper)
-        papers.append(paper)
-    cache.pages = fresh
-    return papers
+        source = f"{content.name}/{PAPERS_DIR}/{name}"
+        try:
+            out.append(paper_from_page(path.read_text(encoding="utf-8"), path.stem, source))
+        except UnicodeDecodeError as err:
+            out.append(BuildError(f"{source}: not UTF-8 text ({err.reason})"))
+            break
+        except PageError as err:
+            out.append(BuildError(str(err.problem)))
+            break
+    return out
+
+
+def _merge_shares(shares: list[list[LibraryPaper | BuildError]], total: int) -> list[LibraryPaper | BuildError]:
+    """Worker w parsed items w, w+n, w+2n, ...: back in order, up to the first error."""
+    workers = len(shares)
+    merged: list[LibraryPaper | BuildError] = []
+    for index in range(total):
+        share, position = shares[index % workers], index // workers
+        if position >= len(share):
+            break  # that worker stopped at an error earlier in its share, merged already
+        merged.append(share[position])
+        if isinstance(share[position], BuildError):
+            break
+    return merged
 
 
 def related_table(papers: list[LibraryPaper], k: int, cache: BuildCache) -> dict[str, tuple[str, ...]]:
@@ -309,7 +349,7 @@ def build(
     from .render import Job, make_environment, site_jobs
 
     # 2. The library: pages, tags, years, digests, related papers.
-    papers = load_papers(project.content, cache, stats)
+    papers = load_papers(project.content, cache, stats, workers)
     taxonomy = load_taxonomy(project.content)
     related = related_table(papers, config.related, cache)
     library = make_library(papers, taxonomy, related)
@@ -393,10 +433,11 @@ PARALLEL_MIN_JOBS = 2000
 """Below this many files a second process costs more than it saves."""
 
 
-def render_parallel(jobs: list[Job], staging: Path, workers: int, progress: Callable[[int], None] | None) -> int:
-    """Render and write jobs in `workers` forked processes (each takes every n-th job).
-    Forked children share the parent's library and templates without copying; a child
-    that fails sends its exception back and the build fails as a serial one would."""
+def _in_forks(work: Callable[[int], T], workers: int) -> list[T]:
+    """`work(0)` here and `work(i)` in a forked child for each i in 1..workers-1; the
+    results in that order (a child's travels back pickled through a pipe). Forked
+    children share the parent's data without copying. An exception in any of them is
+    raised here once all have finished, the parent's first, as a serial run raises it."""
     import pickle
 
     children = []
@@ -407,32 +448,47 @@ def render_parallel(jobs: list[Job], staging: Path, workers: int, progress: Call
             os.close(read_end)
             code = 0
             try:
-                write_files(staging, ((job.path, job.render()) for job in jobs[worker::workers]))
+                payload = pickle.dumps((True, work(worker)), protocol=pickle.HIGHEST_PROTOCOL)
             except BaseException as err:  # noqa: BLE001 - handed to the parent
                 code = 1
                 try:
-                    payload = pickle.dumps(err)
+                    payload = pickle.dumps((False, err))
                 except Exception:  # noqa: BLE001
-                    payload = pickle.dumps(BuildError(f"render failed: {err}"))
-                with os.fdopen(write_end, "wb") as pipe:
-                    pipe.write(payload)
+                    payload = pickle.dumps((False, BuildError(f"a build process failed: {err}")))
+            with os.fdopen(write_end, "wb") as pipe:
+                pipe.write(payload)
             os._exit(code)
         os.close(write_end)
         children.append((pid, read_end))
     failure: BaseException | None = None
+    results: list[T] = []
     try:
-        count = write_files(staging, ((job.path, job.render()) for job in jobs[0::workers]), progress)
+        results.append(work(0))
     except BaseException as err:
-        failure, count = err, 0
+        failure = err
     for pid, read_end in children:
         with os.fdopen(read_end, "rb") as pipe:
-            payload = pipe.read()
+            payload = pipe.read()  # before waitpid: a child blocks until its pipe is read
         _, status = os.waitpid(pid, 0)
-        if status != 0 and failure is None:
-            failure = pickle.loads(payload) if payload else BuildError(f"a render process died ({status})")
+        ok, value = pickle.loads(payload) if payload else (False, BuildError(f"a build process died ({status})"))
+        if ok:
+            results.append(value)
+        elif failure is None:
+            failure = value
     if failure is not None:
         raise failure
-    return len(jobs) if count else count
+    return results
+
+
+def render_parallel(jobs: list[Job], staging: Path, workers: int, progress: Callable[[int], None] | None) -> int:
+    """Render and write jobs in `workers` forked processes (each takes every n-th job)."""
+
+    def work(worker: int) -> int:
+        share = ((job.path, job.render()) for job in jobs[worker::workers])
+        return write_files(staging, share, progress if worker == 0 else None)
+
+    counts = _in_forks(work, workers)
+    return len(jobs) if counts[0] else counts[0]
 
 
 def _write_incremental(

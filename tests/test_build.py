@@ -248,3 +248,31 @@ def test_parallel_build_equals_serial_and_reports_errors(content: Path, tmp_path
     with pytest.raises(BuildError, match="nope"):
         build(Project(content, templates, parallel.output, cache=tmp_path / "c3"), search=False, workers=2)
     assert tree_digest(parallel.output) == before
+
+
+def test_parallel_page_loading_equals_serial_and_reports_the_same_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Pages parsed in forked processes give the serial result; with broken pages in
+    both workers' shares, the error is the serial one (the first bad page by name)."""
+    from sitegen import build as build_module
+    from sitegen.build import BuildError, load_papers
+    from sitegen.cache import BuildCache
+
+    monkeypatch.setattr(build_module, "PARALLEL_MIN_PAGES", 2)
+    content = copy_content(ROOT / "content", tmp_path)
+    serial = load_papers(content, BuildCache(), workers=1)
+    assert load_papers(content, BuildCache(), workers=2) == serial
+    assert len(serial) == 219
+
+    pages = sorted((content / "papers").glob("*.md"))
+    for page in (pages[101], pages[150]):  # odd and even positions: one in each worker's share
+        page.write_text("---\ntitle: [unclosed\n---\n")
+    errors = []
+    for workers in (1, 2):
+        with pytest.raises(BuildError) as caught:
+            load_papers(content, BuildCache(), workers=workers)
+        errors.append(str(caught.value))
+    assert errors[0] == errors[1]
+    # The unclosed `[` is noticed at the closing `---`, line 3 of the file.
+    assert errors[0] == f"content/papers/{pages[101].name}:3: invalid front matter: did not find expected ',' or ']'"
