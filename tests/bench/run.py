@@ -278,6 +278,8 @@ class Context:
     hugo: Path | None
     env: dict[str, str]
     hugo_related: bool = False
+    skip: frozenset[str] = frozenset()
+    """Stages not to run (e.g. pagefind-naive at 100k papers: about 27 GB)."""
 
     @property
     def content(self) -> Path:
@@ -327,6 +329,9 @@ def one_round(ctx: Context, results: dict[str, StageResult], skip_default_noop: 
     """Every stage once, in an order that interleaves sitegen and Hugo runs."""
 
     def run(stage: str, command: Sequence[str], before: Callable[[], None] | None = None) -> Sample | None:
+        if stage in ctx.skip:
+            print(f"  {stage:15} skipped (--skip)", flush=True)
+            return None
         result = results.setdefault(stage, StageResult(ctx.n, stage))
         try:
             if before is not None:
@@ -411,7 +416,9 @@ def one_round(ctx: Context, results: dict[str, StageResult], skip_default_noop: 
         report = json.loads(offline_json.read_text())
         results["offline-index"].extra.update(report)
         sample.seconds = report["index_seconds"]  # the process also loads the library; see the notes column
-    naive_site = unmarked_copy(ctx.site, ctx.root / "site-unmarked")  # made before the clock starts
+    naive_site = ctx.root / "site-unmarked"
+    if "pagefind-naive" not in ctx.skip:
+        unmarked_copy(ctx.site, naive_site)  # made before the clock starts
     naive_out = ctx.root / "pagefind-naive"
     shutil.rmtree(naive_out, ignore_errors=True)
     run("pagefind-naive", [sys.executable, "-m", "pagefind_bin", "--site", str(naive_site), "--output-path",
@@ -580,12 +587,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--skip-full-noop", action="store_true", help="skip `noop-default` (a plain `sitegen build`; slow at large N)"
     )
+    parser.add_argument(
+        "--skip", default="", help="comma-separated stages not to run, e.g. pagefind-naive (needs ~27 GB at 100k)"
+    )
     parser.add_argument("--offline-only", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.offline_only:
         return offline_only(args.offline_only)
 
     sizes = [int(s.replace("_", "").replace("k", "000")) for s in args.sizes.split(",") if s.strip()]
+    skip = frozenset(stage.strip() for stage in args.skip.split(",") if stage.strip())
     src = args.src.resolve()
     if not (src / "sitegen" / "__init__.py").is_file():
         parser.error(f"{src} holds no sitegen package")
@@ -603,7 +614,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         generated[n]["seconds"] = round(time.perf_counter() - started, 2)
         shutil.rmtree(root / "hugo", ignore_errors=True)
         print(f"N={n}: generated {generated[n]} in {root}", flush=True)
-        ctx = Context(n=n, root=root, src=src, hugo=hugo, env=env, hugo_related=args.hugo_related)
+        ctx = Context(n=n, root=root, src=src, hugo=hugo, env=env, hugo_related=args.hugo_related, skip=skip)
         results: dict[str, StageResult] = {}
         for round_number in range(1, args.repeat + 1):
             print(f"N={n} round {round_number}/{args.repeat}", flush=True)
