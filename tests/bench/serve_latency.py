@@ -85,6 +85,7 @@ STOP_WAIT = 10.0
 
 sys.path.insert(0, str(BENCH))
 import gen  # noqa: E402
+from run import _children, machine  # noqa: E402 - the same /proc and machine facts as run.py
 
 _SERVING = re.compile(r"^serving .* at (http://\S+)")
 _BUILT = re.compile(r"^built \d+ papers.* in ([0-9.]+) s")
@@ -96,17 +97,6 @@ class BenchError(RuntimeError):
 
 
 # ---------------------------------------------------------------------------- /proc helpers
-
-
-def _children(pid: int) -> list[int]:
-    out: list[int] = []
-    try:
-        for tid in os.listdir(f"/proc/{pid}/task"):
-            with open(f"/proc/{pid}/task/{tid}/children") as handle:
-                out.extend(int(c) for c in handle.read().split())
-    except OSError:
-        pass
-    return out
 
 
 def _descendants(pid: int) -> list[int]:
@@ -665,13 +655,6 @@ def summary(r: SizeResult) -> dict[str, Any]:
             "max": r.stat(attr, max),
         }
     return out
-
-
-def machine() -> dict[str, Any]:
-    info: dict[str, Any] = {"cpus": os.cpu_count(), "python": sys.version.split()[0]}
-    with contextlib.suppress(OSError):
-        info["load_average"] = os.getloadavg()
-    return info
 
 
 # ---------------------------------------------------------------------------- main
