@@ -274,24 +274,24 @@ def templates_fingerprint(project: Project) -> str:
 
 
 def inputs_fingerprint(
-    project: Project,
     config: Config,
     with_search: bool,
     digests_key: str,
-    stats: list[tuple[str, int, int]] | None = None,
-    templates_key: str | None = None,
+    stats: list[tuple[str, int, int]],
+    templates_key: str,
+    content: Path,
 ) -> str:
     """Every input of the site in one digest: pages by size and mtime, templates and
     static files by content, the taxonomy, the settings, the search switch and the code.
-    `stats` and `templates_key` are page_stats and templates_fingerprint, when at hand."""
+    `stats` is page_stats(content), `templates_key` templates_fingerprint(project)."""
     from . import __version__
     from .render import RENDER_VERSION
 
     h = hashlib.sha1(f"{__version__}/{RENDER_VERSION}/{with_search}/{config!r}/{digests_key}".encode())
-    for name, size, mtime in page_stats(project.content) if stats is None else stats:
+    for name, size, mtime in stats:
         h.update(f"{name}\0{size}\0{mtime}\0".encode())
-    h.update((templates_fingerprint(project) if templates_key is None else templates_key).encode())
-    taxonomy = project.content / TAXONOMY_FILE
+    h.update(templates_key.encode())
+    taxonomy = content / TAXONOMY_FILE
     if taxonomy.is_file():
         h.update(taxonomy.read_bytes())
     return h.hexdigest()
@@ -334,7 +334,7 @@ def build(
     # Nothing changed since the last build of this site: stop here.
     stats = page_stats(project.content)
     templates_key = templates_fingerprint(project)
-    inputs_key = inputs_fingerprint(project, config, with_search, digests_key, stats, templates_key)
+    inputs_key = inputs_fingerprint(config, with_search, digests_key, stats, templates_key, project.content)
     search_current = not with_search or defer_search or bool(cache.search)
     if site_ok and inputs_key == cache.inputs and search_current:
         report.incremental = True

@@ -92,7 +92,7 @@ def papers_json(
         view = views[paper.slug]
         related = tuple(library.related.get(paper.slug, ()))
         key = (view_keys[id(view)], related) if view_keys is not None and memo is not None else None
-        text = memo.get(key) if key is not None and memo is not None else None
+        text = memo.get(key) if key is not None else None  # type: ignore[union-attr]
         if text is None:
             text = json.dumps(_paper_data(view, related), ensure_ascii=False, sort_keys=True)
         if key is not None:
