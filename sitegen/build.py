@@ -32,8 +32,8 @@ from .output import (
     safe_join,
     staging_dir,
     swap_in,
-    write_file_atomic,
     write_files,
+    write_if_changed,
 )
 from .resources import default_templates_dir
 
@@ -90,6 +90,8 @@ class BuildReport:
     """Site paths written by this build (for live reload)."""
     search_key: str = ""
     """Fingerprint of what the search index should cover (see search_fingerprint)."""
+    patched: bool = False
+    """The jobs came from the last build's, remade where papers' views changed (patch.py)."""
 
     def summary(self) -> str:
         extra = f", {self.search}" if self.search else ""
@@ -144,6 +146,11 @@ def load_papers(
     and many pages to parse, forked processes parse them; the result, and the error
     for a bad page, are those of a serial load."""
     stats = page_stats(content) if stats is None else stats
+    last = cache.memo.get("loaded")  # (stats, papers) of the last load with this cache
+    if last is not None and len(last[0]) == len(stats):
+        changed = [i for i, (old, new) in enumerate(zip(last[0], stats, strict=True)) if old != new]
+        if all(last[0][i][0] == stats[i][0] for i in changed):  # the same pages, some edited
+            return _reload_pages(content, cache, stats, last[1], changed)
     todo = [name for name, size, mtime in stats if cache.pages.get(name, (None, None))[:2] != (size, mtime)]
     if workers > 1 and len(todo) >= PARALLEL_MIN_PAGES and hasattr(os, "fork"):
         shares = _in_forks(lambda worker: _parse_pages(content, todo[worker::workers]), workers)
@@ -160,7 +167,25 @@ def load_papers(
         fresh[name] = (size, mtime, paper)  # type: ignore[assignment]
         papers.append(paper)
     cache.pages = fresh
+    cache.memo["loaded"] = (stats, papers)
     return papers  # type: ignore[return-value]
+
+
+def _reload_pages(
+    content: Path, cache: BuildCache, stats: list[tuple[str, int, int]], papers: list[LibraryPaper], changed: list[int]
+) -> list[LibraryPaper]:
+    """load_papers when the page files are those of the last load and only the ones at
+    `changed` differ: those are parsed, the rest come from the last load's list."""
+    parsed = _parse_pages(content, [stats[i][0] for i in changed])
+    if parsed and isinstance(parsed[-1], BuildError):
+        raise parsed[-1]
+    papers = list(papers)
+    for i, paper in zip(changed, parsed, strict=True):
+        name, size, mtime = stats[i]
+        papers[i] = paper  # type: ignore[assignment]
+        cache.pages[name] = (size, mtime, paper)  # type: ignore[assignment]
+    cache.memo["loaded"] = (stats, papers)
+    return papers
 
 
 def _parse_pages(content: Path, names: list[str]) -> list[LibraryPaper | BuildError]:
@@ -273,27 +298,27 @@ def templates_fingerprint(project: Project) -> str:
     return h.hexdigest()
 
 
-def inputs_fingerprint(
-    config: Config,
-    with_search: bool,
-    digests_key: str,
-    stats: list[tuple[str, int, int]],
-    templates_key: str,
-    content: Path,
-) -> str:
-    """Every input of the site in one digest: pages by size and mtime, templates and
-    static files by content, the taxonomy, the settings, the search switch and the code.
-    `stats` is page_stats(content), `templates_key` templates_fingerprint(project)."""
+def frame_fingerprint(config: Config, with_search: bool, digests_key: str, templates_key: str, content: Path) -> str:
+    """Every input of the site but the pages: templates and static files by content
+    (`templates_key` is templates_fingerprint(project)), the taxonomy, the settings, the
+    search switch and the code."""
     from . import __version__
     from .render import RENDER_VERSION
 
     h = hashlib.sha1(f"{__version__}/{RENDER_VERSION}/{with_search}/{config!r}/{digests_key}".encode())
-    for name, size, mtime in stats:
-        h.update(f"{name}\0{size}\0{mtime}\0".encode())
     h.update(templates_key.encode())
     taxonomy = content / TAXONOMY_FILE
     if taxonomy.is_file():
         h.update(taxonomy.read_bytes())
+    return h.hexdigest()
+
+
+def inputs_fingerprint(frame_key: str, stats: list[tuple[str, int, int]]) -> str:
+    """Every input of the site in one digest: the frame and the pages by size and mtime
+    (`stats` is page_stats(content))."""
+    h = hashlib.sha1(frame_key.encode())
+    for name, size, mtime in stats:
+        h.update(f"{name}\0{size}\0{mtime}\0".encode())
     return h.hexdigest()
 
 
@@ -307,9 +332,12 @@ def build(
     state: BuildCache | None = None,
     defer_search: bool = False,
     workers: int = 1,
+    save: bool = True,
 ) -> BuildReport:
     """Build the site. `state` is a cache kept in memory between builds (by `serve`);
-    `defer_search` leaves the Pagefind index as it is, for the caller to refresh later."""
+    `defer_search` leaves the Pagefind index as it is, for the caller to refresh later;
+    without `save`, the caller saves `state` later (a site changed in place is marked
+    on disk as not matching the saved cache until then)."""
     started = time.perf_counter()
     report = BuildReport()
     config: Config = load_config(project.content)
@@ -334,7 +362,8 @@ def build(
     # Nothing changed since the last build of this site: stop here.
     stats = page_stats(project.content)
     templates_key = templates_fingerprint(project)
-    inputs_key = inputs_fingerprint(config, with_search, digests_key, stats, templates_key, project.content)
+    frame_key = frame_fingerprint(config, with_search, digests_key, templates_key, project.content)
+    inputs_key = inputs_fingerprint(frame_key, stats)
     search_current = not with_search or defer_search or bool(cache.search)
     if site_ok and inputs_key == cache.inputs and search_current:
         report.incremental = True
@@ -345,33 +374,17 @@ def build(
 
     from jinja2 import TemplateError
 
-    from .library import make_library
-    from .render import Job, make_environment, site_jobs
-
-    # 2. The library: pages, tags, years, digests, related papers.
+    # 2. The pages, then every output as a job with a fingerprint: by the fast path
+    # when only what papers' own views show changed (patch.py), else afresh.
     papers = load_papers(project.content, cache, stats, workers)
-    taxonomy = load_taxonomy(project.content)
-    related = related_table(papers, config.related, cache)
-    library = make_library(papers, taxonomy, related)
-    report.papers = len(library.papers)
-
-    # 3. Every output as a job with a fingerprint.
     try:
-        # The environment (and the templates it compiled) is kept by `serve` while every
-        # template file's bytes are the same: a rebuild then parses no template again.
-        if cache.memo.get("env_key") == templates_key:
-            env = cache.memo["env"]
-        else:
-            env = make_environment(project.template_dirs())
-            cache.memo.update(env=env, env_key=templates_key)
-        jobs = list(site_jobs(library, config, env, cache.views, cache.memo))
+        jobs = _patched_jobs(cache, frame_key, papers)
+        report.patched = jobs is not None
+        if jobs is None:
+            jobs = _all_jobs(project, config, cache, papers, templates_key, with_search, frame_key)
     except TemplateError as err:
         raise _template_error(err, project) from None
-    jobs += static_jobs(project.template_dirs())
-    if with_search:
-        from .search import OFFLINE_INDEX, offline_index, offline_index_key
-
-        jobs.append(Job(OFFLINE_INDEX, offline_index_key(library), lambda: offline_index(library)))
+    report.papers = len(papers)
     report.total = len(jobs)
     search_key = search_fingerprint(jobs) if with_search else ""
 
@@ -391,9 +404,62 @@ def build(
         cache.search = search_key
     cache.site_id = site_identity(project.output)
     cache.inputs = inputs_key
-    save_cache(project.cache_file, cache)
+    if save:
+        save_cache(project.cache_file, cache)
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _patched_jobs(cache: BuildCache, frame_key: str, papers: list[LibraryPaper]) -> list[Job] | None:
+    """The last build's jobs brought up to date, when only papers' views changed."""
+    from .patch import patch
+
+    graph = cache.memo.get("graph")
+    if graph is None:
+        return None
+    try:
+        if not patch(graph, frame_key, papers):
+            return None
+    except BaseException:
+        del cache.memo["graph"]  # half-patched: no longer describes any library
+        raise
+    return list(graph.jobs)
+
+
+def _all_jobs(
+    project: Project,
+    config: Config,
+    cache: BuildCache,
+    papers: list[LibraryPaper],
+    templates_key: str,
+    with_search: bool,
+    frame_key: str,
+) -> list[Job]:
+    """Every job, made from the library: tags, years, digests, related papers."""
+    from .library import make_library
+    from .patch import record
+    from .render import Job, Renderer, make_environment
+
+    cache.memo.pop("graph", None)  # the views memo is about to change under it
+    taxonomy = load_taxonomy(project.content)
+    related = related_table(papers, config.related, cache)
+    library = make_library(papers, taxonomy, related, cache.related[0])
+    # The environment (and the templates it compiled) is kept by `serve` while every
+    # template file's bytes are the same: a rebuild then parses no template again.
+    if cache.memo.get("env_key") == templates_key:
+        env = cache.memo["env"]
+    else:
+        env = make_environment(project.template_dirs())
+        cache.memo.update(env=env, env_key=templates_key)
+    renderer = Renderer(library, config, env, cache.views, cache.memo.setdefault("papers_json", {}))
+    jobs = list(renderer.jobs())
+    jobs += static_jobs(project.template_dirs())
+    if with_search:
+        from .search import OFFLINE_INDEX, offline_index, offline_index_key
+
+        jobs.append(Job(OFFLINE_INDEX, offline_index_key(library), lambda: offline_index(library)))
+    cache.memo["graph"] = record(frame_key, library, renderer, jobs)
+    return jobs
 
 
 def _write_full(
@@ -506,13 +572,14 @@ def _write_incremental(
     stale = sorted(set(cache.outputs) - {job.path for job in jobs})
     if rendered or stale:
         forget_outputs(project.cache_file, cache)
-        for path, data in rendered:
-            write_file_atomic(safe_join(project.output, path), data)
+        written = _write_all(project.output, rendered)
         for path in stale:
             remove_file(project.output, path)
-    report.files = len(rendered)
+    else:
+        written = []
+    report.files = len(written)
     report.removed = len(stale)
-    report.changed = [path for path, _ in rendered]
+    report.changed = written
     bundle = project.output / "pagefind"
     if with_search and (search_key != cache.search or not bundle.is_dir()):
         from .search import run_pagefind_into
@@ -520,6 +587,23 @@ def _write_incremental(
         report.search = run_pagefind_into(project.output, bundle)
     elif not with_search and not keep_bundle and bundle.is_dir():
         shutil.rmtree(bundle)
+
+
+WRITE_THREADS = 8
+"""Files written at once by an incremental build: replacing a file on ext4 starts its
+write-back (auto_da_alloc), a few milliseconds each, which threads overlap."""
+
+
+def _write_all(root: Path, files: list[tuple[str, bytes]]) -> list[str]:
+    """Replace each file atomically unless it holds the same bytes; the paths written."""
+    if len(files) < 4:
+        wrote = [write_if_changed(safe_join(root, path), data) for path, data in files]
+    else:
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(min(WRITE_THREADS, len(files))) as pool:
+            wrote = list(pool.map(lambda item: write_if_changed(safe_join(root, item[0]), item[1]), files))
+    return [path for (path, _), did in zip(files, wrote, strict=True) if did]
 
 
 def _link_or_copy(src: str, dst: str) -> str:

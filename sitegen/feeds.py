@@ -7,14 +7,14 @@ whatever characters it holds, yields well-formed XML.
 from __future__ import annotations
 
 import json
+import operator
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 from xml.etree import ElementTree as ET
 
 from . import urls
 from .config import Config
-from .library import Library
 from .views import PaperView
 
 ATOM = "http://www.w3.org/2005/Atom"
@@ -75,33 +75,46 @@ def robots(config: Config) -> bytes:
 
 
 def papers_json(
-    library: Library,
-    views: dict[str, PaperView],
+    ordered: Sequence[PaperView],
+    related_table: Mapping[str, tuple[str, ...]],
     view_keys: dict[int, str] | None = None,
-    memo: dict[Any, str] | None = None,
+    memo: dict[str, Any] | None = None,
 ) -> bytes:
     """Every paper's data, for other tools; URLs are relative to the site root.
-    Made from the views alone, so its fingerprint (the views' digests) covers it.
+    Made from the views (in the library's order) and the related-papers table alone,
+    so a fingerprint of those covers it.
 
     With `view_keys` (id(view) -> digest) and a `memo` kept between builds, each paper's
-    entry is encoded once and reused while its view and related papers are the same;
-    joined as json.dumps joins list items, so the bytes are those of one json.dumps."""
-    fresh: dict[Any, str] = {}
+    entry is encoded once and reused while its view and related papers are the same,
+    and when every entry is the one of the last call, so is the output (20 MB at 10,000
+    papers, not worth joining again after a note was written)."""
+    if view_keys is None or memo is None:
+        return _join([_entry(view, related_table.get(view.slug, ())) for view in ordered])
+    known: dict[str, tuple[tuple[str, ...], bytes]] = memo.get("entries", {})
+    fresh: dict[str, tuple[tuple[str, ...], bytes]] = {}
     entries = []
-    for paper in library.papers:
-        view = views[paper.slug]
-        related = tuple(library.related.get(paper.slug, ()))
-        key = (view_keys[id(view)], related) if view_keys is not None and memo is not None else None
-        text = memo.get(key) if key is not None else None  # type: ignore[union-attr]
-        if text is None:
-            text = json.dumps(_paper_data(view, related), ensure_ascii=False, sort_keys=True)
-        if key is not None:
-            fresh[key] = text
-        entries.append(text)
-    if memo is not None:
-        memo.clear()
-        memo.update(fresh)
-    return ('{"papers": [' + ", ".join(entries) + "]}\n").encode("utf-8")
+    for view in ordered:
+        related = related_table.get(view.slug, ())
+        key = view_keys[id(view)]
+        hit = known.get(key)
+        if hit is None or hit[0] != related:
+            hit = (related, _entry(view, related))
+        fresh[key] = hit
+        entries.append(hit[1])
+    last: list[bytes] = memo.get("last_entries", [])
+    if len(last) != len(entries) or not all(map(operator.is_, last, entries)):
+        memo.update(last_entries=entries, last_output=_join(entries))
+    memo["entries"] = fresh
+    return memo["last_output"]  # type: ignore[no-any-return]
+
+
+def _entry(view: PaperView, related: tuple[str, ...]) -> bytes:
+    return json.dumps(_paper_data(view, tuple(related)), ensure_ascii=False, sort_keys=True).encode("utf-8")
+
+
+def _join(entries: list[bytes]) -> bytes:
+    """The entries as json.dumps joins list items, so the bytes are those of one json.dumps."""
+    return b"".join((b'{"papers": [', b", ".join(entries), b"]}\n"))
 
 
 def _paper_data(view: PaperView, related: tuple[str, ...]) -> dict[str, Any]:

@@ -3,7 +3,9 @@ the indexes derived from them (order, tags, years, digests, related papers)."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import operator
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -166,9 +168,47 @@ class Library:
     tag_descriptions: dict[str, str]
     latest_added: str | None = None
     """The newest `added` date: papers added then are "new in the latest digest"."""
+    related_key: str = ""
+    """Digest of the text `related` was computed from ("" when not known)."""
 
 
-def make_library(papers: list[LibraryPaper], taxonomy: Taxonomy, related: dict[str, tuple[str, ...]]) -> Library:
+VIEW_ONLY_FIELDS = ("notes", "authors", "links", "date_written", "extra")
+"""Fields that reach the site only through the paper's own view (views.paper_view):
+the library's order and indexes, related papers, the offline search index and every
+page's other inputs never read them."""
+_BLANK_VIEW_ONLY = {"notes": "", "authors": None, "links": (), "date_written": None, "extra": ()}
+
+
+def differs_only_in_view(old: LibraryPaper, new: LibraryPaper) -> bool:
+    """True when `new` can replace `old` without changing anything but `old`'s view."""
+    return dataclasses.replace(old, **_BLANK_VIEW_ONLY) == dataclasses.replace(new, **_BLANK_VIEW_ONLY)
+
+
+_slug = operator.attrgetter("slug")
+
+
+def replace_papers(library: Library, new: dict[str, LibraryPaper]) -> Library:
+    """`library` with papers replaced by those in `new` (by slug), each of which
+    differs_only_in_view from the one it replaces: every index keeps its order."""
+    tags = {tag for paper in new.values() for tag in paper.tags}
+    years = {paper.year for paper in new.values()}
+    sources = {source for paper in new.values() for source in paper.sources}
+
+    def swap(papers: tuple[LibraryPaper, ...]) -> tuple[LibraryPaper, ...]:
+        return tuple(map(new.get, map(_slug, papers), papers))  # new.get(slug, paper) for each
+
+    return dataclasses.replace(
+        library,
+        papers=swap(library.papers),
+        by_tag={t: swap(ps) if t in tags else ps for t, ps in library.by_tag.items()},
+        by_year={y: swap(ps) if y in years else ps for y, ps in library.by_year.items()},
+        by_source={s: swap(ps) if s in sources else ps for s, ps in library.by_source.items()},
+    )
+
+
+def make_library(
+    papers: list[LibraryPaper], taxonomy: Taxonomy, related: dict[str, tuple[str, ...]], related_key: str = ""
+) -> Library:
     ordered = tuple(sorted(papers, key=lambda p: (p.sort_key, p.slug)))
     by_tag: dict[str, list[LibraryPaper]] = defaultdict(list)
     by_year: dict[str, list[LibraryPaper]] = defaultdict(list)
@@ -190,4 +230,5 @@ def make_library(papers: list[LibraryPaper], taxonomy: Taxonomy, related: dict[s
         tag_names={t: names.get(t, t) for t in sorted(by_tag)},
         tag_descriptions={t: taxonomy.descriptions().get(t, "") for t in sorted(by_tag)},
         latest_added=max((p.added for p in ordered if p.added), default=None),
+        related_key=related_key,
     )

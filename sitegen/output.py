@@ -51,6 +51,19 @@ def write_file_atomic(path: Path, data: bytes) -> None:
         raise
 
 
+def write_if_changed(path: Path, data: bytes) -> bool:
+    """write_file_atomic, unless the file holds these bytes already (a file whose inputs
+    changed may still come out the same: papers.json after a note was written). Returns
+    whether it wrote; an untouched file keeps its time stamp for deploy tools and caches."""
+    try:
+        if path.stat().st_size == len(data) and path.read_bytes() == data:
+            return False
+    except OSError:
+        pass
+    write_file_atomic(path, data)
+    return True
+
+
 def remove_file(root: Path, site_path: str) -> None:
     """Delete an output that no longer exists, and the folders it leaves empty."""
     path = safe_join(root, site_path)

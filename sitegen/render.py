@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+import operator
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
@@ -24,7 +25,7 @@ from markupsafe import Markup
 
 from . import bibtex, charts, feeds, urls
 from .config import Config
-from .library import STATUSES, Library
+from .library import STATUSES, Library, LibraryPaper
 from .markdown import to_html
 from .views import STATUS_LABELS, Pager, PaperView, TagView, pages_of, paper_view, tag_view
 
@@ -47,6 +48,19 @@ class Job:
     key: str
     """Fingerprint of every input of this file."""
     render: Callable[[], bytes]
+    views: frozenset[str] = frozenset()
+    """Slugs of the paper views among its inputs (their digests are in `key`)."""
+    remake: Callable[[Mapping[str, PaperView]], Job] | None = None
+    """This job over the same inputs with some paper views replaced (see patch.py)."""
+
+
+@dataclass(frozen=True, eq=False)
+class Digested:
+    """A large input that fingerprints stand for by a digest of what made it: the
+    related-papers table is a function of the text its digest covers."""
+
+    digest: str
+    value: Any = field(repr=False)
 
 
 @pass_context
@@ -120,20 +134,52 @@ class Fingerprint:
         """id(view) -> digest of its repr."""
         self.base = base.encode()
         """Digest of what every page shares (configuration, navigation)."""
+        self.seen: set[str] = set()
+        """Slugs of the views met by the last `key` call."""
 
     def flat(self, value: Any) -> Any:
-        """The value with every paper view replaced by its digest; its repr is the key."""
+        """The value with every paper view replaced by its digest; its repr is the key.
+        A view is only ever found as a value, or in a tuple, list or dict (swap_views
+        walks the same shapes), never inside another object."""
         kind = type(value)
         if kind is PaperView:
+            self.seen.add(value.slug)
             return self.view_keys[id(value)]
         if kind is tuple or kind is list:
-            return tuple(self.flat(item) for item in value)
+            if value and type(value[0]) is PaperView and all(type(item) is PaperView for item in value):
+                # A listing, a feed, every paper: the common case, done without recursion.
+                self.seen.update(item.slug for item in value)
+                return tuple(map(self.view_keys.__getitem__, map(id, value)))
+            return tuple([self.flat(item) for item in value])
         if kind is dict:  # built in a fixed order by this module, so no sorting needed
-            return tuple((k, self.flat(v)) for k, v in value.items())
+            return tuple([(k, self.flat(v)) for k, v in value.items()])
         return value  # str, Markup, numbers, None, small frozen dataclasses: repr lists everything
 
-    def key(self, *parts: Any) -> str:
-        return hashlib.sha1(self.base + repr(self.flat(parts)).encode("utf-8", "surrogatepass")).hexdigest()
+    def key(self, *parts: Any) -> tuple[str, frozenset[str]]:
+        """The fingerprint of `parts`, and the slugs of the paper views in them."""
+        self.seen = set()
+        digest = hashlib.sha1(self.base + repr(self.flat(parts)).encode("utf-8", "surrogatepass")).hexdigest()
+        return digest, frozenset(self.seen)
+
+
+_slug = operator.attrgetter("slug")
+
+
+def swap_views(value: Any, new: Mapping[str, PaperView]) -> Any:
+    """`value` with each paper view whose slug is in `new` replaced by that view; the
+    same walk as Fingerprint.flat."""
+    kind = type(value)
+    if kind is PaperView:
+        return new.get(value.slug, value)
+    if kind is tuple:
+        if value and type(value[0]) is PaperView and all(type(item) is PaperView for item in value):
+            return tuple(map(new.get, map(_slug, value), value))
+        return tuple([swap_views(item, new) for item in value])
+    if kind is list:
+        return [swap_views(item, new) for item in value]
+    if kind is dict:
+        return {k: swap_views(v, new) for k, v in value.items()}
+    return value
 
 
 ViewMemo = dict[str, tuple[Any, tuple[str, ...], PaperView, str]]
@@ -182,7 +228,8 @@ class Renderer:
         self.json_memo = json_memo
         self.config = config
         self.env = env
-        self.views, view_keys = make_views(library, {} if memo is None else memo)
+        self.memo: ViewMemo = {} if memo is None else memo
+        self.views, view_keys = make_views(library, self.memo)
         self.view_keys = view_keys
         self.nav = (
             ("Papers", urls.page()),
@@ -197,6 +244,33 @@ class Renderer:
         base = hashlib.sha1(f"{RENDER_VERSION}{config!r}{self.nav!r}".encode()).hexdigest()
         self.fp = Fingerprint(view_keys, base)
 
+    def jobs(self) -> Iterator[Job]:
+        """Every output file of the site, except static assets and the search index."""
+        paths = []
+        for job in self.page_jobs():
+            paths.append(job.path)
+            yield job
+        yield from self.data_jobs(paths)
+
+    def replace_papers(self, library: Library, papers: Mapping[str, LibraryPaper]) -> dict[str, PaperView]:
+        """Take `library`, in which `papers` replace papers that differ from them only in
+        what their own views show (library.differs_only_in_view); new views for them.
+        Returns the views whose digest changed: the jobs holding them need remaking."""
+        self.library = library
+        changed: dict[str, PaperView] = {}
+        for slug, paper in papers.items():
+            _, names, old_view, old_key = self.memo[slug]
+            view = paper_view(library, paper, old_view.cite_key)  # cite keys come from slug and year
+            key = hashlib.sha1(repr(view).encode("utf-8", "surrogatepass")).hexdigest()
+            if key == old_key:
+                view = old_view  # the same view: the jobs holding it stay as they are
+            else:
+                del self.view_keys[id(old_view)]
+                self.view_keys[id(view)] = key
+                self.views[slug] = changed[slug] = view
+            self.memo[slug] = (paper, names, view, key)
+        return changed
+
     def page(self, path: str, template: str, **context: Any) -> Job:
         values: dict[str, Any] = {
             "page_path": path,
@@ -207,21 +281,32 @@ class Renderer:
         }
         values.update(context)
         values["root"] = values["link_base"] or urls.root(path)
+        return self._page(path, template, values)
+
+    def _page(self, path: str, template: str, values: dict[str, Any]) -> Job:
         if template not in self._template_keys:
             self._template_keys[template] = template_key(self.env, template)
         shared = ("site", "nav")  # in the fingerprint's base already
-        key = self.fp.key(
+        key, views = self.fp.key(
             "page", template, self._template_keys[template], {k: v for k, v in values.items() if k not in shared}
         )
 
         def render() -> bytes:
             return self.env.get_template(template).render(values).encode("utf-8")
 
-        return Job(path, key, render)
+        def remake(new: Mapping[str, PaperView]) -> Job:
+            return self._page(path, template, swap_views(values, new))
 
-    def data(self, path: str, make: Callable[[], bytes], *inputs: Any) -> Job:
-        """A non-template output whose bytes depend only on `inputs` (and the code)."""
-        return Job(path, self.fp.key("data", path, *inputs), make)
+        return Job(path, key, render, views, remake)
+
+    def data(self, path: str, make: Callable[..., bytes], *inputs: Any) -> Job:
+        """A non-template output, `make(*inputs)`: its bytes depend only on `inputs` (and the code)."""
+        key, views = self.fp.key("data", path, *inputs)
+
+        def remake(new: Mapping[str, PaperView]) -> Job:
+            return self.data(path, make, *swap_views(inputs, new))
+
+        return Job(path, key, lambda: make(*inputs), views, remake)
 
     def listing(
         self, folder: str, title: str, papers: tuple[PaperView, ...], *, kind: str, **extra: Any
@@ -340,29 +425,31 @@ class Renderer:
 
     def data_jobs(self, page_paths: list[str]) -> Iterator[Job]:
         lib, config, views = self.library, self.config, self.views
-        ordered = [views[p.slug] for p in lib.papers]
+        ordered = tuple(views[p.slug] for p in lib.papers)
         newest = ordered[: feeds.FEED_ENTRIES]
-        yield self.data("feed.xml", lambda: feeds.atom(config, "", config.title, "feed.xml", newest), newest)
+        yield self.data("feed.xml", lambda e: feeds.atom(config, "", config.title, "feed.xml", e), newest)
         for tag, papers in lib.by_tag.items():
             path = urls.tag(tag).replace("index.html", "feed.xml")
             title = f"{config.title}: {lib.tag_names[tag]}"
             entries = [views[p.slug] for p in papers[: feeds.FEED_ENTRIES]]
-            yield self.data(path, lambda p=path, t=title, e=entries: feeds.atom(config, "", t, p, e), title, entries)
+            yield self.data(path, lambda t, e, p=path: feeds.atom(config, "", t, p, e), title, entries)
         for source, papers in lib.by_source.items():
             path = urls.digest(source).replace("index.html", "feed.xml")
             title = f"{config.title}: {source}"
             entries = [views[p.slug] for p in papers[: feeds.FEED_ENTRIES]]
-            yield self.data(path, lambda p=path, t=title, e=entries: feeds.atom(config, "", t, p, e), title, entries)
+            yield self.data(path, lambda t, e, p=path: feeds.atom(config, "", t, p, e), title, entries)
+        # The related table enters the fingerprint as the digest of the text it was computed from.
+        related = Digested(lib.related_key or repr(lib.related), lib.related)
         yield self.data(
             "papers.json",
-            lambda: feeds.papers_json(lib, views, self.view_keys, self.json_memo),
+            lambda ordered, related: feeds.papers_json(ordered, related.value, self.view_keys, self.json_memo),
             ordered,
-            lib.related,
+            related,
         )
-        yield self.data("papers.bib", lambda: "\n".join(v.bibtex for v in ordered).encode("utf-8"), ordered)
+        yield self.data("papers.bib", lambda ordered: "\n".join(v.bibtex for v in ordered).encode("utf-8"), ordered)
         yield self.data(".nojekyll", lambda: b"")
         paths = [p for p in page_paths if p != "404.html"]
-        yield self.data("sitemap.xml", lambda: feeds.sitemap(config, paths), paths)
+        yield self.data("sitemap.xml", lambda paths: feeds.sitemap(config, paths), paths)
         yield self.data("robots.txt", lambda: feeds.robots(config))
 
 
@@ -381,12 +468,7 @@ def site_jobs(
     """Every output file of the site, except static assets and the search index.
     `memo` and `build_memo` keep work between builds in one process (see BuildCache)."""
     json_memo = None if build_memo is None else build_memo.setdefault("papers_json", {})
-    renderer = Renderer(library, config, env, memo, json_memo)
-    paths = []
-    for job in renderer.page_jobs():
-        paths.append(job.path)
-        yield job
-    yield from renderer.data_jobs(paths)
+    yield from Renderer(library, config, env, memo, json_memo).jobs()
 
 
 def render_site(library: Library, config: Config, env: Environment) -> Iterator[OutputFile]:

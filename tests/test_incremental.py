@@ -24,6 +24,28 @@ def edit_paper(content: Path, templates: Path) -> None:
     page.write_text(page.read_text() + "\nA note written *later*.\n")
 
 
+def set_front_key(page: Path, key: str, line: str) -> None:
+    """Add `line` as the first key of the page's front matter (the key must be new)."""
+    text = page.read_text()
+    assert f"\n{key}:" not in text.split("\n---", 1)[0]
+    page.write_text(text.replace("---\n", f"---\n{line}\n", 1))
+
+
+def edit_authors(content: Path, templates: Path) -> None:
+    set_front_key(first_page(content), "authors", "authors: 7")
+
+
+def add_link(content: Path, templates: Path) -> None:
+    page = first_page(content)
+    text = page.read_text()
+    assert "\nlinks:\n" in text
+    page.write_text(text.replace("\nlinks:\n", "\nlinks:\n- url: https://example.org/project\n  kind: project\n", 1))
+
+
+def edit_written_date(content: Path, templates: Path) -> None:
+    set_front_key(first_page(content), "date_written", "date_written: Mar 3")
+
+
 def change_tags(content: Path, templates: Path) -> None:
     page = first_page(content)
     text = page.read_text()
@@ -83,8 +105,16 @@ def edit_static(content: Path, templates: Path) -> None:
     css.write_text(css.read_text() + "\n.edited { color: red; }\n")
 
 
-CHANGES: dict[str, Callable[[Path, Path], None]] = {
+VIEW_ONLY_CHANGES: dict[str, Callable[[Path, Path], None]] = {
     "paper edit": edit_paper,
+    "author count edited": edit_authors,
+    "link added": add_link,
+    "written date edited": edit_written_date,
+}
+"""Edits serve rebuilds by its fast path (patch.py): only the paper's own view changes."""
+
+CHANGES: dict[str, Callable[[Path, Path], None]] = {
+    **VIEW_ONLY_CHANGES,
     "tag change": change_tags,
     "paper added": add_paper,
     "paper deleted": delete_paper,
@@ -96,6 +126,11 @@ CHANGES: dict[str, Callable[[Path, Path], None]] = {
     "taxonomy edited": edit_taxonomy,
     "static file edited": edit_static,
 }
+
+
+WITHOUT_IMPORT = {"paper deleted", "author count edited", "link added", "written date edited"}
+"""Changes tested without the import: the clean build's import would bring a deleted
+page back, and reset digest-owned facts (authors, links, written date) to the digest's."""
 
 
 def make_project(tmp_path: Path) -> Project:
@@ -118,8 +153,7 @@ def test_incremental_equals_clean_build(tmp_path: Path, change: str, mode: str) 
     between builds, with more reused (paper views, the Jinja environment, papers.json
     entries): both must give the clean build's bytes."""
     project = make_project(tmp_path)
-    # A deleted page would be re-imported from its digest, so deletion is tested without import.
-    run_importer = change != "paper deleted"
+    run_importer = change not in WITHOUT_IMPORT
     state = BuildCache() if mode == "serve state in memory" else None
     build(project, search=False, run_importer=run_importer, state=state)
     CHANGES[change](project.content, project.templates)
@@ -175,14 +209,48 @@ def test_failed_incremental_build_changes_nothing(tmp_path: Path) -> None:
 def test_serve_state_through_every_kind_of_change_in_a_row(tmp_path: Path) -> None:
     """One `serve` session: every kind of change, one after another, each rebuilt with
     the same in-memory state (memos from all the earlier builds in play), each equal to
-    a clean build. Deletion goes last: a re-import would bring the page back."""
+    a clean build. The changes tested without the import go last (a clean build's
+    import would undo them in the shared content), deletion the very last."""
     project = make_project(tmp_path)
     state = BuildCache()
     build(project, search=False, state=state)
-    for i, change in enumerate([c for c in CHANGES if c != "paper deleted"] + ["paper deleted"]):
+    order = [c for c in CHANGES if c not in WITHOUT_IMPORT] + [c for c in CHANGES if c in WITHOUT_IMPORT]
+    order.remove("paper deleted")
+    for i, change in enumerate([*order, "paper deleted"]):
         CHANGES[change](project.content, project.templates)
-        run_importer = change != "paper deleted"
+        run_importer = change not in WITHOUT_IMPORT
         build(project, search=False, run_importer=run_importer, state=state)
         clean = Project(project.content, project.templates, tmp_path / f"clean-{i}", cache=tmp_path / f"cc-{i}")
         build(clean, search=False, run_importer=run_importer, full=True)
         assert tree_digest(project.output) == tree_digest(clean.output), change
+
+
+def job_list(state: BuildCache) -> list[tuple[str, str, frozenset[str]]]:
+    return [(job.path, job.key, job.views) for job in state.memo["graph"].jobs]
+
+
+def test_view_only_edits_take_the_fast_path_and_give_a_fresh_builds_jobs(tmp_path: Path) -> None:
+    """serve's fast path remakes only the jobs holding an edited paper's view. After each
+    view-only edit, every job (path, fingerprint, views it holds) must be the one a fresh
+    build makes, and the site must be the clean build's; other edits take the full path."""
+    project = make_project(tmp_path)
+    state = BuildCache()
+    build(project, search=True, state=state, defer_search=True, run_importer=False)
+    pages = sorted((project.content / "papers").glob("*.md"))
+    edits = [*VIEW_ONLY_CHANGES.values(), edit_paper]  # the same paper twice: patched state patched again
+    for i, change in enumerate(edits):
+        change(project.content, project.templates)
+        # ... and a note on a second paper, the newest: it is in every feed and on the home page
+        newest = project.content / "papers" / f"{state.memo['graph'].library.papers[0].slug}.md"
+        newest.write_text(newest.read_text() + f"\nNote {i} on the newest paper.\n")
+        report = build(project, search=True, state=state, defer_search=True, run_importer=False)
+        assert report.patched, change.__name__
+        assert report.files > 0
+        fresh_state = BuildCache()
+        fresh = Project(project.content, project.templates, tmp_path / f"fresh-{i}", cache=tmp_path / f"fc-{i}")
+        build(fresh, search=True, state=fresh_state, defer_search=True, run_importer=False)
+        assert job_list(state) == job_list(fresh_state), change.__name__
+        assert tree_digest(project.output) == tree_digest(fresh.output)
+    assert len(pages) > 100
+    change_tags(project.content, project.templates)
+    assert not build(project, search=True, state=state, defer_search=True, run_importer=False).patched
