@@ -12,11 +12,13 @@ same bytes: a job's fingerprint covers all of its inputs (see render.Job).
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import os
 import shutil
+import stat
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
@@ -131,6 +133,53 @@ def page_stats(content: Path) -> list[tuple[str, int, int]]:
         st = entry.stat()
         stats.append((entry.name, st.st_size, st.st_mtime_ns))
     return sorted(stats)
+
+
+MAX_HINTS = 200
+"""More changed files than this, and the page folder is scanned instead."""
+
+
+def current_stats(content: Path, cache: BuildCache, changed: Collection[Path] | None) -> list[tuple[str, int, int]]:
+    """page_stats(content); with the files `changed` since the last call with this cache,
+    made from that call's result and those files alone (10,000 pages take 50 ms to scan)."""
+    last = cache.memo.get("stats")
+    stats = None if last is None or changed is None else restat(last, content / PAPERS_DIR, changed)
+    if stats is None:
+        stats = page_stats(content)
+    cache.memo["stats"] = stats
+    return stats
+
+
+def restat(
+    last: list[tuple[str, int, int]], folder: Path, changed: Collection[Path]
+) -> list[tuple[str, int, int]] | None:
+    """`last` (page_stats of `folder`) updated for the `changed` paths, or None when
+    they cannot tell (too many, or the folder itself or a parent of it among them)."""
+    if len(changed) > MAX_HINTS:
+        return None
+    here, there = folder.absolute(), folder.resolve()
+    names = set()
+    for path in map(Path, changed):
+        if path.parent in (here, there) or path.parent.resolve() == there:
+            names.add(path.name)
+        elif path in (here, there) or here.is_relative_to(path) or there.is_relative_to(path):
+            return None
+    stats = list(last)
+    for name in sorted(names):
+        at = bisect.bisect_left(stats, (name,))
+        known = at < len(stats) and stats[at][0] == name
+        try:
+            st = (folder / name).stat()
+            page = name.endswith(".md") and stat.S_ISREG(st.st_mode)
+        except OSError:
+            page = False
+        if page and known:
+            stats[at] = (name, st.st_size, st.st_mtime_ns)
+        elif page:
+            stats.insert(at, (name, st.st_size, st.st_mtime_ns))
+        elif known:
+            del stats[at]
+    return stats
 
 
 PARALLEL_MIN_PAGES = 1000
@@ -333,11 +382,14 @@ def build(
     defer_search: bool = False,
     workers: int = 1,
     save: bool = True,
+    changed: Collection[Path] | None = None,
 ) -> BuildReport:
     """Build the site. `state` is a cache kept in memory between builds (by `serve`);
     `defer_search` leaves the Pagefind index as it is, for the caller to refresh later;
     without `save`, the caller saves `state` later (a site changed in place is marked
-    on disk as not matching the saved cache until then)."""
+    on disk as not matching the saved cache until then). `changed` lists every file
+    changed since the last build with this `state` (serve's watcher reports them): the
+    page folder is then not scanned, only those pages are looked at again."""
     started = time.perf_counter()
     report = BuildReport()
     config: Config = load_config(project.content)
@@ -360,7 +412,7 @@ def build(
             cache.digests = digests_key = digests_fingerprint(project.content, config)
 
     # Nothing changed since the last build of this site: stop here.
-    stats = page_stats(project.content)
+    stats = current_stats(project.content, cache, None if report.imported else changed)
     templates_key = templates_fingerprint(project)
     frame_key = frame_fingerprint(config, with_search, digests_key, templates_key, project.content)
     inputs_key = inputs_fingerprint(frame_key, stats)

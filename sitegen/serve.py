@@ -5,9 +5,11 @@ Three threads share one build state:
   (server-sent events) to every open page; only served HTML gets the reload script,
   `sitegen build` output never contains it;
 - the watcher waits for changes in content/ and templates/ (watchfiles), runs an
-  incremental build with the search index deferred, and tells the pages to reload;
-- the search refresher re-indexes with Pagefind after builds settle, so indexing
-  never delays a reload.
+  incremental build of what it saw change, with the search index and the saving of
+  the build cache deferred, and tells the pages to reload;
+- the settler, once builds have settled, checks with a full scan that the watcher
+  missed nothing, saves the build cache and re-indexes with Pagefind: none of that
+  delays a reload.
 A failed build leaves the served site as it was, prints the error and shows it in
 every open page; the next good save recovers.
 """
@@ -35,8 +37,8 @@ from .tags import TaxonomyError
 
 EVENTS = "/__sitegen/events"
 SCRIPT = "/__sitegen/live.js"
-SEARCH_DELAY = 1.0
-"""Seconds without a new build before the search index is refreshed."""
+SETTLE_DELAY = 1.0
+"""Seconds without a new build before the settler runs (scan, save, search index)."""
 LIVE_JS = b"""// sitegen serve: reload on rebuild, show build errors. Not part of the built site.
 (function () {
   var box;
@@ -221,29 +223,44 @@ class DevServer:
         self.log = log
         self.state: BuildCache = load_cache(project.cache_file)
         self.lock = threading.Lock()
-        self.search_wanted = threading.Event()
+        self.settle_wanted = threading.Event()
         self.search_key = ""
+        self.unsaved = False
         self.stop_event = threading.Event()
         self.server = Server((host, port), make_handler(project.output, self.broker))
         self.builds = 0
+        self.started = False
 
     @property
     def url(self) -> str:
         host, port = self.server.server_address[:2]
         return f"http://{host}:{port}/"
 
-    def rebuild(self, *, first: bool = False, quiet_noop: bool = False) -> BuildReport | None:
+    def rebuild(
+        self, *, first: bool = False, quiet_noop: bool = False, changed: set[Path] | None = None
+    ) -> BuildReport | None:
         """One build; errors are reported (terminal and browser), never raised.
-        `quiet_noop`: say nothing when the build found nothing to do."""
+        `quiet_noop`: say nothing when the build found nothing to do. `changed`: the
+        files the watcher saw change since the last build (None: look at everything)."""
         with self.lock:
-            try:
-                report = build(self.project, state=self.state, defer_search=not first)
-            except ERRORS as err:
-                message = str(err)
-                self.broker.last_error = message
-                self.log(f"error: {message}")
-                self.broker.publish("build-error", {"message": message})
-                return None
+            report = self._build_logged(first=first, quiet_noop=quiet_noop, changed=changed)
+        if report is not None and not first:
+            self.settle_wanted.set()
+        return report
+
+    def _build_logged(
+        self, *, first: bool = False, quiet_noop: bool = False, changed: set[Path] | None = None
+    ) -> BuildReport | None:
+        """rebuild, with the lock held."""
+        try:
+            report = build(self.project, state=self.state, defer_search=not first, save=first, changed=changed)
+        except ERRORS as err:
+            message = str(err)
+            self.broker.last_error = message
+            self.log(f"error: {message}")
+            self.broker.publish("build-error", {"message": message})
+            return None
+        self.unsaved = self.unsaved or not first
         self.builds += 1
         was_failing = self.broker.last_error is not None
         self.broker.last_error = None
@@ -253,9 +270,8 @@ class DevServer:
             self.broker.publish("build-ok", {})
         if report.changed or report.removed or not quiet_noop:
             self.log(report.summary())
-        if not first and report.search_key and report.search_key != self.state.search:
+        if report.search_key:  # "" when the build found nothing to do: the last key holds
             self.search_key = report.search_key
-            self.search_wanted.set()
         return report
 
     def watch(self) -> None:
@@ -279,43 +295,63 @@ class DevServer:
                     caught_up = True
                     self.rebuild(quiet_noop=True)
                 continue
-            caught_up = True  # this build sees every file as it is now
             names = sorted({Path(p).name for _, p in changes})
             self.log(f"changed: {', '.join(names[:5])}{' ...' if len(names) > 5 else ''}")
-            self.rebuild()
+            # Until the catch-up build has scanned everything, the watcher's list is not all.
+            self.rebuild(changed={Path(p) for _, p in changes} if caught_up else None)
+            caught_up = True  # this build sees every file as it is now
 
-    def refresh_search(self) -> None:
-        """Re-index after builds settle (SEARCH_DELAY without a new request)."""
+    def settle(self) -> None:
+        """Once builds have settled (SETTLE_DELAY without a new one): a build that scans
+        every file (it finds nothing to do unless the watcher missed a change), the
+        build cache saved, and the search index refreshed when paper pages changed."""
+        while not self.stop_event.is_set():
+            if not self.settle_wanted.wait(timeout=0.5):
+                continue
+            self.settle_wanted.clear()
+            if self.stop_event.wait(SETTLE_DELAY) or self.settle_wanted.is_set():
+                continue  # more builds came in: wait for them to settle
+            with self.lock:
+                self._build_logged(quiet_noop=True)
+                self.save()
+            if self.search_key and self.search_key != self.state.search and not self.settle_wanted.is_set():
+                self.refresh_search(self.search_key)
+
+    def save(self) -> None:
+        """Save the build cache, if a build left it unsaved (call with the lock held)."""
+        if self.unsaved:
+            save_cache(self.project.cache_file, self.state)
+            self.unsaved = False
+
+    def refresh_search(self, key: str) -> None:
         from .search import run_pagefind_into
 
-        while not self.stop_event.is_set():
-            if not self.search_wanted.wait(timeout=0.5):
-                continue
-            self.search_wanted.clear()
-            if self.stop_event.wait(SEARCH_DELAY) or self.search_wanted.is_set():
-                continue  # more builds came in: wait for them to settle
-            key = self.search_key
-            try:
-                run_pagefind_into(self.project.output, self.project.output / "pagefind")
-            except Exception as err:  # noqa: BLE001 - report and keep serving
-                self.log(f"search index not refreshed: {err}")
-                continue
-            with self.lock:
-                self.state.search = key
-                save_cache(self.project.cache_file, self.state)
-            self.log("search index refreshed")
+        try:
+            run_pagefind_into(self.project.output, self.project.output / "pagefind")
+        except Exception as err:  # noqa: BLE001 - report and keep serving
+            self.log(f"search index not refreshed: {err}")
+            return
+        with self.lock:
+            self.state.search = key
+            save_cache(self.project.cache_file, self.state)
+            self.unsaved = False
+        self.log("search index refreshed")
 
     def start(self) -> None:
         """Build once (with search), then serve, watch and refresh in the background."""
         self.rebuild(first=True)
-        for target in (self.server.serve_forever, self.watch, self.refresh_search):
+        self.started = True
+        for target in (self.server.serve_forever, self.watch, self.settle):
             threading.Thread(target=target, daemon=True, name=target.__name__).start()
 
     def stop(self) -> None:
         self.stop_event.set()
         self.server.stopping = True
-        self.server.shutdown()
+        if self.started:  # shutdown() waits for serve_forever to return
+            self.server.shutdown()
         self.server.server_close()
+        with self.lock:
+            self.save()
 
 
 def serve(project: Project, host: str, port: int) -> int:

@@ -188,3 +188,35 @@ def test_edit_saved_during_the_first_build_is_picked_up(tmp_path: Path) -> None:
         wait_for(lambda: b"Saved while the first build ran." in fetch(url)[1])
     finally:
         server.stop()
+
+
+def test_settling_finds_a_change_the_watcher_missed_and_saves_the_cache(tmp_path: Path) -> None:
+    """A rebuild trusts the watcher's list of changed files (no scan of 10,000 pages per
+    edit). Should the watcher miss one, the settler's full scan after the builds have
+    settled builds it, and it saves the build cache the edit-time builds left unsaved."""
+    from sitegen.cache import load_cache
+
+    content = copy_content(ROOT / "content", tmp_path)
+    project = Project(content, ROOT / "templates", tmp_path / "site")
+    server = DevServer(project, port=0, log=lambda _: None)
+    server.rebuild(first=True)
+    pages = sorted((content / "papers").glob("*.md"))
+    missed, seen = pages[0], pages[1]
+    missed.write_text(missed.read_text() + "\nAn edit the watcher missed.\n")
+    seen.write_text(seen.read_text() + "\nAn edit the watcher saw.\n")
+    report = server.rebuild(changed={seen.resolve()})
+    assert report is not None and report.changed
+    html = project.output / "papers" / missed.stem / "index.html"
+    assert "An edit the watcher saw." in (project.output / "papers" / seen.stem / "index.html").read_text()
+    assert "An edit the watcher missed." not in html.read_text()  # the list was trusted
+    assert load_cache(project.cache_file).outputs == {}  # built in place, not saved yet: marked dirty
+    settler = threading.Thread(target=server.settle, daemon=True)
+    settler.start()
+    try:
+        wait_for(lambda: "An edit the watcher missed." in html.read_text(), timeout=30)
+        wait_for(lambda: not server.unsaved, timeout=30)
+    finally:
+        server.stop()
+        settler.join(timeout=30)
+    saved = load_cache(project.cache_file)
+    assert saved.outputs == server.state.outputs and saved.outputs
