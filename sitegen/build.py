@@ -329,11 +329,8 @@ def search_fingerprint(jobs: list[Job]) -> str:
     """Pagefind reads only the paper pages, so their fingerprints decide a re-index."""
     from .search import SEARCH_VERSION
 
-    h = hashlib.sha1(SEARCH_VERSION.encode())
-    for job in jobs:
-        if job.path.startswith("papers/"):
-            h.update(f"{job.path}\0{job.key}\0".encode())
-    return h.hexdigest()
+    pages = "".join([f"{job.path}\0{job.key}\0" for job in jobs if job.path.startswith("papers/")])
+    return hashlib.sha1(f"{SEARCH_VERSION}{pages}".encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def templates_fingerprint(project: Project) -> str:
@@ -365,10 +362,8 @@ def frame_fingerprint(config: Config, with_search: bool, digests_key: str, templ
 def inputs_fingerprint(frame_key: str, stats: list[tuple[str, int, int]]) -> str:
     """Every input of the site in one digest: the frame and the pages by size and mtime
     (`stats` is page_stats(content))."""
-    h = hashlib.sha1(frame_key.encode())
-    for name, size, mtime in stats:
-        h.update(f"{name}\0{size}\0{mtime}\0".encode())
-    return h.hexdigest()
+    pages = "".join([f"{name}\0{size}\0{mtime}\0" for name, size, mtime in stats])
+    return hashlib.sha1(f"{frame_key}{pages}".encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def build(

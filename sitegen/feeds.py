@@ -90,21 +90,19 @@ def papers_json(
     papers, not worth joining again after a note was written)."""
     if view_keys is None or memo is None:
         return _join([_entry(view, related_table.get(view.slug, ())) for view in ordered])
-    known: dict[str, tuple[tuple[str, ...], bytes]] = memo.get("entries", {})
-    fresh: dict[str, tuple[tuple[str, ...], bytes]] = {}
-    entries = []
-    for view in ordered:
-        related = related_table.get(view.slug, ())
-        key = view_keys[id(view)]
-        hit = known.get(key)
-        if hit is None or hit[0] != related:
-            hit = (related, _entry(view, related))
-        fresh[key] = hit
-        entries.append(hit[1])
+    # Written for speed (10,000 papers after each edit in `serve`): map() where it can.
+    keys = list(map(view_keys.__getitem__, map(id, ordered)))
+    hits: list[tuple[tuple[str, ...], bytes] | None] = list(map(memo.get("entries", {}).get, keys))
+    same_table = memo.get("table") is related_table  # then a view's digest, which has its slug, is enough
+    for i, hit in enumerate(hits):
+        if hit is None or (not same_table and hit[0] != related_table.get(ordered[i].slug, ())):
+            related = related_table.get(ordered[i].slug, ())
+            hits[i] = (related, _entry(ordered[i], related))
+    entries: list[bytes] = [hit[1] for hit in hits]  # type: ignore[index]
     last: list[bytes] = memo.get("last_entries", [])
     if len(last) != len(entries) or not all(map(operator.is_, last, entries)):
         memo.update(last_entries=entries, last_output=_join(entries))
-    memo["entries"] = fresh
+    memo.update(entries=dict(zip(keys, hits, strict=True)), table=related_table)
     return memo["last_output"]  # type: ignore[no-any-return]
 
 

@@ -146,9 +146,9 @@ class Fingerprint:
             self.seen.add(value.slug)
             return self.view_keys[id(value)]
         if kind is tuple or kind is list:
-            if value and type(value[0]) is PaperView and all(type(item) is PaperView for item in value):
+            if value and type(value[0]) is PaperView and set(map(type, value)) == _JUST_VIEWS:
                 # A listing, a feed, every paper: the common case, done without recursion.
-                self.seen.update(item.slug for item in value)
+                self.seen.update(map(_slug, value))
                 return tuple(map(self.view_keys.__getitem__, map(id, value)))
             return tuple([self.flat(item) for item in value])
         if kind is dict:  # built in a fixed order by this module, so no sorting needed
@@ -163,6 +163,7 @@ class Fingerprint:
 
 
 _slug = operator.attrgetter("slug")
+_JUST_VIEWS = {PaperView}
 
 
 def swap_views(value: Any, new: Mapping[str, PaperView]) -> Any:
@@ -172,7 +173,7 @@ def swap_views(value: Any, new: Mapping[str, PaperView]) -> Any:
     if kind is PaperView:
         return new.get(value.slug, value)
     if kind is tuple:
-        if value and type(value[0]) is PaperView and all(type(item) is PaperView for item in value):
+        if value and type(value[0]) is PaperView and set(map(type, value)) == _JUST_VIEWS:
             return tuple(map(new.get, map(_slug, value), value))
         return tuple([swap_views(item, new) for item in value])
     if kind is list:

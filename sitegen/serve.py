@@ -19,6 +19,7 @@ from __future__ import annotations
 import http.server
 import json
 import mimetypes
+import os
 import queue
 import socketserver
 import sys
@@ -230,6 +231,9 @@ class DevServer:
         self.server = Server((host, port), make_handler(project.output, self.broker))
         self.builds = 0
         self.started = False
+        self.workers = min(os.cpu_count() or 1, 4)
+        """Processes that render the first (full) build; they also keep this process's
+        heap small, which makes every later rebuild faster."""
 
     @property
     def url(self) -> str:
@@ -253,7 +257,15 @@ class DevServer:
     ) -> BuildReport | None:
         """rebuild, with the lock held."""
         try:
-            report = build(self.project, state=self.state, defer_search=not first, save=first, changed=changed)
+            # Only the first build, before any other thread runs, forks (render) workers.
+            report = build(
+                self.project,
+                state=self.state,
+                defer_search=not first,
+                save=first,
+                changed=changed,
+                workers=self.workers if first else 1,
+            )
         except ERRORS as err:
             message = str(err)
             self.broker.last_error = message

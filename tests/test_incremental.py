@@ -254,3 +254,34 @@ def test_view_only_edits_take_the_fast_path_and_give_a_fresh_builds_jobs(tmp_pat
     assert len(pages) > 100
     change_tags(project.content, project.templates)
     assert not build(project, search=True, state=state, defer_search=True, run_importer=False).patched
+
+
+def test_page_stats_from_the_watchers_list_equal_a_scan(tmp_path: Path) -> None:
+    """serve updates the last scan's page list from the files the watcher reports; for
+    every kind of change the result is the scan's, and a list that cannot tell
+    (the folder itself or a parent among the paths, too many paths) asks for a scan."""
+    from sitegen.build import MAX_HINTS, page_stats, restat
+
+    content = tmp_path / "content"
+    folder = content / "papers"
+    folder.mkdir(parents=True)
+    for name in ("a.md", "b.md", "c.md", "notes.txt"):
+        (folder / name).write_text(f"---\ntitle: {name}\n---\n")
+    last = page_stats(content)
+    (folder / "b.md").write_text("---\ntitle: b, longer now\n---\n")  # edited
+    (folder / "c.md").unlink()  # deleted
+    (folder / "d.md").write_text("---\ntitle: d\n---\n")  # added
+    (folder / "e.md").mkdir()  # a folder with a page's name
+    (folder / "f.txt").write_text("not a page")
+    (folder / "g.md").symlink_to(folder / "a.md")  # a link to a page is a page, as in a scan
+    (folder / ".h.md").write_text("---\ntitle: h\n---\n")
+    elsewhere = tmp_path / "templates" / "paper.html"
+    names = ["b.md", "c.md", "d.md", "e.md", "f.txt", "g.md", ".h.md", "zz.md"]  # zz.md: created, then removed
+    absolute = {folder.resolve() / n for n in names} | {elsewhere}
+    relative = {folder / n for n in names}
+    assert restat(last, folder, absolute) == page_stats(content) != last
+    assert restat(last, folder, relative) == page_stats(content)
+    assert restat(last, folder, {elsewhere}) == last
+    for cannot_tell in (folder, content, tmp_path, folder.resolve()):
+        assert restat(last, folder, {cannot_tell}) is None
+    assert restat(last, folder, {folder / f"{i}.md" for i in range(MAX_HINTS + 1)}) is None

@@ -29,9 +29,10 @@ marker. That is the save-to-served latency. Also recorded per edit, from the sid
     build     the incremental build's own time, from its `built ... in X s` log line;
     GET       one GET of the page just before the save (the resolution of the latency).
 
-After each edit the benchmark waits (bounded) for the server's deferred Pagefind refresh
-("search index refreshed", SEARCH_DELAY after the build) so the next save does not compete
-with it; --no-settle skips that wait (edits then follow each other after --gap seconds).
+After each edit the benchmark waits (bounded) for the server's settling work (a full scan,
+the cache saved, then the Pagefind refresh logged as "search index refreshed", SETTLE_DELAY
+after the build) so the next save does not compete with it; --no-settle skips that wait
+(edits then follow each other after --gap seconds).
 
 Memory: "server MB" is VmHWM of the server process (/proc/<pid>/status, read just before it is
 stopped); "children MB" the largest VmHWM seen when sampling its descendants (Pagefind) every
@@ -40,11 +41,11 @@ the largest single process among the server and the descendants it waited for.
 "Startup" is the wall time from launching the server to the first 200; "initial build" the time
 the server's first build reports.
 
-Why a new connection per GET: on a kept-alive connection each GET of `sitegen serve` takes about
-40 ms (http.server writes the headers and the body in two sends, Nagle's algorithm holds the
-body until the client's delayed ACK of the headers); that would make the polling resolution
-~45 ms. --keep-alive polls that way anyway. Both GET times are measured once per N, before the
-edits (printed when the server is up, and in the JSON).
+Why a new connection per GET: before the server set TCP_NODELAY, a GET on a kept-alive
+connection took about 40 ms (headers and body went out as two sends and Nagle's algorithm
+held the body for the client's delayed ACK), which would have made the polling resolution
+~45 ms. --keep-alive polls on one connection instead. Both GET times are measured once per N,
+before the edits (printed when the server is up, and in the JSON).
 
 Polling costs the server a request every few milliseconds (a thread per connection, under the
 GIL the build also needs), so it slightly inflates the figures; raise --poll-ms to check.
