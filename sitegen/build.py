@@ -159,7 +159,7 @@ def restat(
         return None
     here, there = folder.absolute(), folder.resolve()
     names = set()
-    for path in map(Path, changed):
+    for path in (Path(p).absolute() for p in changed):
         if path.parent in (here, there) or path.parent.resolve() == there:
             names.add(path.name)
         elif path in (here, there) or here.is_relative_to(path) or there.is_relative_to(path):
