@@ -157,9 +157,9 @@ def restat(
     they cannot tell (too many, or the folder itself or a parent of it among them)."""
     if len(changed) > MAX_HINTS:
         return None
-    here, there = folder.absolute(), folder.resolve()
+    here, there = Path(os.path.abspath(folder)), folder.resolve()
     names = set()
-    for path in (Path(p).absolute() for p in changed):
+    for path in (Path(os.path.abspath(p)) for p in changed):  # absolute, without `..`
         if path.parent in (here, there) or path.parent.resolve() == there:
             names.add(path.name)
         elif path in (here, there) or here.is_relative_to(path) or there.is_relative_to(path):
