@@ -25,13 +25,14 @@ def result_titles(page: Any) -> list[str]:
 
 
 def wait_for_results(page: Any, previous: str | None = None, query: str = "") -> str:
-    """Wait until the status line reports a finished search for `query` (and differs from `previous`)."""
+    """Wait until the status line reports a finished search for `query` (and differs from
+    `previous`) and its results are listed (the list is aria-busy while they load)."""
     page.wait_for_function(
         "([prev, q]) => { const s = document.getElementById('search-status').textContent;"
-        " return /\\d+ papers?/.test(s) && s !== prev && s.includes(q); }",
+        " return /\\d+ papers?/.test(s) && s !== prev && s.includes(q)"
+        " && !document.getElementById('search-results').hasAttribute('aria-busy'); }",
         arg=[previous, f"for “{query}”" if query else ""],
     )
-    page.wait_for_timeout(100)
     return page.locator("#search-status").inner_text()
 
 

@@ -270,11 +270,13 @@
     list.textContent = "";
     let shown = 0;
     async function showMore() {
+      list.setAttribute("aria-busy", "true"); // results are on their way (screen readers, tests)
       const items = await answer.load(shown, shown + PAGE);
       if (mine !== generation) return;
       for (const r of items) list.appendChild(resultItem(r));
       shown += items.length;
       more.hidden = shown >= answer.total;
+      list.removeAttribute("aria-busy");
     }
     more.onclick = showMore;
     const filtered = FACETS.some(([f]) => state[f].length);

@@ -107,8 +107,9 @@ def assert_linear(setup: str, stmt: str, n: int, *, hang_guard: float = 300) -> 
     """Time `stmt` with `N` = n and with `N` = 4n in one child process, and require the
     larger input to take under 8 times as long: linear work takes about 4 times,
     quadratic 16. A ratio within one run, not a time limit: the two sizes alternate, five
-    times each, and the best time of each counts, so a slow or busy machine slows both
-    alike (three rounds, not interleaved, once failed with 9.6x while a benchmark ran).
+    times each, and the best of each counts. The time is the process's CPU time, not wall
+    time: on a busy machine a short run fits between other processes' time slices and a
+    long one does not, which made linear work look 10-13x slower at 4x the input.
     The child is killed after `hang_guard` seconds, which only a blow-up reaches (the
     test then fails instead of hanging)."""
     import textwrap
@@ -118,7 +119,7 @@ def assert_linear(setup: str, stmt: str, n: int, *, hang_guard: float = 300) -> 
     body = textwrap.indent(stmt, " " * 4)
     code = (
         f"{setup}\nimport time\n"
-        f"def once(N):\n    start = time.perf_counter()\n{body}\n    return time.perf_counter() - start\n"
+        f"def once(N):\n    start = time.process_time()\n{body}\n    return time.process_time() - start\n"
         f"rounds = [(once({n}), once({4 * n})) for _ in range(5)]\n"
         "print(min(r[0] for r in rounds), min(r[1] for r in rounds))\n"
     )
