@@ -17,7 +17,7 @@ the same site, byte for byte.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from .library import Library, LibraryPaper, differs_only_in_view, replace_papers
 from .render import Job, Renderer
@@ -35,16 +35,23 @@ class JobGraph:
     """Made the jobs; holds the views and their digests."""
     jobs: list[Job]
     """Every job of the site, static files and the search index's included."""
-    users: dict[str, list[int]]
-    """Slug -> indexes in `jobs` of the jobs whose inputs hold that paper's view."""
+    _users: dict[str, list[int]] | None = field(default=None, repr=False)
+
+    @property
+    def users(self) -> dict[str, list[int]]:
+        """Slug -> indexes in `jobs` of the jobs whose inputs hold that paper's view. Made on
+        the first patch: a one-off `sitegen build` records a graph it never patches."""
+        if self._users is None:
+            users: dict[str, list[int]] = defaultdict(list)
+            for index, job in enumerate(self.jobs):
+                for slug in job.views:
+                    users[slug].append(index)
+            self._users = dict(users)
+        return self._users
 
 
 def record(frame: str, library: Library, renderer: Renderer, jobs: list[Job]) -> JobGraph:
-    users: dict[str, list[int]] = defaultdict(list)
-    for index, job in enumerate(jobs):
-        for slug in job.views:
-            users[slug].append(index)
-    return JobGraph(frame, library, {p.slug: p for p in library.papers}, renderer, list(jobs), dict(users))
+    return JobGraph(frame, library, {p.slug: p for p in library.papers}, renderer, list(jobs))
 
 
 def patch(graph: JobGraph, frame: str, papers: list[LibraryPaper]) -> bool:
