@@ -572,6 +572,13 @@ def machine() -> dict[str, Any]:
 # ---------------------------------------------------------------------------- main
 
 
+def write_json(path: Path, payload: dict[str, Any]) -> None:
+    """A benchmark's figures as JSON (readme_table.py reads them)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(payload, indent=1) + "\n", encoding="utf-8")
+    print(f"wrote {path}")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", default="1000,10000", help="comma-separated paper counts (default 1000,10000)")
@@ -646,9 +653,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             ],
             "ratios": rows,
         }
-        args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(json.dumps(payload, indent=1) + "\n", encoding="utf-8")
-        print(f"wrote {args.json}")
+        write_json(args.json, payload)
     return 1 if any(r.errors for r in all_results) else 0
 
 

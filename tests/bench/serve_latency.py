@@ -57,7 +57,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import http.client
-import json
 import os
 import random
 import re
@@ -86,7 +85,7 @@ STOP_WAIT = 10.0
 
 sys.path.insert(0, str(BENCH))
 import gen  # noqa: E402
-from run import _children, machine  # noqa: E402 - the same /proc and machine facts as run.py
+from run import _children, machine, write_json  # noqa: E402 - the same /proc and machine facts as run.py
 
 _SERVING = re.compile(r"^serving .* at (http://\S+)")
 _BUILT = re.compile(r"^built \d+ papers.* in ([0-9.]+) s")
@@ -726,9 +725,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "args": {k: str(v) if isinstance(v, Path) else v for k, v in vars(args).items()},
             "results": [{**asdict(r), "summary": summary(r)} for r in results],
         }
-        args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(json.dumps(payload, indent=1) + "\n", encoding="utf-8")
-        print(f"wrote {args.json}")
+        write_json(args.json, payload)
     return 1 if any(r.error for r in results) else 0
 
 
