@@ -459,20 +459,8 @@ def _desc(text: str) -> str:
     return "".join(chr(0x10FFFF - ord(c)) for c in text)
 
 
-def site_jobs(
-    library: Library,
-    config: Config,
-    env: Environment,
-    memo: ViewMemo | None = None,
-    build_memo: dict[str, Any] | None = None,
-) -> Iterator[Job]:
-    """Every output file of the site, except static assets and the search index.
-    `memo` and `build_memo` keep work between builds in one process (see BuildCache)."""
-    json_memo = None if build_memo is None else build_memo.setdefault("papers_json", {})
-    yield from Renderer(library, config, env, memo, json_memo).jobs()
-
-
 def render_site(library: Library, config: Config, env: Environment) -> Iterator[OutputFile]:
-    """Every output file, rendered (a full build)."""
-    for job in site_jobs(library, config, env):
+    """Every output file but static assets and the search index, rendered: the build
+    without a cache, as a pure function (build.py adds fingerprints and incremental writes)."""
+    for job in Renderer(library, config, env).jobs():
         yield OutputFile(job.path, job.render())
