@@ -21,7 +21,7 @@ import time
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING
 
 from .cache import BuildCache, forget_outputs, load_cache, save_cache, site_identity
 from .config import Config, load_config
@@ -37,6 +37,7 @@ from .output import (
     write_files,
     write_if_changed,
 )
+from .parallel import CAN_FORK, Forked, Later, in_forks
 from .resources import default_templates_dir
 
 if TYPE_CHECKING:  # the heavy modules are imported only by a build that has work to do
@@ -44,8 +45,6 @@ if TYPE_CHECKING:  # the heavy modules are imported only by a build that has wor
 
     from .library import LibraryPaper
     from .render import Job
-
-T = TypeVar("T")
 
 
 class BuildError(Exception):
@@ -201,8 +200,8 @@ def load_papers(
         if all(last[0][i][0] == stats[i][0] for i in changed):  # the same pages, some edited
             return _reload_pages(content, cache, stats, last[1], changed)
     todo = [name for name, size, mtime in stats if cache.pages.get(name, (None, None))[:2] != (size, mtime)]
-    if workers > 1 and len(todo) >= PARALLEL_MIN_PAGES and hasattr(os, "fork"):
-        shares = _in_forks(lambda worker: _parse_pages(content, todo[worker::workers]), workers)
+    if workers > 1 and len(todo) >= PARALLEL_MIN_PAGES and CAN_FORK:
+        shares = in_forks(lambda worker: _parse_pages(content, todo[worker::workers]), workers)
         parsed = _merge_shares(shares, len(todo))
     else:
         parsed = _parse_pages(content, todo)
@@ -273,19 +272,39 @@ def _merge_shares(shares: list[list[LibraryPaper | BuildError]], total: int) -> 
     return merged
 
 
-def related_table(papers: list[LibraryPaper], k: int, cache: BuildCache) -> dict[str, tuple[str, ...]]:
-    """Related papers, recomputed only when some title or abstract changed."""
-    from .related import related_papers
-
+def related_table(papers: list[LibraryPaper], k: int, cache: BuildCache, fork: bool = False) -> RelatedTable:
+    """The related-papers table, to be taken with `.result()`: the cached one while no
+    title or abstract changed, else computed afresh; with `fork`, in a child process
+    that starts now, so this one can go on describing the pages that do not show it."""
     ordered = sorted(papers, key=lambda p: p.slug)
     docs = [(p.slug, f"{p.title} {p.title} {p.abstract}") for p in ordered]
     h = hashlib.sha1(str(k).encode())
     for slug, text in docs:
         h.update(f"{slug}\0{text}\0".encode())
     key = h.hexdigest()
-    if cache.related[0] != key:
-        cache.related = (key, related_papers(docs, k))
-    return cache.related[1]
+    if cache.related[0] == key:
+        table = cache.related[1]
+        return RelatedTable(key, Later(lambda: table), cache)
+    from .related import related_papers
+
+    def compute() -> dict[str, tuple[str, ...]]:
+        return related_papers(docs, k)
+
+    return RelatedTable(key, Forked(compute) if fork else Later(compute), cache)
+
+
+@dataclass
+class RelatedTable:
+    key: str
+    """Fingerprint of the text the table is computed from."""
+    pending: Forked[dict[str, tuple[str, ...]]] | Later[dict[str, tuple[str, ...]]]
+    cache: BuildCache
+
+    def result(self) -> dict[str, tuple[str, ...]]:
+        """The table, kept in the cache."""
+        if self.cache.related[0] != self.key:
+            self.cache.related = (self.key, self.pending.result())
+        return self.cache.related[1]
 
 
 def static_jobs(template_dirs: list[Path]) -> list[Job]:
@@ -428,7 +447,8 @@ def build(
         jobs = _patched_jobs(cache, frame_key, papers)
         report.patched = jobs is not None
         if jobs is None:
-            jobs = _all_jobs(project, config, cache, papers, templates_key, with_search, frame_key)
+            fork = workers > 1 and CAN_FORK
+            jobs = _all_jobs(project, config, cache, papers, templates_key, with_search, frame_key, fork)
     except TemplateError as err:
         raise _template_error(err, project) from None
     report.papers = len(papers)
@@ -460,10 +480,12 @@ def build(
 def _patched_jobs(cache: BuildCache, frame_key: str, papers: list[LibraryPaper]) -> list[Job] | None:
     """The last build's jobs brought up to date, when only papers' views changed."""
     from .patch import patch
+    from .templating import clear_memo
 
     graph = cache.memo.get("graph")
     if graph is None:
         return None
+    clear_memo(graph.renderer.env)
     try:
         if not patch(graph, frame_key, papers):
             return None
@@ -481,25 +503,37 @@ def _all_jobs(
     templates_key: str,
     with_search: bool,
     frame_key: str,
+    fork: bool = False,
 ) -> list[Job]:
-    """Every job, made from the library: tags, years, digests, related papers."""
+    """Every job, made from the library: tags, years, digests, related papers. With
+    `fork`, other processes may help."""
     from .library import make_library
     from .patch import record
-    from .render import Job, Renderer, make_environment
+    from .render import Job, Renderer
+    from .templating import make_environment
 
     cache.memo.pop("graph", None)  # the views memo is about to change under it
     taxonomy = load_taxonomy(project.content)
-    related = related_table(papers, config.related, cache)
-    library = make_library(papers, taxonomy, related, cache.related[0])
-    # The environment (and the templates it compiled) is kept by `serve` while every
-    # template file's bytes are the same: a rebuild then parses no template again.
-    if cache.memo.get("env_key") == templates_key:
-        env = cache.memo["env"]
-    else:
-        env = make_environment(project.template_dirs())
-        cache.memo.update(env=env, env_key=templates_key)
-    renderer = Renderer(library, config, env, cache.views, cache.memo.setdefault("papers_json", {}))
-    jobs = list(renderer.jobs())
+    # Related papers take seconds at 10,000 papers; a child process computes them while
+    # this one makes the views and describes every page but the papers' own.
+    related = related_table(papers, config.related, cache, fork=fork and len(papers) >= PARALLEL_MIN_PAGES)
+    try:
+        library = make_library(papers, taxonomy, {})
+        # The environment (and the templates it compiled) is kept by `serve` while every
+        # template file's bytes are the same: a rebuild then parses no template again.
+        if cache.memo.get("env_key") == templates_key:
+            env = cache.memo["env"]
+        else:
+            env = make_environment(project.template_dirs())
+            cache.memo.update(env=env, env_key=templates_key)
+        renderer = Renderer(library, config, env, cache.views, cache.memo.setdefault("papers_json", {}))
+        jobs = list(renderer.listing_jobs())
+        renderer.set_related(related.result(), related.key)
+    finally:
+        related.pending.cancel()
+    jobs += renderer.paper_jobs()
+    jobs += renderer.data_jobs([job.path for job in jobs])
+    library = renderer.library
     jobs += static_jobs(project.template_dirs())
     if with_search:
         from .search import OFFLINE_INDEX, offline_index, offline_index_key
@@ -523,7 +557,7 @@ def _write_full(
     clean_stale_staging(project.output)
     staging = staging_dir(project.output)
     try:
-        if workers > 1 and len(jobs) >= PARALLEL_MIN_JOBS and hasattr(os, "fork"):
+        if workers > 1 and len(jobs) >= PARALLEL_MIN_JOBS and CAN_FORK:
             report.files = render_parallel(jobs, staging, workers, progress)
         else:
             report.files = write_files(staging, ((job.path, job.render()) for job in jobs), progress)
@@ -546,62 +580,16 @@ PARALLEL_MIN_JOBS = 2000
 """Below this many files a second process costs more than it saves."""
 
 
-def _in_forks(work: Callable[[int], T], workers: int) -> list[T]:
-    """`work(0)` here and `work(i)` in a forked child for each i in 1..workers-1; the
-    results in that order (a child's travels back pickled through a pipe). Forked
-    children share the parent's data without copying. An exception in any of them is
-    raised here once all have finished, the parent's first, as a serial run raises it."""
-    import pickle
-
-    children = []
-    for worker in range(1, workers):
-        read_end, write_end = os.pipe()
-        pid = os.fork()
-        if pid == 0:  # child
-            os.close(read_end)
-            code = 0
-            try:
-                payload = pickle.dumps((True, work(worker)), protocol=pickle.HIGHEST_PROTOCOL)
-            except BaseException as err:  # noqa: BLE001 - handed to the parent
-                code = 1
-                try:
-                    payload = pickle.dumps((False, err))
-                except Exception:  # noqa: BLE001
-                    payload = pickle.dumps((False, BuildError(f"a build process failed: {err}")))
-            with os.fdopen(write_end, "wb") as pipe:
-                pipe.write(payload)
-            os._exit(code)
-        os.close(write_end)
-        children.append((pid, read_end))
-    failure: BaseException | None = None
-    results: list[T] = []
-    try:
-        results.append(work(0))
-    except BaseException as err:
-        failure = err
-    for pid, read_end in children:
-        with os.fdopen(read_end, "rb") as pipe:
-            payload = pipe.read()  # before waitpid: a child blocks until its pipe is read
-        _, status = os.waitpid(pid, 0)
-        ok, value = pickle.loads(payload) if payload else (False, BuildError(f"a build process died ({status})"))
-        if ok:
-            results.append(value)
-        elif failure is None:
-            failure = value
-    if failure is not None:
-        raise failure
-    return results
-
-
 def render_parallel(jobs: list[Job], staging: Path, workers: int, progress: Callable[[int], None] | None) -> int:
-    """Render and write jobs in `workers` forked processes (each takes every n-th job)."""
+    """Render and write jobs in `workers` forked processes, which share them out as
+    they go (parallel.share_out): listings come first in `jobs`, paper pages after."""
+    from .parallel import share_out
 
-    def work(worker: int) -> int:
-        share = ((job.path, job.render()) for job in jobs[worker::workers])
-        return write_files(staging, share, progress if worker == 0 else None)
+    def work(start: int, stop: int) -> None:
+        write_files(staging, ((job.path, job.render()) for job in jobs[start:stop]))
 
-    counts = _in_forks(work, workers)
-    return len(jobs) if counts[0] else counts[0]
+    share_out(len(jobs), workers, work, progress=progress)
+    return len(jobs)
 
 
 def _write_incremental(

@@ -10,23 +10,22 @@ whose fingerprint is unchanged and still produce the same bytes as a full build.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
-import json
 import operator
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from functools import cache, lru_cache
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, meta, pass_context, select_autoescape
+from jinja2 import Environment
 from markupsafe import Markup
 
 from . import bibtex, charts, feeds, urls
 from .config import Config
 from .library import STATUSES, Library, LibraryPaper
 from .markdown import to_html
+from .templating import clear_memo, template_key
 from .views import STATUS_LABELS, Pager, PaperView, TagView, pages_of, paper_view, tag_view
 
 RENDER_VERSION = "1"
@@ -61,68 +60,6 @@ class Digested:
 
     digest: str
     value: Any = field(repr=False)
-
-
-@pass_context
-def _rel(context: Any, target: str) -> str:
-    """A site path as a link from the page being rendered (`root` leads to the site root)."""
-    return str(context["root"]) + target
-
-
-def _json_script(value: Any) -> Markup:
-    """JSON safe inside a <script> element: no `<`, `>` or `&` survive."""
-    text = json.dumps(value, ensure_ascii=False, sort_keys=True)
-    text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
-    return Markup(text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
-
-
-def make_environment(template_dirs: list[Path]) -> Environment:
-    """Templates from the first folder that has each file: the site's own
-    `templates/` overrides the bundled theme file by file."""
-    env = Environment(
-        loader=FileSystemLoader([str(d) for d in template_dirs]),
-        autoescape=select_autoescape(["html", "xml", "svg"], default_for_string=True, default=True),
-        undefined=StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-        auto_reload=False,
-    )
-    env.filters["rel"] = _rel
-    env.filters["markdown"] = lambda text: Markup(to_html(text))
-    env.filters["json_script"] = _json_script
-    return env
-
-
-@lru_cache(maxsize=256)
-def _referenced(source: str, name: str, filename: str | None) -> tuple[str, ...]:
-    """The templates `source` extends, includes or imports ("*" for a name computed at
-    render time). A pure function of the text, so `serve` parses an unchanged template once.
-    The default syntax is the only one make_environment sets up, and all this depends on."""
-    tree = _PARSER.parse(source, name, filename)
-    return tuple(sorted(r or "*" for r in meta.find_referenced_templates(tree)))
-
-
-_PARSER = Environment(trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
-
-
-def template_key(env: Environment, name: str) -> str:
-    """Hash of a template and, recursively, of every template it references."""
-
-    @cache
-    def key(template: str) -> str:
-        assert env.loader is not None
-        source, filename, _ = env.loader.get_source(env, template)
-        digest = hashlib.sha1(source.encode("utf-8"))
-        for other in _referenced(source, template, filename):
-            # A name computed at render time could be any template: depend on all of them.
-            targets = env.list_templates() if other == "*" else [other]
-            for target in targets:
-                if target != template:
-                    digest.update(key(target).encode())
-        return digest.hexdigest()
-
-    return key(name)
 
 
 class Fingerprint:
@@ -229,6 +166,7 @@ class Renderer:
         self.json_memo = json_memo
         self.config = config
         self.env = env
+        clear_memo(env)  # macro calls memoised by another build are not this one's
         self.memo: ViewMemo = {} if memo is None else memo
         self.views, view_keys = make_views(library, self.memo)
         self.view_keys = view_keys
@@ -246,12 +184,16 @@ class Renderer:
         self.fp = Fingerprint(view_keys, base)
 
     def jobs(self) -> Iterator[Job]:
-        """Every output file of the site, except static assets and the search index."""
-        paths = []
-        for job in self.page_jobs():
-            paths.append(job.path)
-            yield job
-        yield from self.data_jobs(paths)
+        """Every output file of the site, except static assets and the search index:
+        listings first, then paper pages, then data files (build.py describes them in
+        that order too, and computes the related papers while it describes listings)."""
+        pages = [*self.listing_jobs(), *self.paper_jobs()]
+        yield from pages
+        yield from self.data_jobs([job.path for job in pages])
+
+    def set_related(self, related: dict[str, tuple[str, ...]], key: str) -> None:
+        """Take the related-papers table (paper pages and papers.json show it)."""
+        self.library = dataclasses.replace(self.library, related=related, related_key=key)
 
     def replace_papers(self, library: Library, papers: Mapping[str, LibraryPaper]) -> dict[str, PaperView]:
         """Take `library`, in which `papers` replace papers that differ from them only in
@@ -334,7 +276,8 @@ class Renderer:
                 **{"description_html": "", "feed_url": None, **extra},
             )
 
-    def page_jobs(self) -> Iterator[Job]:
+    def paper_jobs(self) -> Iterator[Job]:
+        """A page per paper."""
         lib, views = self.library, self.views
         ordered = tuple(views[p.slug] for p in lib.papers)
         for i, view in enumerate(ordered):
@@ -347,6 +290,12 @@ class Renderer:
                 older=ordered[i + 1] if i + 1 < len(ordered) else None,
                 related=tuple(views[s] for s in lib.related.get(view.slug, ())),
             )
+
+    def listing_jobs(self) -> Iterator[Job]:
+        """Every page but the papers' own: listings, indexes, stats, about, search, 404.
+        None of them shows related papers."""
+        lib, views = self.library, self.views
+        ordered = tuple(views[p.slug] for p in lib.papers)
         yield from self.listing("", self.config.title, ordered, kind="home", feed_url="feed.xml")
 
         tags = [tag_view(lib, t) for t in lib.by_tag]

@@ -455,6 +455,7 @@ def _load_library(content: Path) -> Any:
     related: Any = config.related
     if hasattr(b, "related_table"):
         related = b.related_table(papers, config.related, cache)
+        related = related.result() if hasattr(related, "result") else related  # a pending table since Nov 29
     return make_library(papers, load_taxonomy(content), related)
 
 
