@@ -453,22 +453,20 @@ def build(
         raise _template_error(err, project) from None
     report.papers = len(papers)
     report.total = len(jobs)
-    search_key = search_fingerprint(jobs) if with_search else ""
 
-    report.search_key = search_key
-
-    # 4. Write: in place when the cache knows the site, else a fresh folder swapped in.
+    # 3. Write: in place when the cache knows the site, else a fresh folder swapped in.
+    # Either sets report.search_key, the fingerprint of what the search index covers.
     run_search = with_search and not defer_search
     try:
         if site_ok:
-            _write_incremental(project, cache, jobs, report, run_search, search_key, keep_bundle=defer_search)
+            _write_incremental(project, cache, jobs, report, with_search, run_search, keep_bundle=defer_search)
         else:
-            _write_full(project, cache, jobs, report, run_search, search_key, progress, defer_search, workers)
+            _write_full(project, cache, jobs, report, with_search, run_search, progress, defer_search, workers)
     except TemplateError as err:
         raise _template_error(err, project) from None
     cache.outputs = {job.path: job.key for job in jobs}
     if not defer_search:
-        cache.search = search_key
+        cache.search = report.search_key
     cache.site_id = site_identity(project.output)
     cache.inputs = inputs_key
     if save:
@@ -548,12 +546,14 @@ def _write_full(
     cache: BuildCache,
     jobs: list[Job],
     report: BuildReport,
+    searchable: bool,
     with_search: bool,
-    search_key: str,
     progress: Callable[[int], None] | None,
     keep_bundle: bool = False,
     workers: int = 1,
 ) -> None:
+    """Write every job into a fresh folder and swap it in. `searchable`: the site has a
+    search index (`with_search`: make it now; else it is left to the caller)."""
     clean_stale_staging(project.output)
     staging = staging_dir(project.output)
     try:
@@ -562,6 +562,7 @@ def _write_full(
         else:
             report.files = write_files(staging, ((job.path, job.render()) for job in jobs), progress)
         report.changed = [job.path for job in jobs]
+        report.search_key = search_key = search_fingerprint(jobs) if searchable else ""
         old_bundle = project.output / "pagefind"
         if (keep_bundle or (with_search and search_key == cache.search)) and old_bundle.is_dir():
             shutil.copytree(old_bundle, staging / "pagefind", copy_function=_link_or_copy)
@@ -582,13 +583,18 @@ PARALLEL_MIN_JOBS = 2000
 
 def render_parallel(jobs: list[Job], staging: Path, workers: int, progress: Callable[[int], None] | None) -> int:
     """Render and write jobs in `workers` forked processes, which share them out as
-    they go (parallel.share_out): listings come first in `jobs`, paper pages after."""
+    they go (parallel.share_out): listings come first in `jobs`, paper pages after.
+    Each process also computes the fingerprints of the jobs it renders; the children's
+    come back to this process with their results."""
     from .parallel import share_out
 
-    def work(start: int, stop: int) -> None:
-        write_files(staging, ((job.path, job.render()) for job in jobs[start:stop]))
+    def work(start: int, stop: int) -> list[tuple[int, str, frozenset[str]]]:
+        share = jobs[start:stop]
+        write_files(staging, ((job.path, job.render()) for job in share))
+        return [(index, job.key, job.views) for index, job in enumerate(share, start)]
 
-    share_out(len(jobs), workers, work, progress=progress)
+    for index, key, views in share_out(len(jobs), workers, work, progress=progress):
+        jobs[index].set_fingerprint(key, views)
     return len(jobs)
 
 
@@ -597,11 +603,14 @@ def _write_incremental(
     cache: BuildCache,
     jobs: list[Job],
     report: BuildReport,
+    searchable: bool,
     with_search: bool,
-    search_key: str,
     keep_bundle: bool = False,
 ) -> None:
+    """Render the jobs whose fingerprint changed and replace their files in place;
+    `searchable` and `with_search` as for _write_full."""
     report.incremental = True
+    report.search_key = search_key = search_fingerprint(jobs) if searchable else ""
     changed = [job for job in jobs if cache.outputs.get(job.path) != job.key]
     rendered = [(job.path, job.render()) for job in changed]  # a render error stops here: nothing written yet
     stale = sorted(set(cache.outputs) - {job.path for job in jobs})

@@ -124,16 +124,17 @@ def in_forks(work: Callable[[int], T], workers: int) -> list[T]:
 def share_out(
     count: int,
     workers: int,
-    work: Callable[[int, int], None],
+    work: Callable[[int, int], list[T]],
     chunk: int = 32,
     progress: Callable[[int], None] | None = None,
-) -> None:
+) -> list[T]:
     """Run `work(start, stop)` over the ranges of 0..count, in `workers` processes that
     take `chunk` items at a time as they go: even workers from the front, odd ones from
     the back, until they meet. Nobody waits for a slow share, and the two ends keep their
     kinds of work apart (the build puts listings at one end, paper pages at the other,
     so one process renders most paper cards and its macro memo serves it). `progress`
-    is told, in the parent, how many items have been taken so far."""
+    is told, in the parent, how many items have been taken so far. Returns what the
+    calls of `work` returned, joined, in no particular order."""
     bounds = mmap.mmap(-1, 16)  # shared with the children: next front item, end of the back
     struct.pack_into("qq", bounds, 0, 0, count)
     lock_read, lock_write = os.pipe()  # a one-byte token in a pipe: whoever reads it holds the lock
@@ -155,15 +156,17 @@ def share_out(
         finally:
             os.write(lock_write, b"t")
 
-    def run(worker: int) -> None:
+    def run(worker: int) -> list[T]:
+        results: list[T] = []
         while (span := take(front=worker % 2 == 0)) is not None:
-            work(*span)
+            results += work(*span)
             if progress is not None and worker == 0:
                 low, high = struct.unpack_from("qq", bounds, 0)
                 progress(low + count - high)
+        return results
 
     try:
-        in_forks(run, workers)
+        return [item for results in in_forks(run, workers) for item in results]
     finally:
         os.close(lock_read)
         os.close(lock_write)

@@ -39,18 +39,53 @@ class OutputFile:
     data: bytes
 
 
-@dataclass(frozen=True)
-class Job:
-    """One output file, not yet rendered."""
+Describe = Callable[[], tuple[str, frozenset[str]]]
+"""Computes a job's fingerprint and the slugs of the paper views among its inputs."""
 
-    path: str
-    key: str
-    """Fingerprint of every input of this file."""
-    render: Callable[[], bytes]
-    views: frozenset[str] = frozenset()
-    """Slugs of the paper views among its inputs (their digests are in `key`)."""
-    remake: Callable[[Mapping[str, PaperView]], Job] | None = None
-    """This job over the same inputs with some paper views replaced (see patch.py)."""
+
+class Job:
+    """One output file, not yet rendered. Its fingerprint may be given, or computed when
+    first asked for: a full build asks in the processes that render the file."""
+
+    __slots__ = ("_describe", "_key", "_views", "path", "remake", "render")
+
+    def __init__(
+        self,
+        path: str,
+        key: str | Describe,
+        render: Callable[[], bytes],
+        views: frozenset[str] = frozenset(),
+        remake: Callable[[Mapping[str, PaperView]], Job] | None = None,
+    ) -> None:
+        self.path = path
+        """Site path, POSIX, relative to the site root."""
+        self.render = render
+        self.remake = remake
+        """This job over the same inputs with some paper views replaced (see patch.py)."""
+        self._describe = None if isinstance(key, str) else key
+        self._key = key if isinstance(key, str) else None
+        self._views = views
+
+    @property
+    def key(self) -> str:
+        """Fingerprint of every input of this file."""
+        if self._key is None:
+            self.set_fingerprint(*self._describe())  # type: ignore[misc]
+        return self._key  # type: ignore[return-value]
+
+    @property
+    def views(self) -> frozenset[str]:
+        """Slugs of the paper views among its inputs (their digests are in `key`)."""
+        if self._key is None:
+            self.set_fingerprint(*self._describe())  # type: ignore[misc]
+        return self._views
+
+    def set_fingerprint(self, key: str, views: frozenset[str]) -> None:
+        """Record the fingerprint (computed here, or by the process that rendered the file)."""
+        self._key, self._views, self._describe = key, views, None
+
+    def __repr__(self) -> str:
+        return f"Job({self.path!r}, key={self._key!r})"
 
 
 @dataclass(frozen=True, eq=False)
@@ -229,10 +264,11 @@ class Renderer:
     def _page(self, path: str, template: str, values: dict[str, Any]) -> Job:
         if template not in self._template_keys:
             self._template_keys[template] = template_key(self.env, template)
+        tkey = self._template_keys[template]
         shared = ("site", "nav")  # in the fingerprint's base already
-        key, views = self.fp.key(
-            "page", template, self._template_keys[template], {k: v for k, v in values.items() if k not in shared}
-        )
+
+        def describe() -> tuple[str, frozenset[str]]:
+            return self.fp.key("page", template, tkey, {k: v for k, v in values.items() if k not in shared})
 
         def render() -> bytes:
             return self.env.get_template(template).render(values).encode("utf-8")
@@ -240,16 +276,15 @@ class Renderer:
         def remake(new: Mapping[str, PaperView]) -> Job:
             return self._page(path, template, swap_views(values, new))
 
-        return Job(path, key, render, views, remake)
+        return Job(path, describe, render, remake=remake)
 
     def data(self, path: str, make: Callable[..., bytes], *inputs: Any) -> Job:
         """A non-template output, `make(*inputs)`: its bytes depend only on `inputs` (and the code)."""
-        key, views = self.fp.key("data", path, *inputs)
 
         def remake(new: Mapping[str, PaperView]) -> Job:
             return self.data(path, make, *swap_views(inputs, new))
 
-        return Job(path, key, lambda: make(*inputs), views, remake)
+        return Job(path, lambda: self.fp.key("data", path, *inputs), lambda: make(*inputs), remake=remake)
 
     def listing(
         self, folder: str, title: str, papers: tuple[PaperView, ...], *, kind: str, **extra: Any

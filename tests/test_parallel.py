@@ -22,10 +22,11 @@ from tests.sites import ROOT, copy_content
 def test_share_out_does_every_item_exactly_once(count: int, workers: int, chunk: int) -> None:
     with tempfile.TemporaryFile() as log:  # shared by the forked workers: O_APPEND writes do not interleave
 
-        def work(start: int, stop: int) -> None:
+        def work(start: int, stop: int) -> list[int]:
             os.write(log.fileno(), b"".join(struct.pack("qq", os.getpid(), i) for i in range(start, stop)))
+            return [i * i for i in range(start, stop)]
 
-        share_out(count, workers, work, chunk=chunk)
+        assert sorted(share_out(count, workers, work, chunk=chunk)) == [i * i for i in range(count)]
         log.seek(0)
         data = log.read()
     done = [struct.unpack_from("qq", data, offset) for offset in range(0, len(data), 16)]
@@ -37,9 +38,10 @@ def test_share_out_keeps_the_two_ends_apart() -> None:
     one run, so the two kinds of work the build puts at the two ends stay apart."""
     with tempfile.TemporaryFile() as log:
 
-        def work(start: int, stop: int) -> None:
+        def work(start: int, stop: int) -> list[int]:
             time.sleep(0.001)
             os.write(log.fileno(), b"".join(struct.pack("qq", os.getpid(), i) for i in range(start, stop)))
+            return []
 
         share_out(200, 2, work, chunk=10)
         log.seek(0)
@@ -64,9 +66,10 @@ def test_errors_in_children_reach_the_parent() -> None:
         in_forks(work, 2)
     assert in_forks(lambda worker: worker * 10, 3) == [0, 10, 20]
 
-    def fail(start: int, stop: int) -> None:
+    def fail(start: int, stop: int) -> list[int]:
         if start > 0:
             raise KeyError(start)
+        return []
 
     with pytest.raises(KeyError):
         share_out(50, 2, fail, chunk=5)
