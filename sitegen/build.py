@@ -89,10 +89,22 @@ class BuildReport:
     search: str = ""
     changed: list[str] = field(default_factory=list)
     """Site paths written by this build (for live reload)."""
+    rendered: list[str] = field(default_factory=list)
+    """Site paths an incremental build rendered (their fingerprint changed); the ones
+    whose bytes came out the same were not written again."""
     search_key: str = ""
     """Fingerprint of what the search index should cover (see search_fingerprint)."""
     patched: bool = False
     """The jobs came from the last build's, remade where papers' views changed (patch.py)."""
+    timings: list[tuple[str, float]] = field(default_factory=list)
+    """(stage, seconds) in the order the stages ran: `sitegen build --timings`."""
+    _lap: float = field(default_factory=time.perf_counter, repr=False)
+
+    def lap(self, stage: str) -> None:
+        """Record that `stage` ended now (it began when the last one ended)."""
+        now = time.perf_counter()
+        self.timings.append((stage, now - self._lap))
+        self._lap = now
 
     def summary(self) -> str:
         extra = f", {self.search}" if self.search else ""
@@ -424,6 +436,7 @@ def build(
             report.imported = run_import(project.content, config)
             report.problems.extend(report.imported.problems)
             cache.digests = digests_key = digests_fingerprint(project.content, config)
+    report.lap("cache and import")
 
     # Nothing changed since the last build of this site: stop here.
     stats = current_stats(project.content, cache, None if report.imported else changed)
@@ -436,13 +449,16 @@ def build(
         report.total = len(cache.outputs)
         report.papers = len(cache.pages)
         report.seconds = time.perf_counter() - started
+        report.lap("input fingerprints")
         return report
 
     from jinja2 import TemplateError
 
     # 2. The pages, then every output as a job with a fingerprint: by the fast path
     # when only what papers' own views show changed (patch.py), else afresh.
+    report.lap("input fingerprints")
     papers = load_papers(project.content, cache, stats, workers)
+    report.lap("pages read")
     try:
         jobs = _patched_jobs(cache, frame_key, papers)
         report.patched = jobs is not None
@@ -453,6 +469,7 @@ def build(
         raise _template_error(err, project) from None
     report.papers = len(papers)
     report.total = len(jobs)
+    report.lap("library, related papers, views, jobs")
 
     # 3. Write: in place when the cache knows the site, else a fresh folder swapped in.
     # Either sets report.search_key, the fingerprint of what the search index covers.
@@ -471,6 +488,7 @@ def build(
     cache.inputs = inputs_key
     if save:
         save_cache(project.cache_file, cache)
+        report.lap("cache saved")
     report.seconds = time.perf_counter() - started
     return report
 
@@ -561,6 +579,7 @@ def _write_full(
             report.files = render_parallel(jobs, staging, workers, progress)
         else:
             report.files = write_files(staging, ((job.path, job.render()) for job in jobs), progress)
+        report.lap("rendered and written")
         report.changed = [job.path for job in jobs]
         report.search_key = search_key = search_fingerprint(jobs) if searchable else ""
         old_bundle = project.output / "pagefind"
@@ -571,7 +590,9 @@ def _write_full(
             from .search import run_pagefind
 
             report.search = run_pagefind(staging)
+        report.lap("search index")
         swap_in(staging, project.output)
+        report.lap("swapped in")
     except BaseException:
         discard(staging)
         raise
@@ -612,7 +633,10 @@ def _write_incremental(
     report.incremental = True
     report.search_key = search_key = search_fingerprint(jobs) if searchable else ""
     changed = [job for job in jobs if cache.outputs.get(job.path) != job.key]
+    report.rendered = [job.path for job in changed]
+    report.lap("fingerprints compared")
     rendered = [(job.path, job.render()) for job in changed]  # a render error stops here: nothing written yet
+    report.lap("rendered")
     stale = sorted(set(cache.outputs) - {job.path for job in jobs})
     if rendered or stale:
         forget_outputs(project.cache_file, cache)
@@ -621,6 +645,7 @@ def _write_incremental(
             remove_file(project.output, path)
     else:
         written = []
+    report.lap("written")
     report.files = len(written)
     report.removed = len(stale)
     report.changed = written
@@ -629,6 +654,7 @@ def _write_incremental(
         from .search import run_pagefind_into
 
         report.search = run_pagefind_into(project.output, bundle)
+        report.lap("search index")
     elif not with_search and not keep_bundle and bundle.is_dir():
         shutil.rmtree(bundle)
 

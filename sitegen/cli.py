@@ -61,6 +61,7 @@ def build_parser() -> argparse.ArgumentParser:
     _site_options(bld)
     bld.add_argument("--no-import", action="store_true", help="build from content/papers as they are")
     bld.add_argument("--no-search", action="store_true", help="skip the search index (faster)")
+    bld.add_argument("--timings", action="store_true", help="print how long each stage of the build took")
     bld.add_argument(
         "-j",
         "--jobs",
@@ -152,6 +153,9 @@ def cmd_build(args: argparse.Namespace) -> int:
         if report.imported is not None:
             print(f"import: {report.imported.summary()}")
         print(report.summary())
+    if args.timings:
+        for stage, seconds in report.timings:
+            print(f"  {seconds:7.2f} s  {stage}", file=sys.stderr)
     return EXIT_OK
 
 

@@ -10,6 +10,7 @@ import json
 import operator
 import re
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 from xml.etree import ElementTree as ET
 
@@ -33,7 +34,26 @@ def _link(config: Config, path: str) -> str:
     return urls.absolute(config.base_url, path) if config.base_url else urls.absolute("/", path)
 
 
-def atom(config: Config, feed_id: str, title: str, path: str, papers: Sequence[PaperView]) -> bytes:
+@dataclass(frozen=True)
+class FeedEntry:
+    """What an Atom feed shows of a paper (its fingerprint covers this, not the whole view)."""
+
+    title: str
+    url: str
+    date: str | None
+    added: str | None
+    tags: tuple[tuple[str, str], ...]
+    """(id, name) of each tag."""
+    abstract: str
+
+
+def feed_entry(view: PaperView) -> FeedEntry:
+    return FeedEntry(
+        view.title, view.url, view.date, view.added, tuple((t.id, t.name) for t in view.tags), view.abstract
+    )
+
+
+def atom(config: Config, feed_id: str, title: str, path: str, papers: Sequence[FeedEntry]) -> bytes:
     ET.register_namespace("", ATOM)
     feed = ET.Element(f"{{{ATOM}}}feed")
     ET.SubElement(feed, f"{{{ATOM}}}title").text = _text(title)
@@ -50,8 +70,8 @@ def atom(config: Config, feed_id: str, title: str, path: str, papers: Sequence[P
         ET.SubElement(entry, f"{{{ATOM}}}id").text = _link(config, paper.url)
         ET.SubElement(entry, f"{{{ATOM}}}link", rel="alternate", href=_link(config, paper.url))
         ET.SubElement(entry, f"{{{ATOM}}}updated").text = f"{paper.date or paper.added or EPOCH}T00:00:00Z"
-        for tag in paper.tags:
-            ET.SubElement(entry, f"{{{ATOM}}}category", term=_text(tag.id), label=_text(tag.name))
+        for tag_id, tag_name in paper.tags:
+            ET.SubElement(entry, f"{{{ATOM}}}category", term=_text(tag_id), label=_text(tag_name))
         ET.SubElement(entry, f"{{{ATOM}}}summary").text = _text(paper.abstract)
     ET.indent(feed)
     return b'<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(feed, encoding="utf-8") + b"\n"
@@ -107,7 +127,8 @@ def papers_json(
 
 
 def _entry(view: PaperView, related: tuple[str, ...]) -> bytes:
-    return json.dumps(_paper_data(view, tuple(related)), ensure_ascii=False, sort_keys=True).encode("utf-8")
+    data = {**json_data(view), "related": list(related)}
+    return json.dumps(data, ensure_ascii=False, sort_keys=True).encode("utf-8")
 
 
 def _join(entries: list[bytes]) -> bytes:
@@ -115,7 +136,9 @@ def _join(entries: list[bytes]) -> bytes:
     return b"".join((b'{"papers": [', b", ".join(entries), b"]}\n"))
 
 
-def _paper_data(view: PaperView, related: tuple[str, ...]) -> dict[str, Any]:
+def json_data(view: PaperView) -> dict[str, Any]:
+    """A paper's entry in papers.json, but for its related papers (which come from the
+    related table): all that papers.json shows of a view, so its fingerprint covers this."""
     return {
         "slug": view.slug,
         "url": view.url,
@@ -132,5 +155,4 @@ def _paper_data(view: PaperView, related: tuple[str, ...]) -> dict[str, Any]:
         "read_on": view.read_on,
         "sources": [source.id for source in view.sources],
         "links": [{"url": link.url, "kind": link.kind} for link in view.links],
-        "related": list(related),
     }

@@ -97,6 +97,27 @@ class Digested:
     value: Any = field(repr=False)
 
 
+FACETS: dict[str, Callable[[PaperView], Any]] = {
+    "bibtex": operator.attrgetter("bibtex"),
+    "feed": feeds.feed_entry,
+    "json": feeds.json_data,
+}
+"""What data files (made by Python, not templates) show of a paper, by name."""
+
+
+@dataclass(frozen=True, eq=False)
+class Facet:
+    """One facet (FACETS[name]) of each of `views`: a data file's input that its
+    fingerprint covers by that facet alone. papers.json does not show notes, so a note
+    written in a paper leaves its fingerprint as it was, and it is not made again."""
+
+    name: str
+    views: tuple[PaperView, ...]
+
+    def values(self) -> list[Any]:
+        return list(map(FACETS[self.name], self.views))
+
+
 class Fingerprint:
     """Stable digests of template inputs. Paper views are hashed once and referred to
     by their digest, so a listing of 20 papers costs 20 lookups, not 20 reprs."""
@@ -108,6 +129,21 @@ class Fingerprint:
         """Digest of what every page shares (configuration, navigation)."""
         self.seen: set[str] = set()
         """Slugs of the views met by the last `key` call."""
+        self.facet_keys: dict[tuple[str, int], tuple[PaperView, str]] = {}
+        """(facet name, id(view)) -> (the view, kept so its id is not reused; the facet's digest)."""
+
+    def facet_key(self, name: str, view: PaperView) -> str:
+        known = self.facet_keys.get((name, id(view)))
+        if known is None:
+            digest = hashlib.sha1(repr(FACETS[name](view)).encode("utf-8", "surrogatepass")).hexdigest()
+            known = self.facet_keys[name, id(view)] = (view, digest)
+        return known[1]
+
+    def forget(self, view: PaperView) -> None:
+        """Drop what is known of a view that was replaced."""
+        del self.view_keys[id(view)]
+        for name in FACETS:
+            self.facet_keys.pop((name, id(view)), None)
 
     def flat(self, value: Any) -> Any:
         """The value with every paper view replaced by its digest; its repr is the key.
@@ -125,6 +161,9 @@ class Fingerprint:
             return tuple([self.flat(item) for item in value])
         if kind is dict:  # built in a fixed order by this module, so no sorting needed
             return tuple([(k, self.flat(v)) for k, v in value.items()])
+        if kind is Facet:
+            self.seen.update(map(_slug, value.views))
+            return (Facet, value.name, tuple([self.facet_key(value.name, view) for view in value.views]))
         return value  # str, Markup, numbers, None, small frozen dataclasses: repr lists everything
 
     def key(self, *parts: Any) -> tuple[str, frozenset[str]]:
@@ -152,6 +191,8 @@ def swap_views(value: Any, new: Mapping[str, PaperView]) -> Any:
         return [swap_views(item, new) for item in value]
     if kind is dict:
         return {k: swap_views(v, new) for k, v in value.items()}
+    if kind is Facet:
+        return Facet(value.name, swap_views(value.views, new))
     return value
 
 
@@ -243,7 +284,7 @@ class Renderer:
             if key == old_key:
                 view = old_view  # the same view: the jobs holding it stay as they are
             else:
-                del self.view_keys[id(old_view)]
+                self.fp.forget(old_view)
                 self.view_keys[id(view)] = key
                 self.views[slug] = changed[slug] = view
             self.memo[slug] = (paper, names, view, key)
@@ -411,27 +452,27 @@ class Renderer:
     def data_jobs(self, page_paths: list[str]) -> Iterator[Job]:
         lib, config, views = self.library, self.config, self.views
         ordered = tuple(views[p.slug] for p in lib.papers)
-        newest = ordered[: feeds.FEED_ENTRIES]
-        yield self.data("feed.xml", lambda e: feeds.atom(config, "", config.title, "feed.xml", e), newest)
+        newest = Facet("feed", ordered[: feeds.FEED_ENTRIES])
+        yield self.data("feed.xml", lambda e: feeds.atom(config, "", config.title, "feed.xml", e.values()), newest)
         for tag, papers in lib.by_tag.items():
             path = urls.tag(tag).replace("index.html", "feed.xml")
             title = f"{config.title}: {lib.tag_names[tag]}"
-            entries = [views[p.slug] for p in papers[: feeds.FEED_ENTRIES]]
-            yield self.data(path, lambda t, e, p=path: feeds.atom(config, "", t, p, e), title, entries)
+            entries = Facet("feed", tuple(views[p.slug] for p in papers[: feeds.FEED_ENTRIES]))
+            yield self.data(path, lambda t, e, p=path: feeds.atom(config, "", t, p, e.values()), title, entries)
         for source, papers in lib.by_source.items():
             path = urls.digest(source).replace("index.html", "feed.xml")
             title = f"{config.title}: {source}"
-            entries = [views[p.slug] for p in papers[: feeds.FEED_ENTRIES]]
-            yield self.data(path, lambda t, e, p=path: feeds.atom(config, "", t, p, e), title, entries)
+            entries = Facet("feed", tuple(views[p.slug] for p in papers[: feeds.FEED_ENTRIES]))
+            yield self.data(path, lambda t, e, p=path: feeds.atom(config, "", t, p, e.values()), title, entries)
         # The related table enters the fingerprint as the digest of the text it was computed from.
         related = Digested(lib.related_key or repr(lib.related), lib.related)
         yield self.data(
             "papers.json",
-            lambda ordered, related: feeds.papers_json(ordered, related.value, self.view_keys, self.json_memo),
-            ordered,
+            lambda data, related: feeds.papers_json(data.views, related.value, self.view_keys, self.json_memo),
+            Facet("json", ordered),
             related,
         )
-        yield self.data("papers.bib", lambda ordered: "\n".join(v.bibtex for v in ordered).encode("utf-8"), ordered)
+        yield self.data("papers.bib", lambda bib: "\n".join(bib.values()).encode("utf-8"), Facet("bibtex", ordered))
         yield self.data(".nojekyll", lambda: b"")
         paths = [p for p in page_paths if p != "404.html"]
         yield self.data("sitemap.xml", lambda paths: feeds.sitemap(config, paths), paths)

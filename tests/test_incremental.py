@@ -4,6 +4,7 @@ incremental build's site is byte-identical to a clean full build of the same inp
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -177,6 +178,23 @@ def test_one_paper_edit_rewrites_few_files_and_noop_rewrites_nothing(tmp_path: P
     one = build(project, search=False)
     assert 0 < one.files < 30 < one.total
     assert any(path.startswith("papers/") for path in one.changed)
+
+
+def test_a_note_remakes_no_data_file(tmp_path: Path) -> None:
+    """Data files fingerprint only what they show of a paper (render.Facet): a note, on
+    the newest paper (in every feed), remakes its page and the listings showing it, not
+    papers.json, papers.bib or a feed; a title edit remakes them all."""
+    project = make_project(tmp_path)
+    state = BuildCache()
+    build(project, search=False, state=state, run_importer=False)
+    newest = project.content / "papers" / f"{state.memo['graph'].library.papers[0].slug}.md"
+    newest.write_text(newest.read_text() + "\nA note.\n")
+    note = build(project, search=False, state=state, run_importer=False)
+    assert note.patched and f"papers/{newest.stem}/index.html" in note.rendered and "index.html" in note.rendered
+    assert not [path for path in note.rendered if not path.endswith(".html")]
+    newest.write_text(re.sub(r"^title: .*$", "title: A retitled paper", newest.read_text(), count=1, flags=re.M))
+    retitled = build(project, search=False, state=state, run_importer=False)
+    assert {"papers.json", "papers.bib", "feed.xml"} <= set(retitled.rendered)
 
 
 def test_incremental_search_index_equals_clean_build(tmp_path: Path) -> None:
