@@ -73,16 +73,43 @@ def atom(config: Config, feed_id: str, title: str, path: str, papers: Sequence[F
         for tag_id, tag_name in paper.tags:
             ET.SubElement(entry, f"{{{ATOM}}}category", term=_text(tag_id), label=_text(tag_name))
         ET.SubElement(entry, f"{{{ATOM}}}summary").text = _text(paper.abstract)
-    ET.indent(feed)
-    return b'<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(feed, encoding="utf-8") + b"\n"
+    return _xml(feed)
+
+
+SITEMAP = "http://www.sitemaps.org/schemas/sitemap/0.9"
+SITEMAP_URLS = 50_000
+"""The sitemap protocol's limit of URLs in one file; a bigger site gets a sitemap index
+(sitemap.xml) that lists sitemap-1.xml, sitemap-2.xml, ... of at most this many each."""
+
+
+def sitemap_files(paths: Sequence[str]) -> list[tuple[str, list[str]]]:
+    """(file name, the pages it lists) for each sitemap file; one file, sitemap.xml,
+    unless the site has more pages than one may list (then sitemap.xml is the index)."""
+    ordered = sorted(paths)
+    if len(ordered) <= SITEMAP_URLS:
+        return [("sitemap.xml", ordered)]
+    chunks = range(0, len(ordered), SITEMAP_URLS)
+    return [(f"sitemap-{n}.xml", ordered[start : start + SITEMAP_URLS]) for n, start in enumerate(chunks, 1)]
 
 
 def sitemap(config: Config, paths: Sequence[str]) -> bytes:
-    ns = "http://www.sitemaps.org/schemas/sitemap/0.9"
-    ET.register_namespace("", ns)
-    root = ET.Element(f"{{{ns}}}urlset")
-    for path in sorted(paths):
-        ET.SubElement(ET.SubElement(root, f"{{{ns}}}url"), f"{{{ns}}}loc").text = _link(config, path)
+    return _xml(_sitemap_tree(config, "urlset", "url", sorted(paths)))
+
+
+def sitemap_index(config: Config, files: Sequence[str]) -> bytes:
+    """The index of a sitemap split into several files (`files`: their site paths)."""
+    return _xml(_sitemap_tree(config, "sitemapindex", "sitemap", files))
+
+
+def _sitemap_tree(config: Config, root_tag: str, item_tag: str, paths: Sequence[str]) -> ET.Element:
+    ET.register_namespace("", SITEMAP)
+    root = ET.Element(f"{{{SITEMAP}}}{root_tag}")
+    for path in paths:
+        ET.SubElement(ET.SubElement(root, f"{{{SITEMAP}}}{item_tag}"), f"{{{SITEMAP}}}loc").text = _link(config, path)
+    return root
+
+
+def _xml(root: ET.Element) -> bytes:
     ET.indent(root)
     return b'<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(root, encoding="utf-8") + b"\n"
 

@@ -475,7 +475,12 @@ class Renderer:
         yield self.data("papers.bib", lambda bib: "\n".join(bib.values()).encode("utf-8"), Facet("bibtex", ordered))
         yield self.data(".nojekyll", lambda: b"")
         paths = [p for p in page_paths if p != "404.html"]
-        yield self.data("sitemap.xml", lambda paths: feeds.sitemap(config, paths), paths)
+        files = feeds.sitemap_files(paths)
+        for name, listed in files:
+            yield self.data(name, lambda listed: feeds.sitemap(config, listed), listed)
+        if len(files) > 1:
+            names = [name for name, _ in files]
+            yield self.data("sitemap.xml", lambda names: feeds.sitemap_index(config, names), names)
         yield self.data("robots.txt", lambda: feeds.robots(config))
 
 

@@ -276,3 +276,27 @@ def test_parallel_page_loading_equals_serial_and_reports_the_same_error(
     assert errors[0] == errors[1]
     # The unclosed `[` is noticed at the closing `---`, line 3 of the file.
     assert errors[0] == f"content/papers/{pages[101].name}:3: invalid front matter: did not find expected ',' or ']'"
+
+
+def test_a_site_with_more_pages_than_a_sitemap_may_list_gets_a_sitemap_index(
+    content: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The sitemap protocol allows 50,000 URLs a file (100,000 papers have more pages):
+    past the limit, sitemap.xml is an index of sitemap-N.xml files that list every page once."""
+    import sitegen.feeds as feeds
+
+    small = build_project(tmp_path / "small", content)
+    monkeypatch.setattr(feeds, "SITEMAP_URLS", 100)
+    split = build_project(tmp_path / "split", content)
+    ns = {"s": feeds.SITEMAP}
+    every = [loc.text for loc in ET.parse(small / "sitemap.xml").getroot().findall("s:url/s:loc", ns)]
+    index = ET.parse(split / "sitemap.xml").getroot()
+    assert index.tag == f"{{{feeds.SITEMAP}}}sitemapindex"
+    files = [loc.text for loc in index.findall("s:sitemap/s:loc", ns)]
+    assert files == [f"/sitemap-{n}.xml" for n in range(1, len(files) + 1)] and len(files) == -(-len(every) // 100)
+    listed = []
+    for name in files:
+        urls = [loc.text for loc in ET.parse(split / name.lstrip("/")).getroot().findall("s:url/s:loc", ns)]
+        assert 0 < len(urls) <= 100
+        listed += urls
+    assert listed == every
