@@ -39,7 +39,6 @@ class PaperView:
     title: str
     url: str
     abstract: str
-    excerpt: str
     date: str | None
     """ISO date, or None."""
     date_display: str | None
@@ -55,12 +54,27 @@ class PaperView:
     added: str | None
     notes_html: str
     links: tuple[LinkView, ...]
-    lookups: tuple[LinkView, ...]
     sources: tuple[TagView, ...]
     is_new: bool
     """Added with the latest digest."""
     cite_key: str
-    bibtex: str
+
+    # Made from the fields above when a template asks (once a page, mostly), not stored:
+    # at 100,000 papers they would hold 170 MB, and the fields they come from are in
+    # the view's fingerprint already.
+    @property
+    def excerpt(self) -> str:
+        """The abstract cut to about EXCERPT_CHARS, at a word."""
+        return excerpt(self.abstract)
+
+    @property
+    def lookups(self) -> tuple[LinkView, ...]:
+        """Searches for the paper by title (arXiv, Hugging Face, Semantic Scholar, Google Scholar)."""
+        return lookup_links(self.title)
+
+    @property
+    def bibtex(self) -> str:
+        return bibtex.entry(self.cite_key, self.title, self.year, self.lookups[0].url, self.authors)
 
 
 def excerpt(text: str, limit: int = EXCERPT_CHARS) -> str:
@@ -92,13 +106,11 @@ def tag_view(library: Library, tag: str) -> TagView:
 
 
 def paper_view(library: Library, paper: LibraryPaper, cite_key: str) -> PaperView:
-    lookups = lookup_links(paper.title)
     return PaperView(
         slug=paper.slug,
         title=paper.title,
         url=urls.paper(paper.slug),
         abstract=paper.abstract,
-        excerpt=excerpt(paper.abstract),
         date=paper.date,
         date_display=display_date(paper.date, paper.date_written),
         date_written=paper.date_written,
@@ -117,11 +129,9 @@ def paper_view(library: Library, paper: LibraryPaper, cite_key: str) -> PaperVie
         links=tuple(
             LinkView(link.url, "Code" if link.kind == "code" else "Project page", link.kind) for link in paper.links
         ),
-        lookups=lookups,
         sources=tuple(TagView(s, s, urls.digest(s)) for s in paper.sources),
         is_new=bool(paper.added) and paper.added == library.latest_added,
         cite_key=cite_key,
-        bibtex=bibtex.entry(cite_key, paper.title, paper.year, lookups[0].url, paper.authors),
     )
 
 
