@@ -22,13 +22,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sitegen.library import paper_from_page
-from sitegen.papers import base_slug
 from sitegen.related import related_papers
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "tests" / "bench"))
 
-import gen  # noqa: E402
+import related_bench  # noqa: E402
 
 # --- the oracle: sitegen/related.py before the sparse top-k, unchanged but for names ---------
 
@@ -140,18 +139,8 @@ def numbered(texts: list[str]) -> list[tuple[str, str]]:
 
 @lru_cache(maxsize=2)
 def synthetic_docs(n: int, seed: int) -> list[tuple[str, str]]:
-    """(slug, "title title abstract") for n papers made as tests/bench/gen.py makes them,
-    sorted by slug as sitegen.build.related_table passes them."""
-    rng = random.Random(seed)
-    corpus = gen.load_corpus()
-    docs: dict[str, str] = {}
-    for i in range(n):
-        paper = gen.make_paper(rng, corpus, i)
-        slug = base_slug(paper.title)
-        while slug in docs:
-            slug += "-2"
-        docs[slug] = f"{paper.title} {paper.title} {paper.abstract}"
-    return sorted(docs.items())
+    """(slug, "title title abstract") of n papers from gen.py's generator, sorted by slug."""
+    return related_bench.synthetic_docs(n, seed)
 
 
 # --- hand-made corpora -------------------------------------------------------------------------
