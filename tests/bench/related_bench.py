@@ -34,9 +34,7 @@ from pathlib import Path
 
 BENCH = Path(__file__).resolve().parent
 REPO = BENCH.parents[1]
-for path in (str(REPO), str(BENCH), str(REPO / "tests")):
-    if path not in sys.path:
-        sys.path.append(path)
+sys.path[:0] = [str(REPO), str(BENCH), str(REPO / "tests")]  # this checkout's sitegen, not an installed one
 
 Docs = list[tuple[str, str]]
 
@@ -127,9 +125,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.content:
         sizes = [0]
     run = versions()
-    print(
-        f"k={args.k}, best of {args.repeat}, alternating; machine load {Path('/proc/loadavg').read_text().split()[0]}"
-    )
+    import sitegen.related
+
+    load = Path("/proc/loadavg").read_text().split()[0]
+    print(f"new: {sitegen.related.__file__}; k={args.k}, best of {args.repeat}, alternating; load average {load}")
     header = f"{'papers':>7} {'old s':>8} {'new s':>8} {'old/new':>8}  same"
     if args.memory:
         header += f"  {'old peak MB':>11} {'(call)':>7} {'new peak MB':>11} {'(call)':>7}"
