@@ -11,7 +11,7 @@ the cost grows linearly with the number of papers.
 from __future__ import annotations
 
 import re
-from collections import Counter
+from collections import Counter, defaultdict
 from typing import Any
 
 TOP_TERMS = 40
@@ -47,19 +47,8 @@ def related_papers(docs: list[tuple[str, str]], k: int) -> dict[str, tuple[str, 
     from scipy import sparse
 
     n = len(docs)
-    vocab: dict[str, int] = {}
-    indptr, indices, counts = [0], [], []
-    for _, text in docs:
-        c = Counter(w for w in _WORD.findall(text.lower()) if w not in STOP)
-        for word, count in sorted(c.items()):
-            indices.append(vocab.setdefault(word, len(vocab)))
-            counts.append(count)
-        indptr.append(len(indices))
-    tf = sparse.csr_matrix(
-        (np.asarray(counts, dtype=np.float64), np.asarray(indices, dtype=np.int64), np.asarray(indptr)),
-        shape=(n, len(vocab)),
-    )
-    df = np.bincount(tf.indices, minlength=len(vocab))
+    tf = _term_counts([text for _, text in docs])
+    df = np.bincount(tf.indices, minlength=tf.shape[1])
     idf = np.log(n / np.maximum(df, 1))
     idf[(df >= n) | (df > _max_df(n))] = 0.0
     tf.data = (1.0 + np.log(tf.data)) * idf[tf.indices]
@@ -92,6 +81,59 @@ def related_papers(docs: list[tuple[str, str]], k: int) -> dict[str, tuple[str, 
         for offset, (cols, vals) in enumerate(zip(top.tolist(), top_scores.tolist(), strict=True)):
             out[ids[start + offset]] = tuple(ids[c] for c, v in zip(cols, vals, strict=True) if v > 1e-6)
     return out
+
+
+def _term_counts(texts: list[str]) -> Any:
+    """The term-count matrix (CSR, float64 counts), stop words left out.
+
+    Column numbers and the order of each row's entries are those of the straightforward
+    loop (per document, `sorted(Counter(...).items())` without stop words, each new word
+    taking the next number), and later steps depend on them to the last bit: ties in the
+    TOP_TERMS cut go to the lower column, and SciPy sums a row's entries in their stored
+    order. Getting them with no Python-level work per token or per distinct word of a
+    document: `Counter` counts in C, `map` over a `defaultdict` whose factory is its own
+    `__len__` numbers words in C, stop words are dropped once per vocabulary word, and
+    NumPy puts columns and rows in that order with one sort each.
+    """
+    import numpy as np
+    from scipy import sparse
+
+    vocab: defaultdict[str, int] = defaultdict()
+    vocab.default_factory = vocab.__len__  # a missing word gets the next number
+    lookup = vocab.__getitem__
+    findall = _WORD.findall
+    words_at: list[int] = []  # per (document, distinct word): the word's number, in order of first use
+    counts: list[int] = []
+    lengths: list[int] = []
+    vocab_sizes: list[int] = []
+    for text in texts:
+        c = Counter(findall(text.lower()))
+        words_at += map(lookup, c)
+        counts += c.values()
+        lengths.append(len(c))
+        vocab_sizes.append(len(vocab))
+    n = len(texts)
+    words = list(vocab)
+    n_words = len(words)
+    word = np.array(words_at, dtype=np.int64)
+    row = np.repeat(np.arange(n, dtype=np.int64), np.array(lengths, dtype=np.int64))
+    alphabetical = np.empty(n_words, dtype=np.int64)
+    alphabetical[sorted(range(n_words), key=words.__getitem__)] = np.arange(n_words)
+    first_doc = np.repeat(np.arange(n, dtype=np.int64), np.diff(np.array(vocab_sizes, dtype=np.int64), prepend=0))
+    # Columns: the words that are not stop words, by first document, then alphabetically.
+    kept = np.flatnonzero(np.fromiter((w not in STOP for w in words), dtype=bool, count=n_words))
+    kept = kept[np.lexsort((alphabetical[kept], first_doc[kept]))]
+    column = np.full(n_words, -1, dtype=np.int64)
+    column[kept] = np.arange(len(kept))
+    col = column[word]
+    keep = col >= 0
+    row, word, col = row[keep], word[keep], col[keep]
+    # Each row's entries alphabetically: one sort of (row, alphabetical rank), unique keys.
+    order = np.argsort(row * max(n_words, 1) + alphabetical[word])
+    indptr = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(np.bincount(row, minlength=n), out=indptr[1:])
+    count = np.array(counts, dtype=np.float64)[keep][order]
+    return sparse.csr_matrix((count, col[order], indptr), shape=(n, len(kept)))
 
 
 def _rank_within(matrix: Any) -> Any:

@@ -22,7 +22,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sitegen.library import paper_from_page
-from sitegen.related import related_papers
+from sitegen.related import _term_counts, related_papers
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "tests" / "bench"))
@@ -119,6 +119,25 @@ def reference_rank_within(matrix: Any) -> Any:
     rank = np.empty(len(order), dtype=np.int64)
     rank[order] = np.arange(len(order)) - matrix.indptr[major[order]]
     return rank
+
+
+def reference_term_counts(texts: list[str]) -> Any:
+    """The oracle's first step alone: its term-count matrix."""
+    import numpy as np
+    from scipy import sparse
+
+    vocab: dict[str, int] = {}
+    indptr, indices, counts = [0], [], []
+    for text in texts:
+        c = Counter(w for w in REF_WORD.findall(text.lower()) if w not in REF_STOP)
+        for word, count in sorted(c.items()):
+            indices.append(vocab.setdefault(word, len(vocab)))
+            counts.append(count)
+        indptr.append(len(indices))
+    return sparse.csr_matrix(
+        (np.asarray(counts, dtype=np.float64), np.asarray(indices, dtype=np.int64), np.asarray(indptr)),
+        shape=(len(texts), len(vocab)),
+    )
 
 
 # --- helpers -----------------------------------------------------------------------------------
@@ -235,3 +254,26 @@ def test_bundled_papers() -> None:
     assert len(papers) > 100
     docs = [(p.slug, f"{p.title} {p.title} {p.abstract}") for p in sorted(papers, key=lambda p: p.slug)]
     assert_same(docs, 5)
+
+
+# --- the steps, bit for bit ----------------------------------------------------------------
+
+
+def assert_same_arrays(got: Any, want: Any) -> None:
+    import numpy as np
+
+    assert got.shape == want.shape
+    for name in ("indptr", "indices", "data"):
+        a, b = getattr(got, name), getattr(want, name)
+        assert a.dtype == b.dtype and np.array_equal(a, b), name
+
+
+@settings(max_examples=100, deadline=None)
+@given(texts=st.lists(text_strategy, max_size=20))
+def test_term_counts_random(texts: list[str]) -> None:
+    assert_same_arrays(_term_counts(texts), reference_term_counts(texts))
+
+
+def test_term_counts_synthetic() -> None:
+    texts = [text for _, text in synthetic_docs(3000, seed=11)]
+    assert_same_arrays(_term_counts(texts), reference_term_counts(texts))
