@@ -18,7 +18,8 @@ TOP_TERMS = 40
 POSTINGS = 200
 """Per term, only the documents where it weighs most can be matched through it."""
 BLOCK_CELLS = 1 << 22
-"""Similarity scores held in memory at once (a block of rows of the n x n matrix)."""
+"""Similarity scores held in memory at once (a block of rows of the n x n matrix), and
+padded cells when ranking the values of many rows or columns at once."""
 _WORD = re.compile(r"[a-z][a-z0-9-]{2,}")
 STOP = frozenset(
     """the and for with that this from are was were has have been our their its into
@@ -53,14 +54,14 @@ def related_papers(docs: list[tuple[str, str]], k: int) -> dict[str, tuple[str, 
     idf[(df >= n) | (df > _max_df(n))] = 0.0
     tf.data = (1.0 + np.log(tf.data)) * idf[tf.indices]
     # Keep each document's strongest terms, then normalise rows to unit length.
-    tf.data[_rank_within(tf) >= TOP_TERMS] = 0.0
+    tf.data[~_keep_top(tf.indptr, tf.data, tf.indices, TOP_TERMS)] = 0.0
     tf.eliminate_zeros()
     norms = np.sqrt(np.asarray(tf.multiply(tf).sum(axis=1)).ravel())
     norms[norms == 0] = 1.0
     x = (sparse.diags(1.0 / norms) @ tf).tocsr()
     # Cut each term's postings to the documents where it weighs most.
     postings = x.tocsc()
-    postings.data[_rank_within(postings) >= POSTINGS] = 0.0
+    postings.data[~_keep_top(postings.indptr, postings.data, postings.indices, POSTINGS)] = 0.0
     postings.eliminate_zeros()
     xt = postings.T.tocsr()
     out: dict[str, tuple[str, ...]] = {}
@@ -136,14 +137,42 @@ def _term_counts(texts: list[str]) -> Any:
     return sparse.csr_matrix((count, col[order], indptr), shape=(n, len(kept)))
 
 
-def _rank_within(matrix: Any) -> Any:
-    """For each stored value, its rank (0 = largest) among the values of its row
-    (CSR) or column (CSC); ties go to the lower index."""
+def _keep_top(indptr: Any, data: Any, minor: Any, top: int) -> Any:
+    """Of each row (CSR) or column (CSC), which stored values are among its `top` largest;
+    ties go to the lower index (`minor`: column or row numbers).
+
+    Lines with `top` values or fewer keep them all. For the others the top-th largest value
+    comes from `np.partition` over the lines padded to equal length (grouped by length, so
+    padding stays small, and at most BLOCK_CELLS cells at a time); values above it are kept,
+    and of the values equal to it, those with the lowest indices, as many as are missing.
+    Sorting every value (`np.lexsort` by line, value, index) gave the same set, slower.
+    """
     import numpy as np
 
-    counts = np.diff(matrix.indptr)
-    major = np.repeat(np.arange(len(counts)), counts)
-    order = np.lexsort((matrix.indices, -matrix.data, major))
-    rank = np.empty(len(order), dtype=np.int64)
-    rank[order] = np.arange(len(order)) - matrix.indptr[major[order]]
-    return rank
+    lengths = np.diff(indptr)
+    major = np.repeat(np.arange(len(lengths)), lengths)
+    cut = np.full(len(lengths), -np.inf)
+    long = np.flatnonzero(lengths > top)
+    long = long[np.argsort(lengths[long], kind="stable")]
+    i = 0
+    while i < len(long):
+        cells = np.arange(1, len(long) - i + 1) * lengths[long[i:]]
+        j = i + max(1, int(np.searchsorted(cells, BLOCK_CELLS, side="right")))
+        group = long[i:j]
+        width = int(lengths[group[-1]])
+        glen = lengths[group]
+        place = np.arange(int(glen.sum())) - np.repeat(np.cumsum(glen) - glen, glen)
+        padded = np.full((len(group), width), -np.inf)
+        padded[np.repeat(np.arange(len(group)), glen), place] = data[np.repeat(indptr[group], glen) + place]
+        cut[group] = np.partition(padded, width - top, axis=1)[:, width - top]
+        i = j
+    line_cut = cut[major]
+    keep = data > line_cut
+    tied = np.flatnonzero(data == line_cut)
+    if len(tied):
+        missing = top - np.bincount(major[keep], minlength=len(lengths))
+        tied = tied[np.lexsort((minor[tied], major[tied]))]
+        tied_major = major[tied]
+        rank = np.arange(len(tied)) - np.searchsorted(tied_major, tied_major)
+        keep[tied[rank < missing[tied_major]]] = True
+    return keep

@@ -16,13 +16,15 @@ from collections import Counter
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from sitegen import related
 from sitegen.library import paper_from_page
-from sitegen.related import _term_counts, related_papers
+from sitegen.related import _keep_top, _term_counts, related_papers
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "tests" / "bench"))
@@ -147,8 +149,8 @@ def assert_same(docs: list[tuple[str, str]], k: int) -> dict[str, tuple[str, ...
     got = related_papers(docs, k)
     want = reference_related_papers(docs, k)
     assert list(got) == list(want)
-    for doc_id, related in want.items():
-        assert got[doc_id] == related, doc_id
+    for doc_id, ids in want.items():
+        assert got[doc_id] == ids, doc_id
     return got
 
 
@@ -190,7 +192,7 @@ def test_small_corpora(k: int) -> None:
 def test_tiny_n_and_k_beyond_n(n: int, k: int) -> None:
     texts = ["sparse attention video", "sparse attention", "video diffusion"][:n]
     got = assert_same(numbered(texts), k)
-    assert all(len(related) <= max(0, min(k, n - 1)) for related in got.values())
+    assert all(len(ids) <= max(0, min(k, n - 1)) for ids in got.values())
 
 
 def test_duplicates_rank_by_position() -> None:
@@ -277,3 +279,42 @@ def test_term_counts_random(texts: list[str]) -> None:
 def test_term_counts_synthetic() -> None:
     texts = [text for _, text in synthetic_docs(3000, seed=11)]
     assert_same_arrays(_term_counts(texts), reference_term_counts(texts))
+
+
+def shuffled_csr(rng: Any, dense: Any) -> Any:
+    """dense as CSR with each row's entries in random order (like the term counts')."""
+    from scipy import sparse
+
+    m = sparse.csr_matrix(dense)
+    for r in range(m.shape[0]):
+        lo, hi = m.indptr[r], m.indptr[r + 1]
+        order = rng.permutation(hi - lo)
+        m.indices[lo:hi] = m.indices[lo:hi][order]
+        m.data[lo:hi] = m.data[lo:hi][order]
+    m.has_sorted_indices = False
+    return m
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    shape=st.tuples(st.integers(1, 30), st.integers(1, 50)),
+    density=st.floats(0, 1),
+    levels=st.integers(1, 5),
+    top=st.integers(1, 12),
+    block_cells=st.sampled_from([1, 40, 1 << 22]),
+)
+def test_keep_top_is_rank_below_top(
+    seed: int, shape: tuple[int, int], density: float, levels: int, top: int, block_cells: int
+) -> None:
+    """Few distinct values, so many ties, broken by index as the old ranking did; small
+    BLOCK_CELLS make the padded ranking run in several groups."""
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    dense = rng.integers(1, levels + 1, size=shape) * (rng.random(shape) < density) * 0.5
+    m = shuffled_csr(rng, dense)
+    with mock.patch.object(related, "BLOCK_CELLS", block_cells):
+        for matrix in (m, m.tocsc()):
+            got = _keep_top(matrix.indptr, matrix.data, matrix.indices, top)
+            assert np.array_equal(got, reference_rank_within(matrix) < top)
