@@ -6,6 +6,14 @@ similarity product dense). The similarity matrix is a sparse product computed in
 blocks with SciPy; each term's postings are cut to the POSTINGS documents where it
 weighs most, so every row of the product has at most TOP_TERMS x POSTINGS entries and
 the cost grows linearly with the number of papers.
+
+The k best of each row are picked among the row's stored entries only (a score of zero
+can never pass MIN_SCORE), with a cheap lower bound first so that only a handful of
+entries per row are sorted. The result is exactly the one the earlier dense version gave
+(every block densified, `argpartition` over all n columns): the matrices are built with
+the same operations in the same order, so every score is the same float, and the rare
+row where two candidates tie exactly is handed to that dense selection itself.
+tests/test_related.py keeps the dense version as an oracle.
 """
 
 from __future__ import annotations
@@ -18,8 +26,14 @@ TOP_TERMS = 40
 POSTINGS = 200
 """Per term, only the documents where it weighs most can be matched through it."""
 BLOCK_CELLS = 1 << 22
-"""Similarity scores held in memory at once (a block of rows of the n x n matrix), and
-padded cells when ranking the values of many rows or columns at once."""
+"""Bounds the memory of one block: product entries (at most block rows x min(n, TOP_TERMS x
+POSTINGS)), or padded cells when ranking the values of rows or columns."""
+TIEBREAK = 1e-13
+"""Scores are lowered by position x TIEBREAK, so ties go to the earlier document."""
+MIN_SCORE = 1e-6
+"""Candidates scoring this or less (after the tiebreak) are not related at all."""
+CHUNK = 16
+"""At most this many entries per chunk when bounding a row's k-th best score from chunk maxima."""
 _WORD = re.compile(r"[a-z][a-z0-9-]{2,}")
 STOP = frozenset(
     """the and for with that this from are was were has have been our their its into
@@ -65,22 +79,13 @@ def related_papers(docs: list[tuple[str, str]], k: int) -> dict[str, tuple[str, 
     postings.eliminate_zeros()
     xt = postings.T.tocsr()
     out: dict[str, tuple[str, ...]] = {}
-    block_rows = max(16, BLOCK_CELLS // n)
-    # Scores are lowered by a hair per position, so ties go to the earlier document.
-    tiebreak = np.arange(n) * 1e-13
+    kk = min(k, n - 1)
+    block_rows = max(16, BLOCK_CELLS // min(n, TOP_TERMS * POSTINGS))
+    tiebreak = np.arange(n) * TIEBREAK
     for start in range(0, n, block_rows):
-        stop = min(start + block_rows, n)
-        scores = (x[start:stop] @ xt).toarray()
-        scores -= tiebreak
-        scores[np.arange(stop - start), np.arange(start, stop)] = -1.0  # not related to itself
-        kk = min(k, n - 1)
-        top = np.argpartition(scores, n - kk, axis=1)[:, n - kk :]
-        top_scores = np.take_along_axis(scores, top, axis=1)
-        order = np.argsort(-top_scores, axis=1, kind="stable")
-        top = np.take_along_axis(top, order, axis=1)
-        top_scores = np.take_along_axis(top_scores, order, axis=1)
-        for offset, (cols, vals) in enumerate(zip(top.tolist(), top_scores.tolist(), strict=True)):
-            out[ids[start + offset]] = tuple(ids[c] for c, v in zip(cols, vals, strict=True) if v > 1e-6)
+        block = x[start : start + block_rows] @ xt
+        for offset, cols in enumerate(_top_k(block.indptr, block.indices, block.data, start, kk, tiebreak)):
+            out[ids[start + offset]] = tuple([ids[c] for c in cols])
     return out
 
 
@@ -176,3 +181,81 @@ def _keep_top(indptr: Any, data: Any, minor: Any, top: int) -> Any:
         rank = np.arange(len(tied)) - np.searchsorted(tied_major, tied_major)
         keep[tied[rank < missing[tied_major]]] = True
     return keep
+
+
+def _top_k(indptr: Any, indices: Any, data: Any, start: int, kk: int, tiebreak: Any) -> list[list[int]]:
+    """For each row of a block of the similarity product (rows start, start + 1, ...), the
+    columns of its kk best other documents, best first, as the dense selection picks them.
+
+    Score = product value - tiebreak[column], kept if above MIN_SCORE, the row's own column
+    excluded. Stored entries are all that can qualify: the product holds no zeros, and a
+    zero would score at most 0. To sort few entries, each row's (kk + 1)-th largest value
+    is bounded from below by the (kk + 1)-th largest maximum of its chunks (runs of at
+    most CHUNK entries; their maxima are distinct entries); kk + 1 because the row's own
+    entry may be among them. Subtracting the largest tiebreak turns it into a bound on
+    scores: an entry below it cannot be in the top kk (rounding is monotone, so the float
+    arithmetic keeps this). Only chunks whose maximum reaches the bound are looked into.
+
+    Exact ties: equal products (duplicate texts) differ after the tiebreak, which is far
+    above the rounding of scores <= 1. Equal scores need products that differ by almost
+    exactly a multiple of TIEBREAK; then which one the dense selection put first depended
+    on np.argpartition's internals, so such a row is handed to it (`_dense_top`).
+    """
+    import numpy as np
+
+    rows = len(indptr) - 1
+    lengths = np.diff(indptr)
+    # Chunks small enough that a typical row has several per wanted entry (a bound from
+    # few, big chunks is loose), and at most CHUNK entries (many small ones cost more).
+    size = max(1, min(CHUNK, len(data) // (4 * (kk + 1) * max(rows, 1))))
+    chunks = -(-lengths // size)
+    chunk_row = np.repeat(np.arange(rows), chunks)
+    place = np.arange(len(chunk_row)) - np.repeat(np.cumsum(chunks) - chunks, chunks)
+    chunk_start = indptr[chunk_row] + place * size
+    chunk_len = np.minimum(indptr[chunk_row + 1] - chunk_start, size)
+    floor = np.full(rows, -np.inf)
+    maxima = np.maximum.reduceat(data, chunk_start) if len(chunk_start) else np.zeros(0)
+    if len(chunk_row) and chunks.max() > kk:
+        width = int(chunks.max())
+        padded = np.full((rows, width), -np.inf)
+        padded[chunk_row, place] = maxima
+        floor = np.partition(padded, width - kk - 1, axis=1)[:, width - kk - 1]
+    floor = np.maximum(floor - tiebreak[-1], np.nextafter(MIN_SCORE, np.inf))
+    hot = np.flatnonzero(maxima >= floor[chunk_row])
+    hot_len = chunk_len[hot]
+    entry = np.repeat(chunk_start[hot] - (np.cumsum(hot_len) - hot_len), hot_len) + np.arange(int(hot_len.sum()))
+    row = np.repeat(chunk_row[hot], hot_len)
+    keep = data[entry] >= floor[row]
+    entry, row = entry[keep], row[keep]
+    col = indices[entry].astype(np.int64)
+    score = data[entry] - tiebreak[col]
+    ok = (score > MIN_SCORE) & (col != row + start)
+    row, col, score = row[ok], col[ok], score[ok]
+    order = np.lexsort((-score, row))
+    row, col, score = row[order], col[order], score[order]
+    rank = np.arange(len(row)) - np.searchsorted(row, row)
+    take = rank < kk
+    bounds = np.cumsum(np.bincount(row[take], minlength=rows)).tolist()
+    picked = col[take].tolist()
+    out = [picked[a:b] for a, b in zip([0, *bounds[:-1]], bounds, strict=True)]
+    # Equal scores within a row's first kk + 1 (never seen on real text): the dense way.
+    tied = take[:-1] & (row[:-1] == row[1:]) & (score[:-1] == score[1:])
+    for r in np.unique(row[:-1][tied]).tolist():
+        out[r] = _dense_top(indptr, indices, data, r, start, kk, tiebreak)
+    return out
+
+
+def _dense_top(indptr: Any, indices: Any, data: Any, r: int, start: int, kk: int, tiebreak: Any) -> list[int]:
+    """Row r of the block, selected as the dense version did: the whole row of n scores,
+    `argpartition` for the kk largest, then a stable sort, then the MIN_SCORE cut."""
+    import numpy as np
+
+    n = len(tiebreak)
+    scores = np.zeros(n)
+    scores[indices[indptr[r] : indptr[r + 1]]] = data[indptr[r] : indptr[r + 1]]
+    scores -= tiebreak
+    scores[start + r] = -1.0  # not related to itself
+    top = np.argpartition(scores, n - kk)[n - kk :]
+    top_scores = scores[top]
+    order = np.argsort(-top_scores, kind="stable")
+    return top[order][top_scores[order] > MIN_SCORE].tolist()

@@ -24,7 +24,7 @@ from hypothesis import strategies as st
 
 from sitegen import related
 from sitegen.library import paper_from_page
-from sitegen.related import _keep_top, _term_counts, related_papers
+from sitegen.related import _keep_top, _term_counts, _top_k, related_papers
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "tests" / "bench"))
@@ -246,7 +246,9 @@ def test_random_long_documents(texts: list[str], k: int) -> None:
 
 @pytest.mark.parametrize("k", [1, 5, 50])
 def test_synthetic_papers(k: int) -> None:
-    assert_same(synthetic_docs(3000, seed=11), k)
+    with mock.patch.object(related, "_dense_top", wraps=related._dense_top) as dense_top:
+        assert_same(synthetic_docs(3000, seed=11), k)
+    assert dense_top.call_count == 0  # no exact score ties on real text: the sparse selection decided
 
 
 def test_bundled_papers() -> None:
@@ -318,3 +320,63 @@ def test_keep_top_is_rank_below_top(
         for matrix in (m, m.tocsc()):
             got = _keep_top(matrix.indptr, matrix.data, matrix.indices, top)
             assert np.array_equal(got, reference_rank_within(matrix) < top)
+
+
+def reference_select(scores: Any, start: int, kk: int, tiebreak: Any) -> list[list[int]]:
+    """The oracle's selection alone, on a dense block of products (rows start, ...)."""
+    import numpy as np
+
+    n = scores.shape[1]
+    scores = scores - tiebreak
+    scores[np.arange(scores.shape[0]), np.arange(start, start + scores.shape[0])] = -1.0
+    top = np.argpartition(scores, n - kk, axis=1)[:, n - kk :]
+    top_scores = np.take_along_axis(scores, top, axis=1)
+    order = np.argsort(-top_scores, axis=1, kind="stable")
+    top = np.take_along_axis(top, order, axis=1)
+    top_scores = np.take_along_axis(top_scores, order, axis=1)
+    return [
+        [c for c, v in zip(cols, vals, strict=True) if v > 1e-6]
+        for cols, vals in zip(top.tolist(), top_scores.tolist(), strict=True)
+    ]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    n=st.integers(2, 80),
+    rows=st.integers(1, 20),
+    density=st.floats(0, 1),
+    levels=st.integers(1, 6),
+    kk=st.integers(1, 12),
+    tiebreak_step=st.sampled_from([0.0, 1e-13, 0.125]),
+)
+def test_top_k_is_the_dense_selection(
+    seed: int, n: int, rows: int, density: float, levels: int, kk: int, tiebreak_step: float
+) -> None:
+    """Products from a few levels (some at or below MIN_SCORE) and a tiebreak of 0 or
+    a multiple of the levels' step, so exact score ties are common and rows go to
+    `_dense_top`; with the real tiebreak they do not."""
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    rows = min(rows, n)
+    start = int(rng.integers(0, n - rows + 1))
+    kk = min(kk, n - 1)
+    values = np.array([5e-7, 1e-6, 0.25, 0.5, 0.75, 1.0])[:levels]
+    dense = rng.choice(values, size=(rows, n)) * (rng.random((rows, n)) < density)
+    block = shuffled_csr(rng, dense)
+    tiebreak = np.arange(n) * tiebreak_step
+    got = _top_k(block.indptr, block.indices, block.data, start, kk, tiebreak)
+    assert got == reference_select(dense, start, kk, tiebreak)
+
+
+def test_top_k_ties_use_the_dense_selection() -> None:
+    import numpy as np
+
+    dense = np.array([[0.0, 0.5, 0.5, 0.5, 0.25, 0.5, 0.0, 0.5]])
+    block = shuffled_csr(np.random.default_rng(0), dense)
+    tiebreak = np.zeros(8)
+    with mock.patch.object(related, "_dense_top", wraps=related._dense_top) as dense_top:
+        got = _top_k(block.indptr, block.indices, block.data, 0, 3, tiebreak)
+    assert dense_top.call_count == 1
+    assert got == reference_select(dense, 0, 3, tiebreak)
