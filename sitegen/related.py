@@ -32,7 +32,7 @@ TIEBREAK = 1e-13
 """Scores are lowered by position x TIEBREAK, so ties go to the earlier document."""
 MIN_SCORE = 1e-6
 """Candidates scoring this or less (after the tiebreak) are not related at all."""
-CHUNK = 16
+CHUNK = 32
 """At most this many entries per chunk when bounding a row's k-th best score from chunk maxima."""
 _WORD = re.compile(r"[a-z][a-z0-9-]{2,}")
 STOP = frozenset(
