@@ -16,8 +16,9 @@ would hold, without writing or importing them), or with --content DIR from DIR/p
 (a content folder after `sitegen import`; only read), which fixes the size.
 
 --memory runs each version once more per size in a child process and reports its peak RSS
-(ru_maxrss) and that peak minus the RSS just before the call (the documents are loaded by
-then), so the figure is the call's own footprint.
+and that peak minus the RSS just before the call (the documents are loaded by then), so the
+figure is the call's own footprint. The peak is the child's VmHWM, not ru_maxrss: on Linux
+ru_maxrss also keeps the RSS the process had when it was forked from this (large) one.
 """
 
 from __future__ import annotations
@@ -25,7 +26,6 @@ from __future__ import annotations
 import argparse
 import json
 import random
-import resource
 import subprocess
 import sys
 import time
@@ -76,10 +76,11 @@ def versions() -> dict[str, Callable[[Docs, int], dict[str, tuple[str, ...]]]]:
     return {"old": reference_related_papers, "new": related_papers}
 
 
-def _rss_kb() -> int:
+def _status_kb(field: str) -> int:
+    """A field of /proc/self/status in KB: VmRSS (now) or VmHWM (peak)."""
     with open("/proc/self/status", encoding="ascii") as status:
         for line in status:
-            if line.startswith("VmRSS:"):
+            if line.startswith(f"{field}:"):
                 return int(line.split()[1])
     return 0
 
@@ -89,11 +90,11 @@ def child(version: str, n: int, k: int, seed: int, content: Path | None) -> None
     docs = content_docs(content) if content else synthetic_docs(n, seed)
     run = versions()[version]
     run(docs[:50], k)  # imports NumPy and SciPy before the baseline
-    before = _rss_kb()
+    before = _status_kb("VmRSS")
     start = time.perf_counter()
     run(docs, k)
     seconds = time.perf_counter() - start
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    peak = _status_kb("VmHWM")
     print(json.dumps({"seconds": seconds, "peak_kb": peak, "before_kb": before}))
 
 
