@@ -122,8 +122,6 @@ def _term_counts(texts: list[str]) -> Any:
     n = len(texts)
     words = list(vocab)
     n_words = len(words)
-    word = np.array(words_at, dtype=np.int64)
-    row = np.repeat(np.arange(n, dtype=np.int64), np.array(lengths, dtype=np.int64))
     alphabetical = np.empty(n_words, dtype=np.int64)
     alphabetical[sorted(range(n_words), key=words.__getitem__)] = np.arange(n_words)
     first_doc = np.repeat(np.arange(n, dtype=np.int64), np.diff(np.array(vocab_sizes, dtype=np.int64), prepend=0))
@@ -132,15 +130,22 @@ def _term_counts(texts: list[str]) -> Any:
     kept = kept[np.lexsort((alphabetical[kept], first_doc[kept]))]
     column = np.full(n_words, -1, dtype=np.int64)
     column[kept] = np.arange(len(kept))
-    col = column[word]
+    # (The lists go as soon as they are arrays: at 40k papers each holds millions of entries.)
+    col = column[np.array(words_at, dtype=np.int64)]
+    del words_at
     keep = col >= 0
-    row, word, col = row[keep], word[keep], col[keep]
+    count = np.array(counts, dtype=np.float64)[keep]
+    del counts
+    col = col[keep]
+    row = np.repeat(np.arange(n, dtype=np.int64), np.array(lengths, dtype=np.int64))[keep]
     # Each row's entries alphabetically: one sort of (row, alphabetical rank), unique keys.
-    order = np.argsort(row * max(n_words, 1) + alphabetical[word])
+    key = row * max(n_words, 1)
+    key += alphabetical[kept][col]
+    order = np.argsort(key)
+    del key
     indptr = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(np.bincount(row, minlength=n), out=indptr[1:])
-    count = np.array(counts, dtype=np.float64)[keep][order]
-    return sparse.csr_matrix((count, col[order], indptr), shape=(n, len(kept)))
+    return sparse.csr_matrix((count[order], col[order], indptr), shape=(n, len(kept)))
 
 
 def _keep_top(indptr: Any, data: Any, minor: Any, top: int) -> Any:
