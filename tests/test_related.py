@@ -5,6 +5,11 @@ as it was before the sparse top-k (dense blocks, `argpartition` over all n colum
 here as an oracle: same keys, same tuples, same order, on hand-made corpora with empty and
 duplicate texts (exact ties), on random small vocabularies (hypothesis), and on a realistic
 corpus of synthetic papers made by tests/bench/gen.py.
+
+The steps are also held to the oracle's bit for bit: the term counts (`_term_counts`), the
+TOP_TERMS/POSTINGS cuts (`_keep_top` against the old ranking), the top-k selection
+(`_top_k` against the old dense selection, with exact score ties forced so that rows go to
+`_dense_top`), and the product (`_Product` against SciPy's `@`).
 """
 
 from __future__ import annotations
@@ -202,7 +207,7 @@ def test_duplicates_rank_by_position() -> None:
 
 
 def test_common_terms_dropped_in_big_lists() -> None:
-    # 150 documents: "shared" is in 120 of them, above _max_df (100); "rare-k" pairs them up.
+    # 150 documents: "shared" is in 120 of them, above _max_df (100); "rare{i // 2}" pairs them up.
     texts = [("shared " if i < 120 else "") + f"rare{i // 2} topic{i % 7} topic{i % 11}" for i in range(150)]
     assert_same(numbered(texts), 5)
 
