@@ -6,9 +6,10 @@ Usage:
 
 The old version is `reference_related_papers` in tests/test_related.py (the oracle the tests
 compare against). For each size both run on the same documents, alternating (old, new, then
-new, old, ...), and the table shows the best of --repeat runs, the ratio old/new and whether
-the two results are the same dict. The machine may be busy with other work: quote ratios
-from one run, not absolute times from different runs.
+new, old, ...), and the table shows the best of --repeat runs, wall and CPU seconds (this
+process's), the ratios old/new and whether the two results are the same dict. The machine may
+be busy with other work: quote ratios from one run, not absolute times from different runs;
+CPU time is the steadier figure when other processes take turns on the cores.
 
 Documents are what sitegen.build.related_table passes: (slug, "title title abstract"),
 sorted by slug. They come from tests/bench/gen.py's paper generator (the papers its digests
@@ -130,7 +131,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     load = Path("/proc/loadavg").read_text().split()[0]
     print(f"new: {sitegen.related.__file__}; k={args.k}, best of {args.repeat}, alternating; load average {load}")
-    header = f"{'papers':>7} {'old s':>8} {'new s':>8} {'old/new':>8}  same"
+    header = (
+        f"{'papers':>7} {'old s':>8} {'new s':>8} {'old/new':>8} {'old cpu':>8} {'new cpu':>8} {'old/new':>8}  same"
+    )
     if args.memory:
         header += f"  {'old peak MB':>11} {'(call)':>7} {'new peak MB':>11} {'(call)':>7}"
     print(header, flush=True)
@@ -138,17 +141,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         docs = content_docs(args.content) if args.content else synthetic_docs(n, args.seed)
         for version in run.values():
             version(docs[:50], args.k)  # warm: imports
-        best = {name: float("inf") for name in run}
+        wall = {name: float("inf") for name in run}
+        cpu = dict(wall)
         same = True
         for rep in range(args.repeat):
             order = list(run) if rep % 2 == 0 else list(reversed(run))
             results = {}
             for name in order:
-                start = time.perf_counter()
+                start, start_cpu = time.perf_counter(), time.process_time()
                 results[name] = run[name](docs, args.k)
-                best[name] = min(best[name], time.perf_counter() - start)
+                wall[name] = min(wall[name], time.perf_counter() - start)
+                cpu[name] = min(cpu[name], time.process_time() - start_cpu)
             same = same and results["old"] == results["new"] and list(results["old"]) == list(results["new"])
-        line = f"{len(docs):>7} {best['old']:>8.3f} {best['new']:>8.3f} {best['old'] / best['new']:>7.2f}x  {'yes' if same else 'NO'}"
+        line = f"{len(docs):>7}"
+        for times in (wall, cpu):
+            line += f" {times['old']:>8.3f} {times['new']:>8.3f} {times['old'] / times['new']:>7.2f}x"
+        line += f"  {'yes' if same else 'NO':>4}"
         if args.memory:
             mem = memory(n, args.k, args.seed, args.content)
             for name in ("old", "new"):
