@@ -19,7 +19,7 @@ tests/test_related.py keeps the dense version as an oracle.
 from __future__ import annotations
 
 import re
-from collections import Counter, defaultdict
+from collections import defaultdict
 from typing import Any
 
 TOP_TERMS = 40
@@ -34,6 +34,8 @@ MIN_SCORE = 1e-6
 """Candidates scoring this or less (after the tiebreak) are not related at all."""
 CHUNK = 32
 """At most this many entries per chunk when bounding a row's k-th best score from chunk maxima."""
+TOKEN_BATCH = 2048
+"""Documents whose numbered tokens are held at once while counting terms."""
 _WORD = re.compile(r"[a-z][a-z0-9-]{2,}")
 STOP = frozenset(
     """the and for with that this from are was were has have been our their its into
@@ -97,10 +99,12 @@ def _term_counts(texts: list[str]) -> Any:
     loop (per document, `sorted(Counter(...).items())` without stop words, each new word
     taking the next number), and later steps depend on them to the last bit: ties in the
     TOP_TERMS cut go to the lower column, and SciPy sums a row's entries in their stored
-    order. Getting them with no Python-level work per token or per distinct word of a
-    document: `Counter` counts in C, `map` over a `defaultdict` whose factory is its own
-    `__len__` numbers words in C, stop words are dropped once per vocabulary word, and
-    NumPy puts columns and rows in that order with one sort each.
+    order. Getting them with as little Python work per token as possible: `map` over a
+    `defaultdict` whose factory is its own `__len__` numbers the tokens in C (cheaper than
+    a `Counter` per document and then numbering its words: ~25% less time here), then per
+    batch of documents (so the token numbers never take much memory) stop words are masked
+    out by number and `np.unique` counts the (document, word) pairs; at the end the columns
+    are renumbered and one sort puts each row in alphabetical order.
     """
     import numpy as np
     from scipy import sparse
@@ -109,17 +113,29 @@ def _term_counts(texts: list[str]) -> Any:
     vocab.default_factory = vocab.__len__  # a missing word gets the next number
     lookup = vocab.__getitem__
     findall = _WORD.findall
-    words_at: list[int] = []  # per (document, distinct word): the word's number, in order of first use
-    counts: list[int] = []
-    lengths: list[int] = []
-    vocab_sizes: list[int] = []
-    for text in texts:
-        c = Counter(findall(text.lower()))
-        words_at += map(lookup, c)
-        counts += c.values()
-        lengths.append(len(c))
-        vocab_sizes.append(len(vocab))
     n = len(texts)
+    vocab_sizes: list[int] = []  # after each document
+    rows: list[Any] = []  # per batch, for each distinct (document, word) pair but stop words
+    words_at: list[Any] = []
+    counts: list[Any] = []
+    for first in range(0, n, TOKEN_BATCH):
+        tokens: list[int] = []  # the batch's tokens, as word numbers
+        lengths: list[int] = []
+        for text in texts[first : first + TOKEN_BATCH]:
+            size = len(tokens)
+            tokens += map(lookup, findall(text.lower()))
+            lengths.append(len(tokens) - size)
+            vocab_sizes.append(len(vocab))
+        token = np.array(tokens, dtype=np.int64)
+        del tokens
+        row = np.repeat(np.arange(first, first + len(lengths), dtype=np.int64), np.array(lengths, dtype=np.int64))
+        stop = np.zeros(len(vocab), dtype=bool)
+        stop[[vocab[w] for w in STOP if w in vocab]] = True
+        keep = ~stop[token]
+        pair, count = np.unique((row[keep] << 32) | token[keep], return_counts=True)
+        rows.append((pair >> 32).astype(np.int32))
+        words_at.append((pair & 0xFFFFFFFF).astype(np.int32))
+        counts.append(count.astype(np.float64))
     words = list(vocab)
     n_words = len(words)
     alphabetical = np.empty(n_words, dtype=np.int64)
@@ -128,18 +144,14 @@ def _term_counts(texts: list[str]) -> Any:
     # Columns: the words that are not stop words, by first document, then alphabetically.
     kept = np.flatnonzero(np.fromiter((w not in STOP for w in words), dtype=bool, count=n_words))
     kept = kept[np.lexsort((alphabetical[kept], first_doc[kept]))]
-    column = np.full(n_words, -1, dtype=np.int64)
+    column = np.full(n_words, -1, dtype=np.int32)
     column[kept] = np.arange(len(kept))
-    # (The lists go as soon as they are arrays: at 40k papers each holds millions of entries.)
-    col = column[np.array(words_at, dtype=np.int64)]
-    del words_at
-    keep = col >= 0
-    count = np.array(counts, dtype=np.float64)[keep]
-    del counts
-    col = col[keep]
-    row = np.repeat(np.arange(n, dtype=np.int64), np.array(lengths, dtype=np.int64))[keep]
+    row = np.concatenate(rows) if rows else np.zeros(0, dtype=np.int32)
+    col = column[np.concatenate(words_at)] if words_at else np.zeros(0, dtype=np.int32)
+    count = np.concatenate(counts) if counts else np.zeros(0)
+    del rows, words_at, counts
     # Each row's entries alphabetically: one sort of (row, alphabetical rank), unique keys.
-    key = row * max(n_words, 1)
+    key = row.astype(np.int64) * max(n_words, 1)
     key += alphabetical[kept][col]
     order = np.argsort(key)
     del key
