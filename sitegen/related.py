@@ -6,19 +6,36 @@ similarity product dense). The similarity matrix is a sparse product computed in
 blocks with SciPy; each term's postings are cut to the POSTINGS documents where it
 weighs most, so every row of the product has at most TOP_TERMS x POSTINGS entries and
 the cost grows linearly with the number of papers.
+
+The k best of each row are picked among the row's stored entries only (a score of zero
+can never pass MIN_SCORE), with a cheap lower bound first so that only a handful of
+entries per row are sorted. The result is exactly the one the earlier dense version gave
+(every block densified, `argpartition` over all n columns): the matrices are built with
+the same operations in the same order, so every score is the same float, and the rare
+row where two candidates tie exactly is handed to that dense selection itself.
+tests/test_related.py keeps the dense version as an oracle.
 """
 
 from __future__ import annotations
 
 import re
-from collections import Counter
+from collections import defaultdict
 from typing import Any
 
 TOP_TERMS = 40
 POSTINGS = 200
 """Per term, only the documents where it weighs most can be matched through it."""
 BLOCK_CELLS = 1 << 22
-"""Similarity scores held in memory at once (a block of rows of the n x n matrix)."""
+"""Bounds the memory of one block: product entries (at most block rows x min(n, TOP_TERMS x
+POSTINGS)), or padded cells when ranking the values of rows or columns."""
+TIEBREAK = 1e-13
+"""Scores are lowered by position x TIEBREAK, so ties go to the earlier document."""
+MIN_SCORE = 1e-6
+"""Candidates scoring this or less (after the tiebreak) are not related at all."""
+CHUNK = 32
+"""At most this many entries per chunk when bounding a row's k-th best score from chunk maxima."""
+TOKEN_BATCH = 2048
+"""Documents whose numbered tokens are held at once while counting terms."""
 _WORD = re.compile(r"[a-z][a-z0-9-]{2,}")
 STOP = frozenset(
     """the and for with that this from are was were has have been our their its into
@@ -47,61 +64,277 @@ def related_papers(docs: list[tuple[str, str]], k: int) -> dict[str, tuple[str, 
     from scipy import sparse
 
     n = len(docs)
-    vocab: dict[str, int] = {}
-    indptr, indices, counts = [0], [], []
-    for _, text in docs:
-        c = Counter(w for w in _WORD.findall(text.lower()) if w not in STOP)
-        for word, count in sorted(c.items()):
-            indices.append(vocab.setdefault(word, len(vocab)))
-            counts.append(count)
-        indptr.append(len(indices))
-    tf = sparse.csr_matrix(
-        (np.asarray(counts, dtype=np.float64), np.asarray(indices, dtype=np.int64), np.asarray(indptr)),
-        shape=(n, len(vocab)),
-    )
-    df = np.bincount(tf.indices, minlength=len(vocab))
+    tf = _term_counts([text for _, text in docs])
+    df = np.bincount(tf.indices, minlength=tf.shape[1])
     idf = np.log(n / np.maximum(df, 1))
     idf[(df >= n) | (df > _max_df(n))] = 0.0
     tf.data = (1.0 + np.log(tf.data)) * idf[tf.indices]
     # Keep each document's strongest terms, then normalise rows to unit length.
-    tf.data[_rank_within(tf) >= TOP_TERMS] = 0.0
+    tf.data[~_keep_top(tf.indptr, tf.data, tf.indices, TOP_TERMS)] = 0.0
     tf.eliminate_zeros()
     norms = np.sqrt(np.asarray(tf.multiply(tf).sum(axis=1)).ravel())
     norms[norms == 0] = 1.0
     x = (sparse.diags(1.0 / norms) @ tf).tocsr()
     # Cut each term's postings to the documents where it weighs most.
     postings = x.tocsc()
-    postings.data[_rank_within(postings) >= POSTINGS] = 0.0
+    postings.data[~_keep_top(postings.indptr, postings.data, postings.indices, POSTINGS)] = 0.0
     postings.eliminate_zeros()
     xt = postings.T.tocsr()
     out: dict[str, tuple[str, ...]] = {}
-    block_rows = max(16, BLOCK_CELLS // n)
-    # Scores are lowered by a hair per position, so ties go to the earlier document.
-    tiebreak = np.arange(n) * 1e-13
+    kk = min(k, n - 1)
+    product = _Product(x, xt)
+    block_rows = max(16, BLOCK_CELLS // min(n, TOP_TERMS * POSTINGS))
+    tiebreak = np.arange(n) * TIEBREAK
     for start in range(0, n, block_rows):
         stop = min(start + block_rows, n)
-        scores = (x[start:stop] @ xt).toarray()
-        scores -= tiebreak
-        scores[np.arange(stop - start), np.arange(start, stop)] = -1.0  # not related to itself
-        kk = min(k, n - 1)
-        top = np.argpartition(scores, n - kk, axis=1)[:, n - kk :]
-        top_scores = np.take_along_axis(scores, top, axis=1)
-        order = np.argsort(-top_scores, axis=1, kind="stable")
-        top = np.take_along_axis(top, order, axis=1)
-        top_scores = np.take_along_axis(top_scores, order, axis=1)
-        for offset, (cols, vals) in enumerate(zip(top.tolist(), top_scores.tolist(), strict=True)):
-            out[ids[start + offset]] = tuple(ids[c] for c, v in zip(cols, vals, strict=True) if v > 1e-6)
+        for offset, cols in enumerate(_top_k(*product.rows(start, stop), start, kk, tiebreak)):
+            out[ids[start + offset]] = tuple([ids[c] for c in cols])
     return out
 
 
-def _rank_within(matrix: Any) -> Any:
-    """For each stored value, its rank (0 = largest) among the values of its row
-    (CSR) or column (CSC); ties go to the lower index."""
+def _term_counts(texts: list[str]) -> Any:
+    """The term-count matrix (CSR, float64 counts), stop words left out.
+
+    Column numbers and the order of each row's entries are those of the straightforward
+    loop (per document, `sorted(Counter(...).items())` without stop words, each new word
+    taking the next number), and later steps depend on them to the last bit: ties in the
+    TOP_TERMS cut go to the lower column, and SciPy sums a row's entries in their stored
+    order. Getting them with as little Python work per token as possible: `map` over a
+    `defaultdict` whose factory is its own `__len__` numbers the tokens in C (cheaper than
+    a `Counter` per document and then numbering its words: ~25% less time here), then per
+    batch of documents (so the token numbers never take much memory) stop words are masked
+    out by number and `np.unique` counts the (document, word) pairs; at the end the columns
+    are renumbered and one sort puts each row in alphabetical order.
+    """
+    import numpy as np
+    from scipy import sparse
+
+    vocab: defaultdict[str, int] = defaultdict()
+    vocab.default_factory = vocab.__len__  # a missing word gets the next number
+    lookup = vocab.__getitem__
+    findall = _WORD.findall
+    n = len(texts)
+    vocab_sizes: list[int] = []  # after each document
+    rows: list[Any] = []  # per batch, for each distinct (document, word) pair but stop words
+    words_at: list[Any] = []
+    counts: list[Any] = []
+    for first in range(0, n, TOKEN_BATCH):
+        tokens: list[int] = []  # the batch's tokens, as word numbers
+        lengths: list[int] = []
+        for text in texts[first : first + TOKEN_BATCH]:
+            size = len(tokens)
+            tokens += map(lookup, findall(text.lower()))
+            lengths.append(len(tokens) - size)
+            vocab_sizes.append(len(vocab))
+        token = np.array(tokens, dtype=np.int64)
+        del tokens
+        row = np.repeat(np.arange(first, first + len(lengths), dtype=np.int64), np.array(lengths, dtype=np.int64))
+        stop = np.zeros(len(vocab), dtype=bool)
+        stop[[vocab[w] for w in STOP if w in vocab]] = True
+        keep = ~stop[token]
+        pair, count = np.unique((row[keep] << 32) | token[keep], return_counts=True)
+        rows.append((pair >> 32).astype(np.int32))
+        words_at.append((pair & 0xFFFFFFFF).astype(np.int32))
+        counts.append(count.astype(np.float64))
+    words = list(vocab)
+    n_words = len(words)
+    alphabetical = np.empty(n_words, dtype=np.int64)
+    alphabetical[sorted(range(n_words), key=words.__getitem__)] = np.arange(n_words)
+    first_doc = np.repeat(np.arange(n, dtype=np.int64), np.diff(np.array(vocab_sizes, dtype=np.int64), prepend=0))
+    # Columns: the words that are not stop words, by first document, then alphabetically.
+    kept = np.flatnonzero(np.fromiter((w not in STOP for w in words), dtype=bool, count=n_words))
+    kept = kept[np.lexsort((alphabetical[kept], first_doc[kept]))]
+    column = np.full(n_words, -1, dtype=np.int32)
+    column[kept] = np.arange(len(kept))
+    row = np.concatenate(rows) if rows else np.zeros(0, dtype=np.int32)
+    col = column[np.concatenate(words_at)] if words_at else np.zeros(0, dtype=np.int32)
+    count = np.concatenate(counts) if counts else np.zeros(0)
+    del rows, words_at, counts
+    # Each row's entries alphabetically: one sort of (row, alphabetical rank), unique keys.
+    key = row.astype(np.int64) * max(n_words, 1)
+    key += alphabetical[kept][col]
+    order = np.argsort(key)
+    del key
+    indptr = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(np.bincount(row, minlength=n), out=indptr[1:])
+    return sparse.csr_matrix((count[order], col[order], indptr), shape=(n, len(kept)))
+
+
+def _keep_top(indptr: Any, data: Any, minor: Any, top: int) -> Any:
+    """Of each row (CSR) or column (CSC), which stored values are among its `top` largest;
+    ties go to the lower index (`minor`: column or row numbers).
+
+    Lines with `top` values or fewer keep them all. For the others the top-th largest value
+    comes from `np.partition` over the lines padded to equal length (grouped by length, so
+    padding stays small, and at most BLOCK_CELLS cells at a time); values above it are kept,
+    and of the values equal to it, those with the lowest indices, as many as are missing.
+    Sorting every value (`np.lexsort` by line, value, index) gave the same set, slower.
+    """
     import numpy as np
 
-    counts = np.diff(matrix.indptr)
-    major = np.repeat(np.arange(len(counts)), counts)
-    order = np.lexsort((matrix.indices, -matrix.data, major))
-    rank = np.empty(len(order), dtype=np.int64)
-    rank[order] = np.arange(len(order)) - matrix.indptr[major[order]]
-    return rank
+    lengths = np.diff(indptr)
+    major = np.repeat(np.arange(len(lengths)), lengths)
+    cut = np.full(len(lengths), -np.inf)
+    long = np.flatnonzero(lengths > top)
+    long = long[np.argsort(lengths[long], kind="stable")]
+    i = 0
+    while i < len(long):
+        cells = np.arange(1, len(long) - i + 1) * lengths[long[i:]]
+        j = i + max(1, int(np.searchsorted(cells, BLOCK_CELLS, side="right")))
+        group = long[i:j]
+        width = int(lengths[group[-1]])
+        glen = lengths[group]
+        place = np.arange(int(glen.sum())) - np.repeat(np.cumsum(glen) - glen, glen)
+        padded = np.full((len(group), width), -np.inf)
+        padded[np.repeat(np.arange(len(group)), glen), place] = data[np.repeat(indptr[group], glen) + place]
+        cut[group] = np.partition(padded, width - top, axis=1)[:, width - top]
+        i = j
+    line_cut = cut[major]
+    keep = data > line_cut
+    tied = np.flatnonzero(data == line_cut)
+    if len(tied):
+        missing = top - np.bincount(major[keep], minlength=len(lengths))
+        tied = tied[np.lexsort((minor[tied], major[tied]))]
+        tied_major = major[tied]
+        rank = np.arange(len(tied)) - np.searchsorted(tied_major, tied_major)
+        keep[tied[rank < missing[tied_major]]] = True
+    return keep
+
+
+class _Product:
+    """Rows of the similarity product x @ xt, block by block, as CSR arrays.
+
+    SciPy's `x[start:stop] @ xt` runs two passes over the work: one to count the result's
+    entries (`csr_matmat_maxnnz`), one to compute them (`csr_matmat`). The count is not
+    needed: each row has at most min(n, its multiply-adds) entries, an upper bound that is
+    cheap to get and stays below BLOCK_CELLS per block, so the arrays are allocated at that
+    size and `csr_matmat` is called directly, on the rows of x in place (no slice copied).
+    It is the very routine `@` calls with the same inputs, so the values are the same floats.
+    `_sparsetools` is private to SciPy: if it is missing or its signature changes (ImportError,
+    TypeError, ValueError), the public `@` is used instead.
+    """
+
+    def __init__(self, x: Any, xt: Any) -> None:
+        import numpy as np
+
+        self.x, self.xt = x, xt
+        try:
+            from scipy.sparse._sparsetools import csr_matmat
+        except ImportError:
+            csr_matmat = None
+        self.matmat: Any = csr_matmat
+        index = np.result_type(x.indptr, x.indices, xt.indptr, xt.indices)
+        self.arrays = [a.astype(index, copy=False) for a in (x.indptr, x.indices, xt.indptr, xt.indices)]
+        # Multiply-adds per row of x: the postings of each of its terms.
+        work = np.concatenate(([0], np.cumsum(np.diff(xt.indptr)[x.indices])))
+        self.bound = np.minimum(work[x.indptr[1:]] - work[x.indptr[:-1]], xt.shape[1])
+
+    def rows(self, start: int, stop: int) -> tuple[Any, Any, Any]:
+        """indptr (from 0), indices, data of rows start..stop of the product."""
+        import numpy as np
+
+        if self.matmat is not None:
+            x_indptr, x_indices, xt_indptr, xt_indices = self.arrays
+            size = int(self.bound[start:stop].sum())
+            indptr = np.empty(stop - start + 1, dtype=x_indptr.dtype)
+            indices = np.empty(size, dtype=x_indptr.dtype)
+            data = np.empty(size, dtype=np.float64)
+            try:
+                self.matmat(
+                    stop - start,
+                    self.xt.shape[1],
+                    x_indptr[start : stop + 1],
+                    x_indices,
+                    self.x.data,
+                    xt_indptr,
+                    xt_indices,
+                    self.xt.data,
+                    indptr,
+                    indices,
+                    data,
+                )
+            except (TypeError, ValueError):
+                self.matmat = None
+            else:
+                nnz = int(indptr[-1])
+                return indptr, indices[:nnz], data[:nnz]
+        block = self.x[start:stop] @ self.xt
+        return block.indptr, block.indices, block.data
+
+
+def _top_k(indptr: Any, indices: Any, data: Any, start: int, kk: int, tiebreak: Any) -> list[list[int]]:
+    """For each row of a block of the similarity product (rows start, start + 1, ...), the
+    columns of its kk best other documents, best first, as the dense selection picks them.
+
+    Score = product value - tiebreak[column], kept if above MIN_SCORE, the row's own column
+    excluded. Stored entries are all that can qualify: the product holds no zeros, and a
+    zero would score at most 0. To sort few entries, each row's (kk + 1)-th largest value
+    is bounded from below by the (kk + 1)-th largest maximum of its chunks (runs of at
+    most CHUNK entries; their maxima are distinct entries); kk + 1 because the row's own
+    entry may be among them. Subtracting the largest tiebreak turns it into a bound on
+    scores: an entry below it cannot be in the top kk (rounding is monotone, so the float
+    arithmetic keeps this). Only chunks whose maximum reaches the bound are looked into.
+
+    Exact ties: equal products (duplicate texts) differ after the tiebreak, which is far
+    above the rounding of scores <= 1. Equal scores need products that differ by almost
+    exactly a multiple of TIEBREAK; then which one the dense selection put first depended
+    on np.argpartition's internals, so such a row is handed to it (`_dense_top`).
+    """
+    import numpy as np
+
+    rows = len(indptr) - 1
+    lengths = np.diff(indptr)
+    # Chunks small enough that a typical row has several per wanted entry (a bound from
+    # few, big chunks is loose), and at most CHUNK entries (many small ones cost more).
+    size = max(1, min(CHUNK, len(data) // (4 * (kk + 1) * max(rows, 1))))
+    chunks = -(-lengths // size)
+    chunk_row = np.repeat(np.arange(rows), chunks)
+    place = np.arange(len(chunk_row)) - np.repeat(np.cumsum(chunks) - chunks, chunks)
+    chunk_start = indptr[chunk_row] + place * size
+    chunk_len = np.minimum(indptr[chunk_row + 1] - chunk_start, size)
+    floor = np.full(rows, -np.inf)
+    maxima = np.maximum.reduceat(data, chunk_start) if len(chunk_start) else np.zeros(0)
+    if len(chunk_row) and chunks.max() > kk:
+        width = int(chunks.max())
+        padded = np.full((rows, width), -np.inf)
+        padded[chunk_row, place] = maxima
+        floor = np.partition(padded, width - kk - 1, axis=1)[:, width - kk - 1]
+    floor = np.maximum(floor - tiebreak[-1], np.nextafter(MIN_SCORE, np.inf))
+    hot = np.flatnonzero(maxima >= floor[chunk_row])
+    hot_len = chunk_len[hot]
+    entry = np.repeat(chunk_start[hot] - (np.cumsum(hot_len) - hot_len), hot_len) + np.arange(int(hot_len.sum()))
+    row = np.repeat(chunk_row[hot], hot_len)
+    keep = data[entry] >= floor[row]
+    entry, row = entry[keep], row[keep]
+    col = indices[entry].astype(np.int64)
+    score = data[entry] - tiebreak[col]
+    ok = (score > MIN_SCORE) & (col != row + start)
+    row, col, score = row[ok], col[ok], score[ok]
+    order = np.lexsort((-score, row))
+    row, col, score = row[order], col[order], score[order]
+    rank = np.arange(len(row)) - np.searchsorted(row, row)
+    take = rank < kk
+    bounds = np.cumsum(np.bincount(row[take], minlength=rows)).tolist()
+    picked = col[take].tolist()
+    out = [picked[a:b] for a, b in zip([0, *bounds[:-1]], bounds, strict=True)]
+    # Equal scores within a row's first kk + 1 (never seen on real text): the dense way.
+    tied = take[:-1] & (row[:-1] == row[1:]) & (score[:-1] == score[1:])
+    for r in np.unique(row[:-1][tied]).tolist():
+        out[r] = _dense_top(indptr, indices, data, r, start, kk, tiebreak)
+    return out
+
+
+def _dense_top(indptr: Any, indices: Any, data: Any, r: int, start: int, kk: int, tiebreak: Any) -> list[int]:
+    """Row r of the block, selected as the dense version did: the whole row of n scores,
+    `argpartition` for the kk largest, then a stable sort, then the MIN_SCORE cut."""
+    import numpy as np
+
+    n = len(tiebreak)
+    scores = np.zeros(n)
+    scores[indices[indptr[r] : indptr[r + 1]]] = data[indptr[r] : indptr[r + 1]]
+    scores -= tiebreak
+    scores[start + r] = -1.0  # not related to itself
+    top = np.argpartition(scores, n - kk)[n - kk :]
+    top_scores = scores[top]
+    order = np.argsort(-top_scores, kind="stable")
+    return top[order][top_scores[order] > MIN_SCORE].tolist()
