@@ -82,12 +82,12 @@ def related_papers(docs: list[tuple[str, str]], k: int) -> dict[str, tuple[str, 
     xt = postings.T.tocsr()
     out: dict[str, tuple[str, ...]] = {}
     kk = min(k, n - 1)
-    product = _Product(x, xt)
     block_rows = max(16, BLOCK_CELLS // min(n, TOP_TERMS * POSTINGS))
     tiebreak = np.arange(n) * TIEBREAK
     for start in range(0, n, block_rows):
         stop = min(start + block_rows, n)
-        for offset, cols in enumerate(_top_k(*product.rows(start, stop), start, kk, tiebreak)):
+        block = x[start:stop] @ xt
+        for offset, cols in enumerate(_top_k(block.indptr, block.indices, block.data, start, kk, tiebreak)):
             out[ids[start + offset]] = tuple([ids[c] for c in cols])
     return out
 
@@ -199,67 +199,6 @@ def _keep_top(indptr: Any, data: Any, minor: Any, top: int) -> Any:
         rank = np.arange(len(tied)) - np.searchsorted(tied_major, tied_major)
         keep[tied[rank < missing[tied_major]]] = True
     return keep
-
-
-class _Product:
-    """Rows of the similarity product x @ xt, block by block, as CSR arrays.
-
-    SciPy's `x[start:stop] @ xt` runs two passes over the work: one to count the result's
-    entries (`csr_matmat_maxnnz`), one to compute them (`csr_matmat`). The count is not
-    needed: each row has at most min(n, its multiply-adds) entries, an upper bound that is
-    cheap to get and stays below BLOCK_CELLS per block, so the arrays are allocated at that
-    size and `csr_matmat` is called directly, on the rows of x in place (no slice copied).
-    It is the very routine `@` calls with the same inputs, so the values are the same floats.
-    `_sparsetools` is private to SciPy: if it is missing or its signature changes (ImportError,
-    TypeError, ValueError), the public `@` is used instead.
-    """
-
-    def __init__(self, x: Any, xt: Any) -> None:
-        import numpy as np
-
-        self.x, self.xt = x, xt
-        try:
-            from scipy.sparse._sparsetools import csr_matmat
-        except ImportError:
-            csr_matmat = None
-        self.matmat: Any = csr_matmat
-        index = np.result_type(x.indptr, x.indices, xt.indptr, xt.indices)
-        self.arrays = [a.astype(index, copy=False) for a in (x.indptr, x.indices, xt.indptr, xt.indices)]
-        # Multiply-adds per row of x: the postings of each of its terms.
-        work = np.concatenate(([0], np.cumsum(np.diff(xt.indptr)[x.indices])))
-        self.bound = np.minimum(work[x.indptr[1:]] - work[x.indptr[:-1]], xt.shape[1])
-
-    def rows(self, start: int, stop: int) -> tuple[Any, Any, Any]:
-        """indptr (from 0), indices, data of rows start..stop of the product."""
-        import numpy as np
-
-        if self.matmat is not None:
-            x_indptr, x_indices, xt_indptr, xt_indices = self.arrays
-            size = int(self.bound[start:stop].sum())
-            indptr = np.empty(stop - start + 1, dtype=x_indptr.dtype)
-            indices = np.empty(size, dtype=x_indptr.dtype)
-            data = np.empty(size, dtype=np.float64)
-            try:
-                self.matmat(
-                    stop - start,
-                    self.xt.shape[1],
-                    x_indptr[start : stop + 1],
-                    x_indices,
-                    self.x.data,
-                    xt_indptr,
-                    xt_indices,
-                    self.xt.data,
-                    indptr,
-                    indices,
-                    data,
-                )
-            except (TypeError, ValueError):
-                self.matmat = None
-            else:
-                nnz = int(indptr[-1])
-                return indptr, indices[:nnz], data[:nnz]
-        block = self.x[start:stop] @ self.xt
-        return block.indptr, block.indices, block.data
 
 
 def _top_k(indptr: Any, indices: Any, data: Any, start: int, kk: int, tiebreak: Any) -> list[list[int]]:

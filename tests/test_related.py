@@ -9,7 +9,7 @@ corpus of synthetic papers made by tests/bench/gen.py.
 The steps are also held to the oracle's bit for bit: the term counts (`_term_counts`), the
 TOP_TERMS/POSTINGS cuts (`_keep_top` against the old ranking), the top-k selection
 (`_top_k` against the old dense selection, with exact score ties forced so that rows go to
-`_dense_top`), and the product (`_Product` against SciPy's `@`).
+`_dense_top`).
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from hypothesis import strategies as st
 
 from sitegen import related
 from sitegen.library import paper_from_page
-from sitegen.related import _keep_top, _Product, _term_counts, _top_k, related_papers
+from sitegen.related import _keep_top, _term_counts, _top_k, related_papers
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "tests" / "bench"))
@@ -386,30 +386,3 @@ def test_top_k_ties_use_the_dense_selection() -> None:
         got = _top_k(block.indptr, block.indices, block.data, 0, 3, tiebreak)
     assert dense_top.call_count == 1
     assert got == reference_select(dense, 0, 3, tiebreak)
-
-
-@pytest.mark.parametrize("private", [True, False])
-@pytest.mark.parametrize("index", ["int32", "int64"])
-def test_product_rows_are_scipys_product(private: bool, index: str) -> None:
-    """`_Product.rows` (SciPy's csr_matmat called directly, or `@` when it is unavailable)
-    gives the arrays `x[start:stop] @ xt` gives, to the bit."""
-    import numpy as np
-    from scipy import sparse
-
-    rng = np.random.default_rng(5)
-    n, terms = 300, 120
-    x = shuffled_csr(rng, rng.random((n, terms)) * (rng.random((n, terms)) < 0.05))
-    x.indptr, x.indices = x.indptr.astype(index), x.indices.astype(index)
-    xt = sparse.csr_matrix(x.T) * (rng.random() + 0.5)
-    xt.data[rng.random(xt.nnz) < 0.1] = 0.0  # some cancelled postings
-    xt.eliminate_zeros()
-    product = _Product(x, xt)
-    if not private:
-        product.matmat = None
-    for start, stop in [(0, 16), (16, 17), (17, 300), (299, 300)]:
-        want = x[start:stop] @ xt
-        indptr, indices, data = product.rows(start, stop)
-        assert np.array_equal(indptr, want.indptr)
-        assert np.array_equal(indices, want.indices)
-        assert np.array_equal(data, want.data)
-    assert (product.matmat is not None) == private  # this SciPy takes the direct call
