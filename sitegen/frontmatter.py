@@ -32,9 +32,11 @@ _UNSAFE = re.compile("[^\n\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\
 """Characters the reader does not take: tabs, CR, control characters (YAML rejects them),
 NEL and the Unicode line and paragraph separators (YAML line breaks), the BOM (a stream
 marker in places) and lone surrogates."""
+_ASCII_SAFE = bytes([0x0A, *range(0x20, 0x7F)])
+"""The same rule for ASCII text (most pages), checked several times faster with bytes.translate."""
 
-_KEY = re.compile(r"([A-Za-z_][A-Za-z0-9_-]{0,99}):(?: +(.*))?")
-"""`key:` or `key: value` (with a line's fullmatch); longer keys and other spellings decline."""
+_KEY = re.compile(r"([A-Za-z_][A-Za-z0-9_-]{0,99}):(?: +|$)")
+"""The start of a `key:` or `key: value` line; longer keys and other spellings decline."""
 
 _PLAIN_START_ILLEGAL = frozenset("?:,[]{}#&*!|>'\"%@`")
 """Indicators a plain scalar may not start with (`-` is handled on its own: `-7` is plain)."""
@@ -42,8 +44,6 @@ _PLAIN_START_ILLEGAL = frozenset("?:,[]{}#&*!|>'\"%@`")
 _DECIMAL = re.compile(r"[-+]?(?:0|[1-9][0-9]{0,17})")
 """Ints constructed here: decimal, no underscores, small enough for int() without limits."""
 
-_DATE = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
-"""The date-only timestamp form (constructed as datetime.date); times decline."""
 
 _BOOLS = {"yes": True, "no": False, "true": True, "false": False, "on": True, "off": False}
 """As SafeConstructor.bool_values (the resolver has already checked the spelling)."""
@@ -85,7 +85,7 @@ def load_simple(front: str, loader: type) -> dict[str, Any] | None:
     `loader` supplies the implicit resolvers (a PyYAML Loader class); a loader with
     wildcard or path resolvers is declined outright."""
     resolvers: dict[Any, list[tuple[str, re.Pattern[str]]]] = loader.yaml_implicit_resolvers
-    if None in resolvers or getattr(loader, "yaml_path_resolvers", None) or _UNSAFE.search(front):
+    if None in resolvers or getattr(loader, "yaml_path_resolvers", None) or not _safe_chars(front):
         return None
     lines = front.split("\n")
     meta: dict[str, Any] = {}
@@ -93,15 +93,16 @@ def load_simple(front: str, loader: type) -> dict[str, Any] | None:
     while i < len(lines):
         line = lines[i]
         i += 1
-        if not line.strip(" "):
-            continue
-        match = _KEY.fullmatch(line)
+        match = _KEY.match(line)
         if match is None:
-            return None
-        key, rest = match.groups()
+            if line.strip(" "):
+                return None
+            continue  # a blank line
+        key = match[1]
         if key in meta or not _is_str_key(key, resolvers):
             return None
-        if rest is not None and rest.strip(" "):
+        rest = line[match.end() :]
+        if rest.strip(" "):
             value = _scalar(rest, resolvers)
         else:
             value, i = _block_value(lines, i, resolvers)
@@ -111,18 +112,20 @@ def load_simple(front: str, loader: type) -> dict[str, Any] | None:
     return meta or None
 
 
+def _safe_chars(front: str) -> bool:
+    """Whether every character is one the reader takes (see _UNSAFE)."""
+    if front.isascii():
+        return not front.encode("ascii").translate(None, _ASCII_SAFE)
+    return _UNSAFE.search(front) is None
+
+
 def _is_str_key(key: str, resolvers: dict[Any, list[tuple[str, re.Pattern[str]]]]) -> bool:
-    """Whether YAML reads the key as a string (`yes:` is True, `null:` None)."""
-    return _resolve(key, resolvers) == _STR
-
-
-def _resolve(value: str, resolvers: dict[Any, list[tuple[str, re.Pattern[str]]]]) -> str:
-    """The tag of a non-empty plain scalar: BaseResolver.resolve's own steps, for a
-    loader without wildcard or path resolvers (load_simple checks), minus its call overhead."""
-    for tag, regexp in resolvers.get(value[0], ()):
-        if regexp.match(value):
-            return tag
-    return _STR
+    """Whether YAML reads the key as a string (`yes:` is True, `null:` None); resolved as
+    _scalar resolves values."""
+    for tag, regexp in resolvers.get(key[0], ()):
+        if regexp.match(key):
+            return tag == _STR
+    return True
 
 
 def _block_value(lines: list[str], i: int, resolvers: dict[Any, Any]) -> tuple[Any, int]:
@@ -147,22 +150,26 @@ def _sequence(lines: list[str], j: int, dash: str, resolvers: dict[Any, Any]) ->
     """A block list whose items start with `dash` (`-` or `  -`), from lines[j] on."""
     items: list[Any] = []
     inner = " " * (len(dash) + 1)  # a mapping item's further keys line up after `- `
+    head = dash + " "
     while j < len(lines):
         line = lines[j]
-        if not line.strip(" "):
-            j += 1
-            continue
-        if not line.startswith(dash):
-            break
-        rest = line[len(dash) :]
         j += 1
-        if not rest.strip(" "):
-            items.append(None)
+        if not line.startswith(head):
+            if line == dash:
+                items.append(None)  # `-` with nothing after it
+                continue
+            if line.startswith(dash):
+                return _NO, j  # `-x`: not an item
+            if line.strip(" "):
+                return items, j - 1  # the next key (or whatever follows, for the caller to judge)
+            continue  # a blank line
+        text = line[len(head) :]
+        if not text or text[0] == " ":
+            if text.strip(" "):
+                return _NO, j  # an item indented further than `- `
+            items.append(None)  # `- ` with nothing after it
             continue
-        if rest[0] != " " or rest[1] == " ":
-            return _NO, j  # `-x` (not an item) or an item indented further than `- `
-        text = rest[1:]
-        match = _KEY.fullmatch(text)
+        match = _KEY.match(text) if ":" in text else None
         if match is None:
             item = _scalar(text, resolvers)
         else:
@@ -180,8 +187,8 @@ def _mapping_item(
     scalar on the key's line. Returns the mapping (or _NO) and the next line's index."""
     mapping: dict[str, Any] = {}
     while True:
-        key, rest = match.groups()
-        if key in mapping or not _is_str_key(key, resolvers) or rest is None or not rest.strip(" "):
+        key, rest = match[1], match.string[match.end() :]
+        if key in mapping or not _is_str_key(key, resolvers) or not rest.strip(" "):
             return _NO, j
         value = _scalar(rest, resolvers)
         if value is _NO:
@@ -189,26 +196,44 @@ def _mapping_item(
         mapping[key] = value
         if j == len(lines) or not lines[j].startswith(inner) or not lines[j].strip(" "):
             return mapping, j
-        match = _KEY.fullmatch(lines[j][len(inner) :])
+        match = _KEY.match(lines[j], len(inner))
         if match is None:
             return _NO, j
         j += 1
 
 
 def _scalar(text: str, resolvers: dict[Any, Any]) -> Any:
-    """A one-line scalar (no leading space; trailing spaces are not part of it), or an
-    empty flow collection (`tags: []` is how the dumper writes a paper without tags)."""
+    """A one-line scalar (no leading space; trailing spaces are not part of it).
+
+    A plain scalar is typed by the loader's implicit resolvers, with BaseResolver.resolve's
+    own steps (the first resolver listed under its first character whose pattern matches
+    gives the tag; none: str), which hold for a loader without wildcard or path resolvers
+    (load_simple checks); inlined, as this runs for every value of every page."""
     text = text.rstrip(" ")
-    if text == "[]":
-        return []
-    if text == "{}":
-        return {}
+    first = text[0]
+    if first in _PLAIN_START_ILLEGAL or (first == "-" and (len(text) == 1 or text[1] == " ")):
+        return _not_plain(text)
+    if ": " in text or " #" in text or text[-1] == ":":
+        return _NO
+    for tag, regexp in resolvers.get(first, ()):
+        if regexp.match(text):
+            return _typed(text, tag)
+    return text
+
+
+def _not_plain(text: str) -> Any:
+    """A quoted scalar, or an empty flow collection (`tags: []` is how the dumper writes
+    a paper without tags); anything else that cannot be plain declines."""
     first = text[0]
     if first == "'":
         return _single_quoted(text)
     if first == '"':
         return _double_quoted(text)
-    return _plain(text, resolvers)
+    if text == "[]":
+        return []
+    if text == "{}":
+        return {}
+    return _NO
 
 
 def _single_quoted(text: str) -> Any:
@@ -259,14 +284,9 @@ def _escape(inner: str, i: int) -> tuple[str | None, int]:
     return chr(value), i + 1 + width
 
 
-def _plain(text: str, resolvers: dict[Any, Any]) -> Any:
-    """A one-line plain scalar, typed as YAML 1.1 types it (str, int, bool, None, date)."""
-    first = text[0]
-    if first in _PLAIN_START_ILLEGAL or (first == "-" and (len(text) == 1 or text[1] == " ")):
-        return _NO
-    if ": " in text or " #" in text or text[-1] == ":":
-        return _NO
-    tag = _resolve(text, resolvers)
+def _typed(text: str, tag: str) -> Any:
+    """A plain scalar's value for its resolved tag, constructed as SafeConstructor does,
+    for the tags and forms where that is certain (str, None, bool, decimal int, date)."""
     if tag == _STR:
         return text
     if tag == _NULL:
@@ -281,11 +301,13 @@ def _plain(text: str, resolvers: dict[Any, Any]) -> Any:
 
 
 def _date(text: str) -> Any:
-    """A `YYYY-MM-DD` date; a time, or an impossible date (YAML's error), declines."""
-    match = _DATE.fullmatch(text)
-    if match is None:
+    """A date-only timestamp as a datetime.date; a time, or an impossible date (YAML's
+    error), declines. The resolver has matched YAML's timestamp pattern, whose forms with
+    a time are longer than 10 characters: 10 means `YYYY-MM-DD` in ASCII digits, which
+    date.fromisoformat reads as SafeConstructor does (date(year, month, day))."""
+    if len(text) != 10:
         return _NO
     try:
-        return dt.date(int(match[1]), int(match[2]), int(match[3]))
+        return dt.date.fromisoformat(text)
     except ValueError:
         return _NO

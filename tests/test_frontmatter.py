@@ -323,6 +323,10 @@ CASES: list[tuple[str, Any]] = [
     ("%YAML 1.1\n---\na: b", DECLINED),
     ("links:\n- url: x\n  kind:\n    - y", DECLINED),
     ("links:\n- url: x\n\n  kind: y", DECLINED),
+    ("links:\n- url: x\n   kind: y", DECLINED),  # a continuation of `x`: YAML's error
+    ("links:\n- url: x\n kind: y", DECLINED),
+    ("links:\n  - url: x\n     kind: y", DECLINED),
+    ("links:\n  - url: x\n  kind: y", DECLINED),
     ("a: " + "1" * 19, DECLINED),
     ("a: " + "1" * 5000, DECLINED),  # YAML lets a ValueError out (int's digit limit)
     ("tags:\n-  a", DECLINED),
