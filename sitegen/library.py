@@ -120,6 +120,13 @@ def _key_line(front: str, key: str) -> int:
     return 1
 
 
+_KNOWN_KEYS = frozenset(
+    ("title", "abstract", "date", "date_written", "authors", "upvotes", "tags", "added", "sources", "links")
+    + ("status", "rating", "read_on", "auto_tags")
+)
+"""Keys paper_from_page reads; any other key is shown as it is (`extra`)."""
+
+
 def paper_from_page(text: str, slug: str, source: str) -> LibraryPaper:
     """Read a page; a value of the wrong type is a PageError naming file and line."""
     meta, parts = read_page(text, source)
@@ -137,8 +144,6 @@ def paper_from_page(text: str, slug: str, source: str) -> LibraryPaper:
         raise PageError(
             Problem(source, line("status"), f"status: expected one of {', '.join(STATUSES)}, got {status!r}")
         )
-    known = {"title", "abstract", "date", "date_written", "authors", "upvotes", "tags", "added", "sources", "links"}
-    known |= {"status", "rating", "read_on", "auto_tags"}
     return LibraryPaper(
         slug=slug,
         title=title,
@@ -155,7 +160,7 @@ def paper_from_page(text: str, slug: str, source: str) -> LibraryPaper:
         status=status,
         rating=_int(meta.get("rating"), source, "rating", parts.front, 1, 5),
         read_on=_date(meta.get("read_on"), source, "read_on", parts.front),
-        extra=tuple((str(k), clean_text(v)) for k, v in meta.items() if k not in known),
+        extra=tuple((str(k), clean_text(v)) for k, v in meta.items() if k not in _KNOWN_KEYS),
     )
 
 
