@@ -3,10 +3,10 @@
 Reading a page's front matter with PyYAML (even its C loader) costs about 120 µs, most of
 it building and constructing nodes in Python; at 10,000 pages that is most of a cold
 build's reading time. The pages sitegen writes (`pages.new_page`) use a small part of
-YAML: top-level `key: value` lines, block lists of plain or quoted scalars, and lists of
-small flat mappings (`links:`), and `[]` for an empty list. `load_simple` reads exactly that part line by line and
-returns what `yaml.load` would, or None ("not sure") for anything else, so that the
-caller falls back to YAML, its errors included.
+YAML: top-level `key: value` lines, block lists of plain or quoted scalars, lists of
+small flat mappings (`links:`) and `[]` for an empty list. `load_simple` reads exactly
+that part, line by line, and returns what `yaml.load` would, or None ("not sure") for
+anything else, so that the caller falls back to YAML, its errors included.
 
 Every value it does return must equal YAML's, types included, so it declines rather than
 guesses: comments, tabs, CR and Unicode line breaks, control characters, BOMs, flow
@@ -43,8 +43,8 @@ _PLAIN_START_ILLEGAL = frozenset("?:,[]{}#&*!|>'\"%@`")
 
 _DECIMAL = re.compile(r"[-+]?(?:0|[1-9][0-9]{0,17})")
 """Ints constructed here: decimal, no underscores, small enough for int() without limits."""
-
-
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+"""Timestamps constructed here: dates alone (as datetime.date); a time declines."""
 _BOOLS = {"yes": True, "no": False, "true": True, "false": False, "on": True, "off": False}
 """As SafeConstructor.bool_values (the resolver has already checked the spelling)."""
 
@@ -82,8 +82,10 @@ def load_simple(front: str, loader: type) -> dict[str, Any] | None:
     """The front matter as `yaml.load(front, Loader=loader)` gives it, or None when this
     reader cannot be certain of that (the caller then uses YAML itself).
 
-    `loader` supplies the implicit resolvers (a PyYAML Loader class); a loader with
-    wildcard or path resolvers is declined outright."""
+    `loader` (a PyYAML Loader class) supplies the implicit resolvers; a loader with
+    wildcard or path resolvers is declined outright. Values are constructed as
+    SafeConstructor constructs str, null, bool, int and (valid) date-only timestamps: a
+    loader with other constructors for those tags must not be passed."""
     resolvers: dict[Any, list[tuple[str, re.Pattern[str]]]] = loader.yaml_implicit_resolvers
     if None in resolvers or getattr(loader, "yaml_path_resolvers", None) or not _safe_chars(front):
         return None
@@ -292,7 +294,7 @@ def _typed(text: str, tag: str) -> Any:
     if tag == _NULL:
         return None
     if tag == _BOOL:
-        return _BOOLS[text.lower()]
+        return _BOOLS.get(text.lower(), _NO)
     if tag == _INT:
         return int(text) if _DECIMAL.fullmatch(text) else _NO
     if tag == _TIMESTAMP:
@@ -301,11 +303,10 @@ def _typed(text: str, tag: str) -> Any:
 
 
 def _date(text: str) -> Any:
-    """A date-only timestamp as a datetime.date; a time, or an impossible date (YAML's
-    error), declines. The resolver has matched YAML's timestamp pattern, whose forms with
-    a time are longer than 10 characters: 10 means `YYYY-MM-DD` in ASCII digits, which
-    date.fromisoformat reads as SafeConstructor does (date(year, month, day))."""
-    if len(text) != 10:
+    """A `YYYY-MM-DD` timestamp as a datetime.date (date.fromisoformat reads that form as
+    SafeConstructor does: date(year, month, day)); a time, or an impossible date (YAML's
+    error), declines."""
+    if not _DATE.fullmatch(text):
         return _NO
     try:
         return dt.date.fromisoformat(text)

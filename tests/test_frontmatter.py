@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 from pathlib import Path
 from typing import Any
 
@@ -342,6 +343,41 @@ def test_case(front: str, expected: Any) -> None:
     else:
         assert got is not None
         assert_same(got, expected)
+
+
+def test_the_loaders_own_resolvers_decide_types() -> None:
+    class Yaml12Bools(_Loader):  # type: ignore[misc,valid-type]
+        """A loader where only true/false are booleans, and `~x` is null."""
+
+    Yaml12Bools.yaml_implicit_resolvers = {
+        first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:bool"]
+        for first, resolvers in _Loader.yaml_implicit_resolvers.items()
+    }
+    Yaml12Bools.add_implicit_resolver("tag:yaml.org,2002:bool", re.compile(r"^(?:true|false)$"), list("tf"))
+    Yaml12Bools.add_implicit_resolver("tag:yaml.org,2002:null", re.compile(r"^~x$"), ["~"])
+    front = "yes: no\non: true\nt: false\nn: ~x"
+    assert (
+        load_simple(front, Yaml12Bools)
+        == yaml.load(front, Loader=Yaml12Bools)
+        == {  # noqa: S506
+            "yes": "no",
+            "on": True,
+            "t": False,
+            "n": None,
+        }
+    )
+
+    class MoreBools(_Loader):  # type: ignore[misc,valid-type]
+        """`y` a boolean: SafeConstructor has no value for it (KeyError)."""
+
+    MoreBools.add_implicit_resolver("tag:yaml.org,2002:bool", re.compile(r"^y$"), ["y"])
+    assert load_simple("a: y", MoreBools) is None
+
+    class Wildcard(_Loader):  # type: ignore[misc,valid-type]
+        """A resolver for every first character: declined outright."""
+
+    Wildcard.add_implicit_resolver("tag:yaml.org,2002:int", re.compile(r"^[a-z]+[0-9]$"), None)
+    assert load_simple("a: b", Wildcard) is None
 
 
 def test_parse_front_falls_back_to_yaml_and_its_errors() -> None:
