@@ -18,12 +18,19 @@ from .tags import Taxonomy
 
 STATUSES = ("to-read", "reading", "read", "dropped")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u202a-\u202e\u2066-\u2069]")
+_ASCII_KEPT = bytes([0x09, 0x0A, 0x0D, *range(0x20, 0x7F)])
+"""The ASCII characters _CONTROL keeps."""
 
 
 def clean_text(value: Any) -> str:
     """Text for output: control characters and bidi overrides removed (they break XML
     and can disguise text); HTML escaping is the templates' job."""
-    return _CONTROL.sub("", str(value)) if value is not None else ""
+    if value is None:
+        return ""
+    text = str(value)
+    if text.isascii() and not text.encode("ascii").translate(None, _ASCII_KEPT):
+        return text  # nothing to remove: found several times faster than by _CONTROL on a long abstract
+    return _CONTROL.sub("", text)
 
 
 @dataclass(frozen=True)
