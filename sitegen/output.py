@@ -24,10 +24,18 @@ class UnsafePath(ValueError):
 
 def safe_join(root: Path, site_path: str) -> Path:
     """The file for a site path, refusing anything that would land outside root."""
-    pure = PurePosixPath(site_path)
-    if pure.is_absolute() or ".." in pure.parts or not pure.parts or "\\" in site_path or "\x00" in site_path:
-        raise UnsafePath(f"refusing to write outside the site: {site_path!r}")
-    return root.joinpath(*pure.parts)
+    return Path(_safe_join(os.fspath(root), site_path))
+
+
+def _safe_join(root: str, site_path: str) -> str:
+    """safe_join on strings: a build joins 12,000 paths at 10,000 papers."""
+    parts = site_path.split("/")
+    if "" in parts or "." in parts or ".." in parts or "\\" in site_path or "\x00" in site_path:
+        pure = PurePosixPath(site_path)  # the unusual spellings (`a//b`, `./a`): parts as a path has them
+        if pure.is_absolute() or ".." in pure.parts or not pure.parts or "\\" in site_path or "\x00" in site_path:
+            raise UnsafePath(f"refusing to write outside the site: {site_path!r}")
+        parts = list(pure.parts)
+    return os.path.join(root, *parts)
 
 
 def staging_dir(output: Path) -> Path:
@@ -107,14 +115,18 @@ def replace_dir(new: Path, target: Path) -> None:
 
 
 def write_files(root: Path, files: Iterable[tuple[str, bytes]], progress: Callable[[int], None] | None = None) -> int:
+    """Write new files under `root` (a fresh folder: nothing there to replace)."""
     count = 0
-    made: set[Path] = set()
+    base = os.fspath(root)
+    made: set[str] = set()
     for site_path, data in files:
-        path = safe_join(root, site_path)
-        if path.parent not in made:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            made.add(path.parent)
-        path.write_bytes(data)
+        path = _safe_join(base, site_path)
+        parent = os.path.dirname(path)
+        if parent not in made:
+            os.makedirs(parent, exist_ok=True)
+            made.add(parent)
+        with open(path, "wb") as handle:
+            handle.write(data)
         count += 1
         if progress is not None and count % 250 == 0:
             progress(count)

@@ -21,7 +21,8 @@ from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, meta, pass_context, select_autoescape
+import markupsafe
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, Template, meta, pass_context, select_autoescape
 from jinja2.runtime import Context, Macro
 from markupsafe import Markup
 
@@ -130,6 +131,48 @@ class MemoContext(Context):
         return super().call(__obj, *args, **kwargs)
 
 
+try:  # markupsafe's C escaper; the pure-Python twin below gives the same text
+    from markupsafe import _escape_inner as _escape_text  # type: ignore[attr-defined]
+except ImportError:  # pragma: no cover - markupsafe without it
+
+    def _escape_text(text: str) -> str:
+        return (
+            text.replace("&", "&amp;")
+            .replace(">", "&gt;")
+            .replace("<", "&lt;")
+            .replace("'", "&#39;")
+            .replace('"', "&#34;")
+        )
+
+
+_new_str = str.__new__
+
+
+def escape(value: Any) -> Markup:
+    """markupsafe.escape, faster for the two common cases: a plain string (made Markup
+    without going through Markup's Python-level constructor) and Markup already (returned
+    as it is, not copied: the memoised paper cards are 1.5 KB each). A page has about 100
+    escaped values; at 10,000 papers this saves about a second of rendering."""
+    kind = type(value)
+    if kind is str:
+        return _new_str(Markup, _escape_text(value))  # type: ignore[no-any-return]
+    if kind is Markup:
+        return value  # type: ignore[no-any-return]
+    return markupsafe.escape(value)
+
+
+class FastEscapeTemplate(Template):
+    """A Jinja template whose compiled code escapes output with `escape` above. The code
+    Jinja generates looks up `escape` among its module globals, shared by the template's
+    root, block and macro functions; this sets that one name."""
+
+    @classmethod
+    def from_code(cls, environment: Environment, code: Any, globals: Any, uptodate: Any = None) -> Template:  # noqa: A002
+        template = super().from_code(environment, code, globals, uptodate)
+        template.root_render_func.__globals__["escape"] = escape
+        return template
+
+
 @pass_context
 def _rel(context: Any, target: str) -> str:
     """A site path as a link from the page being rendered (`root` leads to the site root)."""
@@ -155,6 +198,7 @@ def make_environment(template_dirs: list[Path], memo: bool = True) -> Environmen
         keep_trailing_newline=True,
         auto_reload=False,
     )
+    env.template_class = FastEscapeTemplate
     env.filters["rel"] = _rel
     env.filters["markdown"] = lambda text: Markup(to_html(text))
     env.filters["json_script"] = _json_script

@@ -74,7 +74,7 @@ class PaperView:
 
     @property
     def bibtex(self) -> str:
-        return bibtex.entry(self.cite_key, self.title, self.year, self.lookups[0].url, self.authors)
+        return bibtex.entry(self.cite_key, self.title, self.year, arxiv_search(self.title), self.authors)
 
 
 def excerpt(text: str, limit: int = EXCERPT_CHARS) -> str:
@@ -91,10 +91,18 @@ def display_date(iso: str | None, written: str | None) -> str | None:
     return f"{day.strftime('%b')} {day.day}, {day.year}"
 
 
+ARXIV_SEARCH = "https://arxiv.org/search/?query={q}&searchtype=title"
+
+
+def arxiv_search(title: str) -> str:
+    """The arXiv title search for a paper (BibTeX entries give it as the URL)."""
+    return ARXIV_SEARCH.format(q=quote_plus(title))
+
+
 def lookup_links(title: str) -> tuple[LinkView, ...]:
     q = quote_plus(title)
     return (
-        LinkView(f"https://arxiv.org/search/?query={q}&searchtype=title", "arXiv", "lookup"),
+        LinkView(ARXIV_SEARCH.format(q=q), "arXiv", "lookup"),
         LinkView(f"https://huggingface.co/papers?q={q}", "Hugging Face", "lookup"),
         LinkView(f"https://www.semanticscholar.org/search?q={q}", "Semantic Scholar", "lookup"),
         LinkView(f"https://scholar.google.com/scholar?q={q}", "Google Scholar", "lookup"),

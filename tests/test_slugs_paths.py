@@ -276,3 +276,31 @@ def test_random_titles_through_the_import(tmp_path_factory: pytest.TempPathFacto
         assert isinstance(meta["title"], str) and meta["title"].strip()
         assert yaml.safe_load(yaml.safe_dump(meta["title"])) == meta["title"]
     assert do_import(content).written == []
+
+
+@pytest.mark.parametrize(
+    ("site_path", "expected"),
+    [
+        ("index.html", "index.html"),
+        ("papers/x/index.html", "papers/x/index.html"),
+        ("a//b.html", "a/b.html"),
+        ("./a.html", "a.html"),
+        ("a/./b.html", "a/b.html"),
+        ("tags/", "tags"),
+        ("../x", None),
+        ("a/../../x", None),
+        ("/etc/passwd", None),
+        ("a\\b", None),
+        ("a\x00b", None),
+        ("", None),
+        (".", None),
+    ],
+)
+def test_site_paths_join_under_the_root_or_are_refused(tmp_path: Path, site_path: str, expected: str | None) -> None:
+    from sitegen.output import UnsafePath, safe_join
+
+    if expected is None:
+        with pytest.raises(UnsafePath):
+            safe_join(tmp_path, site_path)
+    else:
+        assert safe_join(tmp_path, site_path) == tmp_path.joinpath(*expected.split("/"))

@@ -6,8 +6,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+import markupsafe
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from jinja2 import Environment
+from markupsafe import Markup
 
 from sitegen.build import Project, build
 from sitegen.templating import MacroMemo, make_environment
@@ -113,9 +117,24 @@ def test_a_site_rendered_with_the_memo_is_the_site_without_it(tmp_path: Path, mo
     for memo in (True, False):
         if not memo:
             original = templating.make_environment
-            monkeypatch.setattr(templating, "make_environment", lambda dirs: original(dirs, memo=False))
+            monkeypatch.setattr(
+                templating, "make_environment", lambda dirs, original=original: original(dirs, memo=False)
+            )
         out = tmp_path / f"site-{memo}"
         build(Project(content, tmp_path / "none", out, cache=tmp_path / f"cache-{memo}"), search=False)
         sites[memo] = {p.relative_to(out): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}
     assert sites[True] == sites[False]
     assert len(sites[True]) > 300
+
+
+@given(st.one_of(st.text(), st.integers(), st.none(), st.builds(Markup, st.text()), st.floats(allow_nan=False)))
+def test_the_fast_escape_is_markupsafes(value: object) -> None:
+    from sitegen.templating import escape
+
+    assert escape(value) == markupsafe.escape(value)
+    assert type(escape(value)) is Markup
+
+
+def test_templates_escape_with_the_fast_escape(tmp_path: Path) -> None:
+    env = env_with(tmp_path, {"p.html": "{{ a }}|{{ b }}|{{ c }}"})
+    assert env.get_template("p.html").render(a="<&>\"'", b=Markup("<b>"), c=3) == "&lt;&amp;&gt;&#34;&#39;|<b>|3"
