@@ -464,12 +464,12 @@ def build(
         report.patched = jobs is not None
         if jobs is None:
             fork = workers > 1 and CAN_FORK
-            jobs = _all_jobs(project, config, cache, papers, templates_key, with_search, frame_key, fork)
+            jobs = _all_jobs(project, config, cache, papers, templates_key, with_search, frame_key, fork, report)
     except TemplateError as err:
         raise _template_error(err, project) from None
     report.papers = len(papers)
     report.total = len(jobs)
-    report.lap("library, related papers, views, jobs")
+    report.lap("jobs described" if report.patched else "static files and search index described")
 
     # 3. Write: in place when the cache knows the site, else a fresh folder swapped in.
     # Either sets report.search_key, the fingerprint of what the search index covers.
@@ -520,6 +520,7 @@ def _all_jobs(
     with_search: bool,
     frame_key: str,
     fork: bool = False,
+    report: BuildReport | None = None,
 ) -> list[Job]:
     """Every job, made from the library: tags, years, digests, related papers. With
     `fork`, other processes may help."""
@@ -533,6 +534,7 @@ def _all_jobs(
     # Related papers take seconds at 10,000 papers; a child process computes them while
     # this one makes the views and describes every page but the papers' own.
     related = related_table(papers, config.related, cache, fork=fork and len(papers) >= PARALLEL_MIN_PAGES)
+    lap = report.lap if report is not None else lambda stage: None
     try:
         library = make_library(papers, taxonomy, {})
         # The environment (and the templates it compiled) is kept by `serve` while every
@@ -542,13 +544,18 @@ def _all_jobs(
         else:
             env = make_environment(project.template_dirs())
             cache.memo.update(env=env, env_key=templates_key)
+        lap("library")
         renderer = Renderer(library, config, env, cache.views, cache.memo.setdefault("papers_json", {}))
+        lap("views")
         jobs = list(renderer.listing_jobs())
+        lap("listings described")
         renderer.set_related(related.result(), related.key)
+        lap("related papers (the rest of the time they took)")
     finally:
         related.pending.cancel()
     jobs += renderer.paper_jobs()
     jobs += renderer.data_jobs([job.path for job in jobs])
+    lap("paper pages and data files described")
     library = renderer.library
     jobs += static_jobs(project.template_dirs())
     if with_search:

@@ -15,7 +15,9 @@ from .papers import base_slug, key_hash
 
 def page(*parts: str) -> str:
     """The site path of a page folder's `index.html`."""
-    return posixpath.join(*parts, "index.html") if parts else "index.html"
+    if all(part and part[0] != "/" and part[-1] != "/" for part in parts):
+        return "/".join((*parts, "index.html"))  # what posixpath.join gives these, faster
+    return posixpath.join(*parts, "index.html")
 
 
 def paginated(folder: str, number: int) -> str:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from functools import lru_cache
 from urllib.parse import quote_plus
 
 from . import bibtex, urls
@@ -113,6 +114,18 @@ def tag_view(library: Library, tag: str) -> TagView:
     return TagView(tag, library.tag_names.get(tag, tag), urls.tag(tag), len(library.by_tag.get(tag, ())))
 
 
+@lru_cache(maxsize=4096)
+def tag_link(tag: str, name: str) -> TagView:
+    """A tag as a paper shows it (no count): one shared object per tag, not one per paper."""
+    return TagView(tag, name, urls.tag(tag))
+
+
+@lru_cache(maxsize=4096)
+def digest_link(source: str) -> TagView:
+    """A digest as a paper shows it, shared like tag_link's."""
+    return TagView(source, source, urls.digest(source))
+
+
 def paper_view(library: Library, paper: LibraryPaper, cite_key: str) -> PaperView:
     return PaperView(
         slug=paper.slug,
@@ -127,7 +140,7 @@ def paper_view(library: Library, paper: LibraryPaper, cite_key: str) -> PaperVie
         upvotes=paper.upvotes,
         # No counts in a paper's own tag and digest links: a paper page must not change
         # (and be re-rendered) because some other paper joined one of its tags.
-        tags=tuple(TagView(t, library.tag_names.get(t, t), urls.tag(t)) for t in paper.tags),
+        tags=tuple([tag_link(t, library.tag_names.get(t, t)) for t in paper.tags]),
         status=paper.status,
         status_label=STATUS_LABELS.get(paper.status or ""),
         rating=paper.rating,
@@ -137,7 +150,7 @@ def paper_view(library: Library, paper: LibraryPaper, cite_key: str) -> PaperVie
         links=tuple(
             LinkView(link.url, "Code" if link.kind == "code" else "Project page", link.kind) for link in paper.links
         ),
-        sources=tuple(TagView(s, s, urls.digest(s)) for s in paper.sources),
+        sources=tuple([digest_link(s) for s in paper.sources]),
         is_new=bool(paper.added) and paper.added == library.latest_added,
         cite_key=cite_key,
     )
