@@ -13,6 +13,7 @@ same bytes: a job's fingerprint covers all of its inputs (see render.Job).
 from __future__ import annotations
 
 import bisect
+import gc
 import hashlib
 import os
 import shutil
@@ -416,6 +417,30 @@ def build(
     on disk as not matching the saved cache until then). `changed` lists every file
     changed since the last build with this `state` (serve's watcher reports them): the
     page folder is then not scanned, only those pages are looked at again."""
+    # Python's cycle collector would walk the whole library again and again while a
+    # build allocates its views and jobs (0.6 s of a 10 s build at 10,000 papers); the
+    # build makes few reference cycles, so it runs without it and the collector resumes after.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _build(project, run_importer, search, progress, full, state, defer_search, workers, save, changed)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _build(
+    project: Project,
+    run_importer: bool,
+    search: bool | None,
+    progress: Callable[[int], None] | None,
+    full: bool,
+    state: BuildCache | None,
+    defer_search: bool,
+    workers: int,
+    save: bool,
+    changed: Collection[Path] | None,
+) -> BuildReport:
     started = time.perf_counter()
     report = BuildReport()
     config: Config = load_config(project.content)
