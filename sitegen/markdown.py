@@ -4,9 +4,11 @@ only http(s), mailto and relative links kept as links."""
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from markdown_it import MarkdownIt
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
 
 
 def _safe_link(url: str) -> bool:
@@ -16,6 +18,8 @@ def _safe_link(url: str) -> bool:
 
 @lru_cache(maxsize=1)
 def _parser() -> MarkdownIt:
+    from markdown_it import MarkdownIt  # imported when some text is Markdown: not every build has notes
+
     md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
     md.validateLink = _safe_link  # type: ignore[method-assign]
     return md

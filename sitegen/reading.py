@@ -21,9 +21,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import yaml
-from ruamel.yaml import YAML
-from ruamel.yaml.comments import CommentedMap
-from ruamel.yaml.error import YAMLError as RuamelError
 
 from .library import STATUSES, LibraryPaper
 from .models import Problem
@@ -113,8 +110,11 @@ def resolve(query: str, pages: Mapping[str, str]) -> str | Unresolved:
 # --------------------------------------------------------------------------- editing front matter
 
 
-def _round_trip() -> YAML:
-    """ruamel set up as pages.update_page sets it up (the fallback editor)."""
+def _round_trip() -> Any:
+    """ruamel set up as pages.update_page sets it up (the fallback editor). Imported here:
+    every sitegen command loads this module, few of them edit pages this way."""
+    from ruamel.yaml import YAML
+
     rt = YAML(typ="rt")
     rt.preserve_quotes = True
     rt.width = 1_000_000_000
@@ -266,6 +266,9 @@ def _surgical(front: str, changes: Mapping[str, Any], newline: str) -> str:
 
 
 def _rewritten(front: str, changes: Mapping[str, Any], newline: str) -> str:
+    from ruamel.yaml.comments import CommentedMap
+    from ruamel.yaml.error import YAMLError as RuamelError
+
     rt = _round_trip()
     try:
         doc = rt.load(front)

