@@ -28,6 +28,10 @@ largest single process among it and its descendants (e.g. Pagefind under `sitege
 "tree MB" samples the summed RSS of the whole process tree every 20 ms, so it also counts a
 parent and child alive at the same time (coarse: a spike shorter than the interval is missed).
 
+Outputs a stage replaces (the site, Hugo's public/, the pages before an import) are moved
+aside and deleted once a size's rounds are over, not deleted before the next stage: see
+set_aside. The benchmarked package's bytecode is compiled first, as `pip install` does.
+
 With --repeat K every stage runs K times, sitegen and Hugo stages interleaved, and the table
 shows medians. Figures are noisy on a shared machine: run with --repeat 3 for anything you quote.
 --src DIR benchmarks the sitegen package under DIR (default: this checkout), e.g. a copy taken
@@ -325,6 +329,24 @@ def unmarked_copy(site: Path, dest: Path) -> Path:
     return dest
 
 
+def set_aside(ctx: Context, path: Path) -> None:
+    """Move an old output out of the way, to be deleted once the size's rounds are over.
+
+    Deleting it right before the next cold build would measure the file system's aftermath
+    instead of the tool: on ext4 without a journal (these machines), an inode freed in the
+    last minute is skipped, one check at a time, by every new file's allocation in its block
+    group, so creating 25,000 files just after deleting 25,000 took 2 to 15 s of kernel time
+    for sitegen and Hugo alike, varying run to run."""
+    if path.exists():
+        trash = ctx.root / ".bench-trash"
+        trash.mkdir(exist_ok=True)
+        path.rename(trash / f"{path.name}-{time.time_ns()}")
+
+
+def empty_trash(ctx: Context) -> None:
+    shutil.rmtree(ctx.root / ".bench-trash", ignore_errors=True)
+
+
 def one_round(ctx: Context, results: dict[str, StageResult], skip_default_noop: bool) -> None:
     """Every stage once, in an order that interleaves sitegen and Hugo runs."""
 
@@ -347,26 +369,19 @@ def one_round(ctx: Context, results: dict[str, StageResult], skip_default_noop: 
         return sample
 
     def fresh_papers() -> None:
-        shutil.rmtree(ctx.content / "papers", ignore_errors=True)
+        set_aside(ctx, ctx.content / "papers")
 
     def fresh_site() -> None:
         """No site and no build cache: the next build is a cold, full one."""
-        shutil.rmtree(ctx.site, ignore_errors=True)
+        set_aside(ctx, ctx.site)
         for cache in ctx.root.glob(".sitegen-cache*"):
-            if cache.is_dir():
-                shutil.rmtree(cache)
-            else:
-                cache.unlink()
+            set_aside(ctx, cache)
 
     hugo_site = ctx.root / "hugo"
 
     def fresh_hugo_output() -> None:
         for name in ("public", "resources", ".hugo_build.lock"):
-            path = hugo_site / name
-            if path.is_dir():
-                shutil.rmtree(path)
-            elif path.exists():
-                path.unlink()
+            set_aside(ctx, hugo_site / name)
 
     hugo_cmd = [str(ctx.hugo), "--quiet", "--noBuildLock", "--source", str(hugo_site)]
     hugo_cmd += ["--destination", str(hugo_site / "public")]
@@ -423,8 +438,8 @@ def one_round(ctx: Context, results: dict[str, StageResult], skip_default_noop: 
     shutil.rmtree(naive_out, ignore_errors=True)
     run("pagefind-naive", [sys.executable, "-m", "pagefind_bin", "--site", str(naive_site), "--output-path",
                            str(naive_out), *PAGEFIND_ARGS])  # fmt: skip
-    shutil.rmtree(naive_out, ignore_errors=True)
-    shutil.rmtree(naive_site, ignore_errors=True)
+    set_aside(ctx, naive_out)
+    set_aside(ctx, naive_site)
 
     # The whole thing as users run it: a cold build with search, then plain `sitegen build` twice.
     if run("build+search", ctx.build_args("--no-import"), before=fresh_site):
@@ -630,6 +645,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         for round_number in range(1, args.repeat + 1):
             print(f"N={n} round {round_number}/{args.repeat}", flush=True)
             one_round(ctx, results, args.skip_full_noop)
+        empty_trash(ctx)
         all_results.extend(results.values())
 
     print()
