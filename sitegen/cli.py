@@ -194,5 +194,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     return EXIT_ERROR
 
 
+ONE_SHOT = frozenset({"build", "import", "check"})
+"""Commands after which the process has nothing left to do but exit."""
+
+
+def run() -> None:
+    """The `sitegen` program: main(), then exit. After a one-shot command everything is
+    written and closed, and Python's own clean-up (taking apart the whole library object
+    by object: 0.25 s at 10,000 papers) is skipped."""
+    code = main()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    if len(sys.argv) > 1 and sys.argv[1] in ONE_SHOT:
+        os._exit(code)
+    sys.exit(code)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    run()
