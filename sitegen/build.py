@@ -484,28 +484,38 @@ def _build(
     report.lap("input fingerprints")
     papers = load_papers(project.content, cache, stats, workers)
     report.lap("pages read")
+    # A site not known to the cache is written into a fresh folder, swapped in when complete.
+    staging = None
+    if not site_ok:
+        clean_stale_staging(project.output)
+        staging = staging_dir(project.output)
     try:
-        jobs = _patched_jobs(cache, frame_key, papers)
-        report.patched = jobs is not None
-        if jobs is None:
-            fork = workers > 1 and CAN_FORK
-            jobs = _all_jobs(project, config, cache, papers, templates_key, with_search, frame_key, fork, report)
-    except TemplateError as err:
-        raise _template_error(err, project) from None
-    report.papers = len(papers)
-    report.total = len(jobs)
-    report.lap("jobs described" if report.patched else "static files and search index described")
+        try:
+            jobs = _patched_jobs(cache, frame_key, papers)
+            report.patched = jobs is not None
+            if jobs is None:
+                fork = workers > 1 and CAN_FORK
+                early = EarlyWriter(staging) if staging is not None and fork else None
+                jobs = _all_jobs(project, config, cache, papers, templates_key, with_search, frame_key, early, report)
+            report.papers = len(papers)
+            report.total = len(jobs)
+            report.lap("jobs described" if report.patched else "static files and search index described")
 
-    # 3. Write: in place when the cache knows the site, else a fresh folder swapped in.
-    # Either sets report.search_key, the fingerprint of what the search index covers.
-    run_search = with_search and not defer_search
-    try:
-        if site_ok:
-            _write_incremental(project, cache, jobs, report, with_search, run_search, keep_bundle=defer_search)
-        else:
-            _write_full(project, cache, jobs, report, with_search, run_search, progress, defer_search, workers)
-    except TemplateError as err:
-        raise _template_error(err, project) from None
+            # 3. Write: in place when the cache knows the site, else into the fresh folder.
+            # Either sets report.search_key, the fingerprint of what the search index covers.
+            run_search = with_search and not defer_search
+            if staging is None:
+                _write_incremental(project, cache, jobs, report, with_search, run_search, keep_bundle=defer_search)
+            else:
+                done = early.done if early is not None else 0
+                searched = (with_search, run_search, defer_search)
+                _write_full(project, cache, staging, jobs, done, report, *searched, progress, workers)
+        except TemplateError as err:
+            raise _template_error(err, project) from None
+    except BaseException:
+        if staging is not None:
+            discard(staging)
+        raise
     cache.outputs = {job.path: job.key for job in jobs}
     if not defer_search:
         cache.search = report.search_key
@@ -544,11 +554,12 @@ def _all_jobs(
     templates_key: str,
     with_search: bool,
     frame_key: str,
-    fork: bool = False,
+    early: EarlyWriter | None = None,
     report: BuildReport | None = None,
 ) -> list[Job]:
     """Every job, made from the library: tags, years, digests, related papers. With
-    `fork`, other processes may help."""
+    `early`, a child process computes the related papers while this one describes the
+    listings and writes them with `early`, until the related papers are ready."""
     from .library import make_library
     from .patch import record
     from .render import Job, Renderer
@@ -558,7 +569,7 @@ def _all_jobs(
     taxonomy = load_taxonomy(project.content)
     # Related papers take seconds at 10,000 papers; a child process computes them while
     # this one makes the views and describes every page but the papers' own.
-    related = related_table(papers, config.related, cache, fork=fork and len(papers) >= PARALLEL_MIN_PAGES)
+    related = related_table(papers, config.related, cache, fork=early is not None and len(papers) >= PARALLEL_MIN_PAGES)
     lap = report.lap if report is not None else lambda stage: None
     try:
         library = make_library(papers, taxonomy, {})
@@ -574,6 +585,9 @@ def _all_jobs(
         lap("views")
         jobs = list(renderer.listing_jobs())
         lap("listings described")
+        if early is not None:
+            early.write(jobs, until=related.pending.ready)
+            lap(f"{early.done} listings written while related papers were computed")
         renderer.set_related(related.result(), related.key)
         lap("related papers (the rest of the time they took)")
     finally:
@@ -591,43 +605,62 @@ def _all_jobs(
     return jobs
 
 
+class EarlyWriter:
+    """Writes jobs into the staging folder before the rest of the site is described
+    (while a child process computes the related papers), fingerprinting them as the
+    render workers do; `done` jobs at the front of the list are written."""
+
+    CHUNK = 16
+
+    def __init__(self, staging: Path) -> None:
+        self.staging = staging
+        self.done = 0
+
+    def write(self, jobs: list[Job], until: Callable[[], bool]) -> None:
+        while self.done < len(jobs) and not until():
+            chunk = jobs[self.done : self.done + self.CHUNK]
+            write_files(self.staging, ((job.path, job.render()) for job in chunk))
+            for job in chunk:
+                job.key  # noqa: B018 - fingerprinted now, while waiting anyway, not after rendering
+            self.done += len(chunk)
+
+
 def _write_full(
     project: Project,
     cache: BuildCache,
+    staging: Path,
     jobs: list[Job],
+    done: int,
     report: BuildReport,
     searchable: bool,
     with_search: bool,
+    keep_bundle: bool,
     progress: Callable[[int], None] | None,
-    keep_bundle: bool = False,
     workers: int = 1,
 ) -> None:
-    """Write every job into a fresh folder and swap it in. `searchable`: the site has a
-    search index (`with_search`: make it now; else it is left to the caller)."""
-    clean_stale_staging(project.output)
-    staging = staging_dir(project.output)
-    try:
-        if workers > 1 and len(jobs) >= PARALLEL_MIN_JOBS and CAN_FORK:
-            report.files = render_parallel(jobs, staging, workers, progress)
-        else:
-            report.files = write_files(staging, ((job.path, job.render()) for job in jobs), progress)
-        report.lap("rendered and written")
-        report.changed = [job.path for job in jobs]
-        report.search_key = search_key = search_fingerprint(jobs) if searchable else ""
-        old_bundle = project.output / "pagefind"
-        if (keep_bundle or (with_search and search_key == cache.search)) and old_bundle.is_dir():
-            shutil.copytree(old_bundle, staging / "pagefind", copy_function=_link_or_copy)
-            report.search = "search index: unchanged"
-        elif with_search:
-            from .search import run_pagefind
+    """Write the jobs into the fresh `staging` folder (the first `done` are written
+    already) and swap it in. `searchable`: the site has a search index (`with_search`:
+    make it now); `keep_bundle`: keep the old search index, for the caller to refresh."""
+    rest = jobs[done:]
+    if workers > 1 and len(rest) >= PARALLEL_MIN_JOBS and CAN_FORK:
+        render_parallel(rest, staging, workers, progress)
+    else:
+        write_files(staging, ((job.path, job.render()) for job in rest), progress)
+    report.files = len(jobs)
+    report.lap("rendered and written")
+    report.changed = [job.path for job in jobs]
+    report.search_key = search_key = search_fingerprint(jobs) if searchable else ""
+    old_bundle = project.output / "pagefind"
+    if (keep_bundle or (with_search and search_key == cache.search)) and old_bundle.is_dir():
+        shutil.copytree(old_bundle, staging / "pagefind", copy_function=_link_or_copy)
+        report.search = "search index: unchanged"
+    elif with_search:
+        from .search import run_pagefind
 
-            report.search = run_pagefind(staging)
-        report.lap("search index")
-        swap_in(staging, project.output)
-        report.lap("swapped in")
-    except BaseException:
-        discard(staging)
-        raise
+        report.search = run_pagefind(staging)
+    report.lap("search index")
+    swap_in(staging, project.output)
+    report.lap("swapped in")
 
 
 PARALLEL_MIN_JOBS = 2000

@@ -13,6 +13,7 @@ import gc
 import mmap
 import os
 import pickle
+import select
 import signal
 import struct
 from collections.abc import Callable
@@ -42,6 +43,13 @@ class Forked(Generic[T]):
         os.close(write_end)
         self.pid: int | None = pid
         self._read_end = read_end
+
+    def ready(self) -> bool:
+        """True once the child has written its result (or died): result() will not wait."""
+        if self.pid is None:
+            return True
+        readable, _, _ = select.select([self._read_end], [], [], 0)
+        return bool(readable)
 
     def result(self) -> T:
         if self.pid is None:
@@ -89,6 +97,9 @@ class Later(Generic[T]):
 
     def __init__(self, fn: Callable[[], T]) -> None:
         self._fn: Callable[[], T] | None = fn
+
+    def ready(self) -> bool:
+        return True  # nothing runs meanwhile: waiting for it gains nothing
 
     def result(self) -> T:
         if self._fn is None:
