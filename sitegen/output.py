@@ -123,7 +123,12 @@ def write_files(root: Path, files: Iterable[tuple[str, bytes]], progress: Callab
         path = _safe_join(base, site_path)
         parent = os.path.dirname(path)
         if parent not in made:
-            os.makedirs(parent, exist_ok=True)
+            try:
+                os.mkdir(parent)  # most folders hold one page: its parent exists
+            except FileExistsError:
+                pass
+            except FileNotFoundError:
+                os.makedirs(parent, exist_ok=True)
             made.add(parent)
         with open(path, "wb") as handle:
             handle.write(data)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from urllib.parse import quote_plus
 
 from . import bibtex, urls
@@ -60,10 +60,11 @@ class PaperView:
     """Added with the latest digest."""
     cite_key: str
 
-    # Made from the fields above when a template asks (once a page, mostly), not stored:
-    # at 100,000 papers they would hold 170 MB, and the fields they come from are in
-    # the view's fingerprint already.
-    @property
+    # Made from the fields above when a template asks, not with every view: at 100,000
+    # papers they would hold 170 MB in the process that makes the views (the excerpt, asked
+    # for on every listing and four times on a paper page, is kept once made); the fields
+    # they come from are in the view's fingerprint already.
+    @cached_property
     def excerpt(self) -> str:
         """The abstract cut to about EXCERPT_CHARS, at a word."""
         return excerpt(self.abstract)

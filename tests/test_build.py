@@ -300,3 +300,19 @@ def test_a_site_with_more_pages_than_a_sitemap_may_list_gets_a_sitemap_index(
         assert 0 < len(urls) <= 100
         listed += urls
     assert listed == every
+
+
+@pytest.mark.parametrize("newline", ["\r\n", "\r"])
+def test_pages_with_other_line_endings_build_as_their_lf_twins(tmp_path: Path, newline: str) -> None:
+    """The build reads pages as text mode would (universal newlines): a page saved with
+    CRLF or CR line endings, notes included, gives the site its LF twin gives."""
+    sites = {}
+    for name, ending in (("lf", "\n"), ("other", newline)):
+        content = tmp_path / name / "content"
+        (content / "papers").mkdir(parents=True)
+        text = "---\ntitle: A paper\ndate: 2024-03-01\ntags:\n- moe\n---\nFirst note line.\n\n- a list\n- of notes\n"
+        (content / "papers" / "a-paper.md").write_bytes(text.replace("\n", ending).encode())
+        out = build_project(tmp_path / name, content)
+        sites[name] = {p.relative_to(out): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}
+    assert sites["lf"] == sites["other"]
+    assert b"<li>of notes</li>" in sites["lf"][Path("papers/a-paper/index.html")]
