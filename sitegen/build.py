@@ -45,7 +45,7 @@ if TYPE_CHECKING:  # the heavy modules are imported only by a build that has wor
     from jinja2 import TemplateError
 
     from .library import LibraryPaper
-    from .render import Job
+    from .render import Fingerprinted, Job
 
 
 class BuildError(Exception):
@@ -94,12 +94,21 @@ class BuildReport:
     """Site paths an incremental build rendered (their fingerprint changed); the ones
     whose bytes came out the same were not written again."""
     search_key: str = ""
-    """Fingerprint of what the search index should cover (see search_fingerprint)."""
+    """Fingerprint of what the search index should cover (see search_fingerprint); a
+    build that leaves the index to its caller (defer_search) leaves it to `search_keyer`."""
+    search_keyer: Callable[[], str] | None = field(default=None, repr=False)
+    """Computes search_key when asked (`serve` asks once builds settle, not after each)."""
     patched: bool = False
     """The jobs came from the last build's, remade where papers' views changed (patch.py)."""
     timings: list[tuple[str, float]] = field(default_factory=list)
     """(stage, seconds) in the order the stages ran: `sitegen build --timings`."""
     _lap: float = field(default_factory=time.perf_counter, repr=False)
+
+    def search_fingerprint(self) -> str:
+        """search_key, computed now if it was left for later ("" when nothing was built)."""
+        if self.search_keyer is not None:
+            self.search_key, self.search_keyer = self.search_keyer(), None
+        return self.search_key
 
     def lap(self, stage: str) -> None:
         """Record that `stage` ended now (it began when the last one ended)."""
@@ -512,7 +521,9 @@ def _build(
             # Either sets report.search_key, the fingerprint of what the search index covers.
             run_search = with_search and not defer_search
             if staging is None:
-                _write_incremental(project, cache, jobs, report, with_search, run_search, keep_bundle=defer_search)
+                # A patched job list is the last one with some jobs remade: only those can differ.
+                remade = cache.memo["graph"].remade if report.patched else None
+                _write_incremental(project, cache, jobs, remade, report, with_search, run_search, defer_search)
             else:
                 done = early.done if early is not None else 0
                 searched = (with_search, run_search, defer_search)
@@ -523,7 +534,10 @@ def _build(
         if staging is not None:
             discard(staging)
         raise
-    cache.outputs = {job.path: job.key for job in jobs}
+    if report.patched and staging is None:
+        cache.outputs.update((jobs[index].path, jobs[index].key) for index in cache.memo["graph"].remade)
+    else:
+        cache.outputs = {job.path: job.key for job in jobs}
     if not defer_search:
         cache.search = report.search_key
     cache.site_id = site_identity(project.output)
@@ -681,13 +695,13 @@ def render_parallel(jobs: list[Job], staging: Path, workers: int, progress: Call
     come back to this process with their results."""
     from .parallel import share_out
 
-    def work(start: int, stop: int) -> list[tuple[int, str, frozenset[str]]]:
+    def work(start: int, stop: int) -> list[tuple[int, Fingerprinted]]:
         share = jobs[start:stop]
         write_files(staging, ((job.path, job.render()) for job in share))
-        return [(index, job.key, job.views) for index, job in enumerate(share, start)]
+        return [(index, job.fingerprinted()) for index, job in enumerate(share, start)]
 
-    for index, key, views in share_out(len(jobs), workers, work, progress=progress):
-        jobs[index].set_fingerprint(key, views)
+    for index, fingerprinted in share_out(len(jobs), workers, work, progress=progress):
+        jobs[index].set_fingerprint(fingerprinted)
     return len(jobs)
 
 
@@ -695,21 +709,28 @@ def _write_incremental(
     project: Project,
     cache: BuildCache,
     jobs: list[Job],
+    remade: list[int] | None,
     report: BuildReport,
     searchable: bool,
     with_search: bool,
     keep_bundle: bool = False,
 ) -> None:
-    """Render the jobs whose fingerprint changed and replace their files in place;
-    `searchable` and `with_search` as for _write_full."""
+    """Render the jobs whose fingerprint changed and replace their files in place; with
+    `remade`, the indexes of the only jobs that may have changed (the others, and the
+    set of paths, are the last build's). `searchable`, `with_search`, `keep_bundle` as
+    for _write_full; with the search left to the caller, so is the search fingerprint."""
     report.incremental = True
-    report.search_key = search_key = search_fingerprint(jobs) if searchable else ""
-    changed = [job for job in jobs if cache.outputs.get(job.path) != job.key]
+    if searchable and keep_bundle:
+        report.search_keyer = lambda: search_fingerprint(jobs)
+    else:
+        report.search_key = search_fingerprint(jobs) if searchable else ""
+    candidates = jobs if remade is None else [jobs[index] for index in remade]
+    changed = [job for job in candidates if cache.outputs.get(job.path) != job.key]
     report.rendered = [job.path for job in changed]
     report.lap("fingerprints compared")
     rendered = [(job.path, job.render()) for job in changed]  # a render error stops here: nothing written yet
     report.lap("rendered")
-    stale = sorted(set(cache.outputs) - {job.path for job in jobs})
+    stale = [] if remade is not None else sorted(set(cache.outputs) - {job.path for job in jobs})
     if rendered or stale:
         forget_outputs(project.cache_file, cache)
         written = _write_all(project.output, rendered)
@@ -722,7 +743,7 @@ def _write_incremental(
     report.removed = len(stale)
     report.changed = written
     bundle = project.output / "pagefind"
-    if with_search and (search_key != cache.search or not bundle.is_dir()):
+    if with_search and (report.search_key != cache.search or not bundle.is_dir()):
         from .search import run_pagefind_into
 
         report.search = run_pagefind_into(project.output, bundle)

@@ -35,6 +35,8 @@ class JobGraph:
     """Made the jobs; holds the views and their digests."""
     jobs: list[Job]
     """Every job of the site, static files and the search index's included."""
+    remade: list[int] = field(default_factory=list)
+    """Indexes in `jobs` of the jobs the last patch remade (the others are as they were)."""
     _users: dict[str, list[int]] | None = field(default=None, repr=False)
 
     @property
@@ -73,8 +75,15 @@ def patch(graph: JobGraph, frame: str, papers: list[LibraryPaper]) -> bool:
     graph.library = replace_papers(graph.library, changed)
     graph.by_slug.update(changed)
     views = graph.renderer.replace_papers(graph.library, changed)
-    for index in sorted({index for slug in views for index in graph.users.get(slug, ())}):
-        remake = graph.jobs[index].remake
-        assert remake is not None, graph.jobs[index].path  # only rendered jobs hold views
-        graph.jobs[index] = remake(views)
+    same_facets = graph.renderer.same_facets
+    graph.remade = sorted({index for slug in views for index in graph.users.get(slug, ())})
+    for index in graph.remade:
+        old = graph.jobs[index]
+        assert old.remake is not None, old.path  # only rendered jobs hold views
+        new = graph.jobs[index] = old.remake(views)
+        held = old.views.intersection(views)
+        if old.facets and not old.direct.intersection(held) and all(old.facets <= same_facets[s] for s in held):
+            # It holds the edited papers only through facets that came out the same
+            # (papers.json after a note): its fingerprint is the old one, not worth computing.
+            new.set_fingerprint(old.fingerprinted())
     return True

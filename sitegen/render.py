@@ -39,22 +39,25 @@ class OutputFile:
     data: bytes
 
 
-Describe = Callable[[], tuple[str, frozenset[str]]]
-"""Computes a job's fingerprint and the slugs of the paper views among its inputs."""
+Fingerprinted = tuple[str, frozenset[str], frozenset[str], frozenset[str]]
+"""A job's fingerprint, the slugs of the paper views among its inputs, the names of the
+facets (Facet) among them, and the slugs held as whole views (not only through facets)."""
+Describe = Callable[[], Fingerprinted]
+"""Computes a job's Fingerprinted."""
+_NONE: frozenset[str] = frozenset()
 
 
 class Job:
     """One output file, not yet rendered. Its fingerprint may be given, or computed when
     first asked for: a full build asks in the processes that render the file."""
 
-    __slots__ = ("_describe", "_key", "_views", "path", "remake", "render")
+    __slots__ = ("_describe", "_direct", "_facets", "_key", "_views", "path", "remake", "render")
 
     def __init__(
         self,
         path: str,
         key: str | Describe,
         render: Callable[[], bytes],
-        views: frozenset[str] = frozenset(),
         remake: Callable[[Mapping[str, PaperView]], Job] | None = None,
     ) -> None:
         self.path = path
@@ -64,25 +67,45 @@ class Job:
         """This job over the same inputs with some paper views replaced (see patch.py)."""
         self._describe = None if isinstance(key, str) else key
         self._key = key if isinstance(key, str) else None
-        self._views = views
+        self._views = self._facets = self._direct = _NONE
+
+    def _described(self) -> None:
+        if self._key is None:
+            self.set_fingerprint(self._describe())  # type: ignore[misc]
 
     @property
     def key(self) -> str:
         """Fingerprint of every input of this file."""
-        if self._key is None:
-            self.set_fingerprint(*self._describe())  # type: ignore[misc]
+        self._described()
         return self._key  # type: ignore[return-value]
 
     @property
     def views(self) -> frozenset[str]:
         """Slugs of the paper views among its inputs (their digests are in `key`)."""
-        if self._key is None:
-            self.set_fingerprint(*self._describe())  # type: ignore[misc]
+        self._described()
         return self._views
 
-    def set_fingerprint(self, key: str, views: frozenset[str]) -> None:
+    @property
+    def facets(self) -> frozenset[str]:
+        """Names of the facets among its inputs (Facet)."""
+        self._described()
+        return self._facets
+
+    @property
+    def direct(self) -> frozenset[str]:
+        """Slugs of the views among its inputs as whole views; the rest of `views` are
+        held only through facets."""
+        self._described()
+        return self._direct
+
+    def fingerprinted(self) -> Fingerprinted:
+        self._described()
+        return self._key, self._views, self._facets, self._direct  # type: ignore[return-value]
+
+    def set_fingerprint(self, fingerprinted: Fingerprinted) -> None:
         """Record the fingerprint (computed here, or by the process that rendered the file)."""
-        self._key, self._views, self._describe = key, views, None
+        self._key, self._views, self._facets, self._direct = fingerprinted
+        self._describe = None
 
     def __repr__(self) -> str:
         return f"Job({self.path!r}, key={self._key!r})"
@@ -134,7 +157,11 @@ class Fingerprint:
         self.base = base.encode()
         """Digest of what every page shares (configuration, navigation)."""
         self.seen: set[str] = set()
-        """Slugs of the views met by the last `key` call."""
+        """Slugs of the views met by the last `key` call, as whole views or in facets."""
+        self.direct: set[str] = set()
+        """Slugs of the views met by the last `key` call as whole views."""
+        self.facets: set[str] = set()
+        """Names of the facets met by the last `key` call."""
         self.facet_keys: dict[tuple[str, int], tuple[PaperView, str]] = {}
         """(facet name, id(view)) -> (the view, kept so its id is not reused; the facet's digest)."""
 
@@ -157,26 +184,30 @@ class Fingerprint:
         walks the same shapes), never inside another object."""
         kind = type(value)
         if kind is PaperView:
-            self.seen.add(value.slug)
+            self.direct.add(value.slug)
             return self.view_keys[id(value)]
         if kind is tuple or kind is list:
             if value and type(value[0]) is PaperView and set(map(type, value)) == _JUST_VIEWS:
-                # A listing, a feed, every paper: the common case, done without recursion.
-                self.seen.update(map(_slug, value))
+                # A listing, every paper: the common case, done without recursion.
+                self.direct.update(map(_slug, value))
                 return tuple(map(self.view_keys.__getitem__, map(id, value)))
             return tuple([self.flat(item) for item in value])
         if kind is dict:  # built in a fixed order by this module, so no sorting needed
             return tuple([(k, self.flat(v)) for k, v in value.items()])
         if kind is Facet:
             self.seen.update(map(_slug, value.views))
+            self.facets.add(value.name)
             return (Facet, value.name, tuple([self.facet_key(value.name, view) for view in value.views]))
         return value  # str, Markup, numbers, None, small frozen dataclasses: repr lists everything
 
-    def key(self, *parts: Any) -> tuple[str, frozenset[str]]:
-        """The fingerprint of `parts`, and the slugs of the paper views in them."""
-        self.seen = set()
+    def key(self, *parts: Any) -> Fingerprinted:
+        """The fingerprint of `parts`, and what it holds (see Fingerprinted)."""
+        self.seen, self.direct, self.facets = set(), set(), set()
         digest = hashlib.sha1(self.base + repr(self.flat(parts)).encode("utf-8", "surrogatepass")).hexdigest()
-        return digest, frozenset(self.seen)
+        direct = frozenset(self.direct) if self.direct else _NONE
+        if not self.facets:
+            return digest, direct, _NONE, direct
+        return digest, frozenset(self.seen | self.direct), frozenset(self.facets), direct
 
 
 _slug = operator.attrgetter("slug")
@@ -264,6 +295,8 @@ class Renderer:
         self._template_keys: dict[str, str] = {}
         base = hashlib.sha1(f"{RENDER_VERSION}{config!r}{self.nav!r}".encode()).hexdigest()
         self.fp = Fingerprint(view_keys, base)
+        self.same_facets: dict[str, frozenset[str]] = {}
+        """Set by replace_papers: for each view it replaced, the facets that came out the same."""
 
     def jobs(self) -> Iterator[Job]:
         """Every output file of the site, except static assets and the search index:
@@ -283,6 +316,7 @@ class Renderer:
         Returns the views whose digest changed: the jobs holding them need remaking."""
         self.library = library
         changed: dict[str, PaperView] = {}
+        self.same_facets = {}
         for slug, paper in papers.items():
             _, names, old_view, old_key = self.memo[slug]
             view = paper_view(library, paper, old_view.cite_key)  # cite keys come from slug and year
@@ -290,8 +324,11 @@ class Renderer:
             if key == old_key:
                 view = old_view  # the same view: the jobs holding it stay as they are
             else:
-                self.fp.forget(old_view)
                 self.view_keys[id(view)] = key
+                self.same_facets[slug] = frozenset(
+                    name for name in FACETS if self.fp.facet_key(name, view) == self.fp.facet_key(name, old_view)
+                )
+                self.fp.forget(old_view)
                 self.views[slug] = changed[slug] = view
             self.memo[slug] = (paper, names, view, key)
         return changed
@@ -323,7 +360,7 @@ class Renderer:
         def remake(new: Mapping[str, PaperView]) -> Job:
             return self._page(path, template, swap_views(values, new))
 
-        return Job(path, describe, render, remake=remake)
+        return Job(path, describe, render, remake)
 
     def data(self, path: str, make: Callable[..., bytes], *inputs: Any) -> Job:
         """A non-template output, `make(*inputs)`: its bytes depend only on `inputs` (and the code)."""
@@ -331,7 +368,7 @@ class Renderer:
         def remake(new: Mapping[str, PaperView]) -> Job:
             return self.data(path, make, *swap_views(inputs, new))
 
-        return Job(path, lambda: self.fp.key("data", path, *inputs), lambda: make(*inputs), remake=remake)
+        return Job(path, lambda: self.fp.key("data", path, *inputs), lambda: make(*inputs), remake)
 
     def listing(
         self, folder: str, title: str, papers: tuple[PaperView, ...], *, kind: str, **extra: Any

@@ -225,7 +225,8 @@ class DevServer:
         self.state: BuildCache = load_cache(project.cache_file)
         self.lock = threading.Lock()
         self.settle_wanted = threading.Event()
-        self.search_key = ""
+        self.search_key: Callable[[], str] = str
+        """The search fingerprint of the last build that built something (computed when asked)."""
         self.unsaved = False
         self.stop_event = threading.Event()
         self.server = Server((host, port), make_handler(project.output, self.broker))
@@ -282,8 +283,8 @@ class DevServer:
             self.broker.publish("build-ok", {})
         if report.changed or report.removed or not quiet_noop:
             self.log(report.summary())
-        if report.search_key:  # "" when the build found nothing to do: the last key holds
-            self.search_key = report.search_key
+        if report.search_key or report.search_keyer:  # neither when nothing was built: the last key holds
+            self.search_key = report.search_fingerprint
         return report
 
     def watch(self) -> None:
@@ -326,8 +327,9 @@ class DevServer:
             with self.lock:
                 self._build_logged(quiet_noop=True)
                 self.save()
-            if self.search_key and self.search_key != self.state.search and not self.settle_wanted.is_set():
-                self.refresh_search(self.search_key)
+            key = self.search_key()
+            if key and key != self.state.search and not self.settle_wanted.is_set():
+                self.refresh_search(key)
 
     def save(self) -> None:
         """Save the build cache, if a build left it unsaved (call with the lock held)."""

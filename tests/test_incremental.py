@@ -245,7 +245,7 @@ def test_serve_state_through_every_kind_of_change_in_a_row(tmp_path: Path) -> No
 
 
 def job_list(state: BuildCache) -> list[tuple[str, str, frozenset[str]]]:
-    return [(job.path, job.key, job.views) for job in state.memo["graph"].jobs]
+    return [(job.path, *job.fingerprinted()) for job in state.memo["graph"].jobs]
 
 
 def test_view_only_edits_take_the_fast_path_and_give_a_fresh_builds_jobs(tmp_path: Path) -> None:
