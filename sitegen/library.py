@@ -62,11 +62,18 @@ class LibraryPaper:
     @property
     def sort_key(self) -> tuple[int, str, str]:
         """Newest first; undated papers after dated ones, by title."""
-        return (0 if self.date else 1, _invert(self.date or ""), self.title.casefold())
+        return (0 if self.date else 1, descending(self.date or ""), self.title.casefold())
 
 
-def _invert(iso: str) -> str:
-    return "".join(chr(0x10FFFF - ord(c)) for c in iso)
+_DESCENDING = {code: 0x10FFFF - code for code in range(128)}
+
+
+def descending(text: str) -> str:
+    """A sort key that orders strings descending: every character mirrored from the top
+    of Unicode (ASCII, which dates are, with one str.translate)."""
+    if text.isascii():
+        return text.translate(_DESCENDING)
+    return "".join(chr(0x10FFFF - ord(c)) for c in text)
 
 
 def _date(value: Any, source: str, key: str, front: str) -> str | None:

@@ -22,7 +22,7 @@ from typing import Any
 
 import yaml
 
-from .library import STATUSES, LibraryPaper
+from .library import STATUSES, LibraryPaper, descending
 from .models import Problem
 from .pages import PageError, PageText, parse_front, read_page
 from .papers import paper_key
@@ -441,16 +441,12 @@ def select(
     if sort == "title":
         return sorted(chosen, key=lambda p: (p.title.casefold(), p.slug))
     if sort == "added":
-        return sorted(chosen, key=lambda p: (p.added is None, _desc(p.added or ""), p.sort_key, p.slug))
+        return sorted(chosen, key=lambda p: (p.added is None, descending(p.added or ""), p.sort_key, p.slug))
     if sort == "rating":
         return sorted(chosen, key=lambda p: (-(p.rating or 0), p.sort_key, p.slug))
     if sort != "date":
         raise ValueError(f"unknown sort {sort!r}")
     return sorted(chosen, key=lambda p: (p.sort_key, p.slug))
-
-
-def _desc(iso: str) -> str:
-    return "".join(chr(0x10FFFF - ord(c)) for c in iso)
 
 
 def display_width(text: str) -> int:

@@ -23,7 +23,7 @@ from markupsafe import Markup
 
 from . import bibtex, charts, feeds, urls
 from .config import Config
-from .library import STATUSES, Library, LibraryPaper
+from .library import STATUSES, Library, LibraryPaper, descending
 from .markdown import to_html
 from .templating import clear_memo, template_key
 from .views import STATUS_LABELS, Pager, PaperView, TagView, pages_of, paper_view, tag_view
@@ -463,7 +463,7 @@ class Renderer:
         yield from self.listing("queue", "Reading queue", queue, kind="queue")
         shelf = sorted(
             (p for p in lib.papers if p.status == "read"),
-            key=lambda p: (_desc(p.read_on or ""), -(p.rating or 0), p.title.casefold(), p.slug),
+            key=lambda p: (descending(p.read_on or ""), -(p.rating or 0), p.title.casefold(), p.slug),
         )
         yield from self.listing("read", "Read", tuple(views[p.slug] for p in shelf), kind="read")
 
@@ -526,11 +526,6 @@ class Renderer:
             names = [name for name, _ in files]
             yield self.data("sitemap.xml", lambda names: feeds.sitemap_index(config, names), names)
         yield self.data("robots.txt", lambda: feeds.robots(config))
-
-
-def _desc(text: str) -> str:
-    """A sort key that orders strings descending."""
-    return "".join(chr(0x10FFFF - ord(c)) for c in text)
 
 
 def render_site(library: Library, config: Config, env: Environment) -> Iterator[OutputFile]:

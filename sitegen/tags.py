@@ -153,13 +153,17 @@ def _patterns(value: object, source: str, text: str, tag: str, key: str) -> tupl
     return tuple(out)
 
 
+_SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+"""libyaml's safe loader where PyYAML has it (the pure-Python one took 0.1 s for the bundled taxonomy)."""
+
+
 @functools.lru_cache(maxsize=8)
 def parse_taxonomy(text: str, source: str = "taxonomy.yaml") -> Taxonomy:
     """Parse and validate a taxonomy file; errors name the file and line.
     Memoised on the text: a Taxonomy is frozen, and `serve` rebuilds would otherwise
-    parse the same file each time (pure-Python YAML: 0.1 s)."""
+    parse the same file each time (its 477 regexes take 0.05 s to compile)."""
     try:
-        data = yaml.safe_load(text) or {}
+        data = yaml.load(text, Loader=_SafeLoader) or {}  # noqa: S506 - a safe loader
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
         line = mark.line + 1 if mark is not None else 0
