@@ -512,7 +512,19 @@ def _build(
             if jobs is None:
                 fork = workers > 1 and CAN_FORK
                 early = EarlyWriter(staging) if staging is not None and fork else None
-                jobs = _all_jobs(project, config, cache, papers, templates_key, with_search, frame_key, early, report)
+                kept = state is not None
+                jobs = _all_jobs(
+                    project,
+                    config,
+                    cache,
+                    papers,
+                    templates_key=templates_key,
+                    frame_key=frame_key,
+                    with_search=with_search,
+                    early=early,
+                    report=report,
+                    kept=kept,
+                )
             report.papers = len(papers)
             report.total = len(jobs)
             report.lap("jobs described" if report.patched else "static files and search index described")
@@ -573,14 +585,16 @@ def _all_jobs(
     cache: BuildCache,
     papers: list[LibraryPaper],
     templates_key: str,
-    with_search: bool,
     frame_key: str,
+    with_search: bool,
     early: EarlyWriter | None = None,
     report: BuildReport | None = None,
+    kept: bool = False,
 ) -> list[Job]:
     """Every job, made from the library: tags, years, digests, related papers. With
     `early`, a child process computes the related papers while this one describes the
-    listings and writes them with `early`, until the related papers are ready."""
+    listings and writes them with `early`, until the related papers are ready. `kept`:
+    the cache stays in memory for the next build (serve's `state`)."""
     from .library import make_library
     from .patch import record
     from .render import Job, Renderer
@@ -602,7 +616,9 @@ def _all_jobs(
             env = make_environment(project.template_dirs())
             cache.memo.update(env=env, env_key=templates_key)
         lap("library")
-        renderer = Renderer(library, config, env, cache.views, cache.memo.setdefault("papers_json", {}))
+        # papers.json entries are kept for the next build when the cache stays in memory (serve).
+        json_memo = cache.memo.setdefault("papers_json", {}) if kept else None
+        renderer = Renderer(library, config, env, cache.views, json_memo)
         lap("views")
         jobs = list(renderer.listing_jobs())
         lap("listings described")

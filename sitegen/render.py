@@ -126,10 +126,32 @@ def _bibtex_inputs(view: PaperView) -> tuple[Any, ...]:
     return (view.cite_key, view.title, view.year, view.authors)
 
 
+def _json_inputs(view: PaperView) -> tuple[Any, ...]:
+    """What a view's papers.json entry is made from (feeds.json_data, but for the related
+    papers, which the job holds apart): the same fields, without building the entry."""
+    return (
+        view.slug,
+        view.url,
+        view.title,
+        view.abstract,
+        view.date,
+        view.date_written,
+        view.authors,
+        view.upvotes,
+        tuple([tag.id for tag in view.tags]),
+        view.status,
+        view.rating,
+        view.added,
+        view.read_on,
+        tuple([source.id for source in view.sources]),
+        tuple([(link.url, link.kind) for link in view.links]),
+    )
+
+
 FACETS: dict[str, Callable[[PaperView], Any]] = {
     "bibtex": _bibtex_inputs,
     "feed": feeds.feed_entry,
-    "json": feeds.json_data,
+    "json": _json_inputs,
 }
 """What data files (made by Python, not templates) take from a paper's view, by name."""
 
