@@ -205,6 +205,8 @@ class Fingerprint:
         A view is only ever found as a value, or in a tuple, list or dict (swap_views
         walks the same shapes), never inside another object."""
         kind = type(value)
+        if kind in _LEAVES:
+            return value
         if kind is PaperView:
             self.direct.add(value.slug)
             return self.view_keys[id(value)]
@@ -213,9 +215,9 @@ class Fingerprint:
                 # A listing, every paper: the common case, done without recursion.
                 self.direct.update(map(_slug, value))
                 return tuple(map(self.view_keys.__getitem__, map(id, value)))
-            return tuple([self.flat(item) for item in value])
+            return tuple([item if type(item) in _LEAVES else self.flat(item) for item in value])
         if kind is dict:  # built in a fixed order by this module, so no sorting needed
-            return tuple([(k, self.flat(v)) for k, v in value.items()])
+            return tuple([(k, v if type(v) in _LEAVES else self.flat(v)) for k, v in value.items()])
         if kind is Facet:
             self.seen.update(map(_slug, value.views))
             self.facets.add(value.name)
@@ -234,6 +236,8 @@ class Fingerprint:
 
 _slug = operator.attrgetter("slug")
 _JUST_VIEWS = {PaperView}
+_LEAVES = frozenset({str, int, float, bool, type(None), Markup})
+"""Values that flat returns as they are (and need not be called for)."""
 
 
 def swap_views(value: Any, new: Mapping[str, PaperView]) -> Any:
