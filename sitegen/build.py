@@ -24,9 +24,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .cache import BuildCache, forget_outputs, load_cache, save_cache, site_identity
+from .cache import (
+    BuildCache,
+    Stamp,
+    forget_outputs,
+    load_cache,
+    load_stamp,
+    save_cache,
+    site_identity,
+    write_stamp,
+)
 from .config import Config, load_config
-from .importer import DIGESTS_DIR, PAPERS_DIR, TAXONOMY_FILE, ImportReport, load_taxonomy, run_import
+from .layout import DIGESTS_DIR, PAPERS_DIR, TAXONOMY_FILE
 from .models import Problem
 from .output import (
     clean_stale_staging,
@@ -44,6 +53,7 @@ from .resources import default_templates_dir
 if TYPE_CHECKING:  # the heavy modules are imported only by a build that has work to do
     from jinja2 import TemplateError
 
+    from .importer import ImportReport
     from .library import LibraryPaper
     from .render import Fingerprinted, Job
 
@@ -396,8 +406,7 @@ def frame_fingerprint(config: Config, with_search: bool, digests_key: str, templ
     """Every input of the site but the pages: templates and static files by content
     (`templates_key` is templates_fingerprint(project)), the taxonomy, the settings, the
     search switch and the code."""
-    from . import __version__
-    from .render import RENDER_VERSION
+    from . import RENDER_VERSION, __version__
 
     h = hashlib.sha1(f"{__version__}/{RENDER_VERSION}/{with_search}/{config!r}/{digests_key}".encode())
     h.update(templates_key.encode())
@@ -412,6 +421,35 @@ def inputs_fingerprint(frame_key: str, stats: list[tuple[str, int, int]]) -> str
     (`stats` is page_stats(content))."""
     pages = "".join([f"{name}\0{size}\0{mtime}\0" for name, size, mtime in stats])
     return hashlib.sha1(f"{frame_key}{pages}".encode("utf-8", "surrogatepass")).hexdigest()
+
+
+@dataclass(frozen=True)
+class InputsSeen:
+    """The fingerprints of a build's inputs, as the no-op check by the stamp made them
+    (reused by the build when that check finds a change and nothing is imported)."""
+
+    digests_key: str
+    stats: list[tuple[str, int, int]]
+    templates_key: str
+    frame_key: str
+    inputs_key: str
+
+
+def _inputs_seen(project: Project, config: Config, run_importer: bool, with_search: bool) -> InputsSeen:
+    digests_key = digests_fingerprint(project.content, config) if run_importer else ""
+    stats = page_stats(project.content)
+    templates_key = templates_fingerprint(project)
+    frame_key = frame_fingerprint(config, with_search, digests_key, templates_key, project.content)
+    return InputsSeen(digests_key, stats, templates_key, frame_key, inputs_fingerprint(frame_key, stats))
+
+
+def _unchanged(project: Project, stamp: Stamp, seen: InputsSeen, with_search: bool, defer_search: bool) -> bool:
+    """Whether the last build's site is up to date, by the cache's stamp: the same test
+    _build makes with the whole cache (the site is the one the cache describes, every
+    input is as it was, the search index is there if wanted)."""
+    site_ok = stamp.outputs > 0 and stamp.site_id is not None and site_identity(project.output) == stamp.site_id
+    # The inputs' fingerprint holds the digests' (when importing): no digest changed either.
+    return site_ok and seen.inputs_key == stamp.inputs and (not with_search or defer_search or stamp.search)
 
 
 def build(
@@ -461,6 +499,17 @@ def _build(
     report = BuildReport()
     config: Config = load_config(project.content)
     with_search = config.search if search is None else search
+    seen = None
+    if not full and state is None:
+        stamp = load_stamp(project.cache_file)
+        if stamp is not None:
+            seen = _inputs_seen(project, config, run_importer, with_search)
+            if _unchanged(project, stamp, seen, with_search, defer_search):
+                report.incremental = True
+                report.total, report.papers = stamp.outputs, stamp.pages
+                report.seconds = time.perf_counter() - started
+                report.lap("input fingerprints (the cache's stamp)")
+                return report
     if full:
         cache = BuildCache()
     elif state is not None:
@@ -472,20 +521,28 @@ def _build(
     # 1. Import, when a digest (or the taxonomy, or the configuration) changed.
     digests_key = ""
     if run_importer:
-        digests_key = digests_fingerprint(project.content, config)
+        digests_key = seen.digests_key if seen is not None else digests_fingerprint(project.content, config)
         if digests_key != cache.digests:
+            from .importer import run_import
+
             report.imported = run_import(project.content, config)
             report.problems.extend(report.imported.problems)
             cache.digests = digests_key = digests_fingerprint(project.content, config)
     report.lap("cache and import")
 
     # Nothing changed since the last build of this site: stop here.
-    stats = current_stats(project.content, cache, None if report.imported else changed)
-    templates_key = templates_fingerprint(project)
-    frame_key = frame_fingerprint(config, with_search, digests_key, templates_key, project.content)
+    if seen is not None and not report.imported:  # the stamp's check looked at the same files
+        stats, templates_key, frame_key = seen.stats, seen.templates_key, seen.frame_key
+        cache.memo["stats"] = stats
+    else:
+        stats = current_stats(project.content, cache, None if report.imported else changed)
+        templates_key = templates_fingerprint(project)
+        frame_key = frame_fingerprint(config, with_search, digests_key, templates_key, project.content)
     inputs_key = inputs_fingerprint(frame_key, stats)
     search_current = not with_search or defer_search or bool(cache.search)
     if site_ok and inputs_key == cache.inputs and search_current:
+        if state is None and not full and project.cache_file.is_file():
+            write_stamp(project.cache_file, cache)  # the stamp was missing or stale: the next no-op uses it
         report.incremental = True
         report.total = len(cache.outputs)
         report.papers = len(cache.pages)
@@ -601,6 +658,8 @@ def _all_jobs(
     from .templating import make_environment
 
     cache.memo.pop("graph", None)  # the views memo is about to change under it
+    from .importer import load_taxonomy
+
     taxonomy = load_taxonomy(project.content)
     # Related papers take seconds at 10,000 papers; a child process computes them while
     # this one makes the views and describes every page but the papers' own.

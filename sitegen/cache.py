@@ -8,10 +8,14 @@
 
 The cache is an optimisation only: deleting it just makes the next build a full one.
 It is written with a version tag; an unreadable or older cache is ignored.
+
+Beside it, a stamp (a few bytes of JSON) holds what a build needs to tell that nothing
+changed, so a no-op build does not unpickle the whole cache (17 MB at 10,000 papers).
 """
 
 from __future__ import annotations
 
+import json
 import os
 import pickle
 from dataclasses import dataclass, field
@@ -59,6 +63,36 @@ def _dirty_marker(path: Path) -> Path:
     return path.with_name(f"{path.name}.dirty")
 
 
+def _stamp_file(path: Path) -> Path:
+    return path.with_name(f"{path.name}.stamp")
+
+
+@dataclass(frozen=True)
+class Stamp:
+    """The saved cache's answer to "did anything change?": its fingerprint of the inputs,
+    the output folder it describes, whether it has a search index, and the counts a no-op
+    build reports."""
+
+    inputs: str
+    site_id: tuple[int, int] | None
+    search: bool
+    outputs: int
+    pages: int
+
+
+def load_stamp(path: Path) -> Stamp | None:
+    """The stamp of the cache at `path`, or None when there is none to trust (missing,
+    unreadable, another version, or a build died changing the site)."""
+    try:
+        version, fields = json.loads(_stamp_file(path).read_bytes())
+        if version != CACHE_VERSION or _dirty_marker(path).exists():
+            return None
+        site_id = fields.pop("site_id")
+        return Stamp(site_id=tuple(site_id) if site_id else None, **fields)
+    except (OSError, ValueError, TypeError, KeyError, AttributeError):
+        return None
+
+
 def load_cache(path: Path) -> BuildCache:
     try:
         with path.open("rb") as handle:
@@ -74,6 +108,8 @@ def load_cache(path: Path) -> BuildCache:
 
 def save_cache(path: Path, cache: BuildCache) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
+    stamp = _stamp_file(path)
+    stamp.unlink(missing_ok=True)  # no stamp for a moment rather than one that outlives its cache
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     kept = {name: getattr(cache, name) for name in MEMORY_ONLY}
     for name in MEMORY_ONLY:
@@ -86,6 +122,21 @@ def save_cache(path: Path, cache: BuildCache) -> None:
             setattr(cache, name, value)
     os.replace(tmp, path)
     _dirty_marker(path).unlink(missing_ok=True)  # only now do the saved outputs describe the site
+    write_stamp(path, cache)
+
+
+def write_stamp(path: Path, cache: BuildCache) -> None:
+    """The stamp of `cache`, saved at `path` (as it is on disk, by save_cache or loaded)."""
+    fields = {
+        "inputs": cache.inputs,
+        "site_id": cache.site_id,
+        "search": bool(cache.search),
+        "outputs": len(cache.outputs),
+        "pages": len(cache.pages),
+    }
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.stamp.tmp")
+    tmp.write_text(json.dumps([CACHE_VERSION, fields]))
+    os.replace(tmp, _stamp_file(path))
 
 
 def forget_outputs(path: Path, cache: BuildCache) -> None:
@@ -96,3 +147,4 @@ def forget_outputs(path: Path, cache: BuildCache) -> None:
     if not path.is_file():
         return  # no cache on disk: nothing that could be trusted
     _dirty_marker(path).touch()
+    _stamp_file(path).unlink(missing_ok=True)

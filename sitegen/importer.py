@@ -17,15 +17,12 @@ import yaml
 
 from .config import Config
 from .digest import MAX_DIGEST_BYTES, decode, filename_date, parse_digest, too_big
+from .layout import DIGESTS_DIR, PAPERS_DIR, TAXONOMY_FILE
 from .models import Digest, Paper, Problem
 from .pages import PageError, new_page, read_page, update_page
 from .papers import assign_slugs, merge_digests, paper_key, slug_fits
 from .resources import default_taxonomy_file
 from .tags import Taxonomy, parse_taxonomy
-
-DIGESTS_DIR = "digests"
-PAPERS_DIR = "papers"
-TAXONOMY_FILE = "taxonomy.yaml"
 
 
 @dataclass

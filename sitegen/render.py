@@ -21,15 +21,12 @@ from urllib.parse import urlsplit
 from jinja2 import Environment
 from markupsafe import Markup
 
-from . import bibtex, charts, feeds, urls
+from . import RENDER_VERSION, bibtex, charts, feeds, urls
 from .config import Config
 from .library import STATUSES, Library, LibraryPaper, descending
 from .markdown import to_html
 from .templating import clear_memo, template_key
 from .views import STATUS_LABELS, Pager, PaperView, TagView, pages_of, paper_view, tag_view
-
-RENDER_VERSION = "1"
-"""Bump when Python-side output changes, so incremental builds re-render everything."""
 
 
 @dataclass(frozen=True)

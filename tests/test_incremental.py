@@ -304,3 +304,66 @@ def test_page_stats_from_the_watchers_list_equal_a_scan(tmp_path: Path) -> None:
     for cannot_tell in (folder, content, tmp_path, folder.resolve(), Path(os.path.relpath(content))):
         assert restat(last, folder, {cannot_tell}) is None
     assert restat(last, folder, {folder / f"{i}.md" for i in range(MAX_HINTS + 1)}) is None
+
+
+def test_noop_by_the_stamp_reads_no_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A build with nothing to do answers from the cache's stamp and never unpickles the
+    cache; any change (a page, a template, a deleted site, a build that died changing the
+    site) sends it down the full path, with the same result as without a stamp."""
+    import sitegen.build as build_module
+    from sitegen.cache import _dirty_marker, _stamp_file, forget_outputs, load_cache
+
+    project = make_project(tmp_path)
+    first = build(project, search=False)
+    stamp = _stamp_file(project.cache_file)
+    assert stamp.is_file()
+    loads: list[Path] = []
+
+    def counting_load(path: Path) -> BuildCache:
+        loads.append(path)
+        return load_cache(path)
+
+    monkeypatch.setattr(build_module, "load_cache", counting_load)
+    for run_importer in (True, False):  # --no-import: its own fingerprint, rebuilt once, then a no-op
+        build(project, search=False, run_importer=run_importer)
+        loads.clear()
+        noop = build(project, search=False, run_importer=run_importer)
+        assert noop.incremental and noop.files == 0 and noop.total == first.total and noop.papers == first.papers
+        assert loads == []
+    noop = build(project, search=True)  # the index was never built: the stamp cannot answer
+    assert loads and noop.search
+    loads.clear()
+
+    edit_paper(project.content, project.templates)
+    edited = build(project, search=True)
+    assert loads and edited.files > 0
+    loads.clear()
+
+    forget_outputs(project.cache_file, load_cache(project.cache_file))  # as a build dying in place leaves it
+    assert _dirty_marker(project.cache_file).exists() and not stamp.exists()
+    repaired = build(project, search=True)
+    assert loads and not repaired.incremental
+    assert stamp.is_file()
+    loads.clear()
+
+    shutil.rmtree(project.output)
+    rebuilt = build(project, search=True)
+    assert loads and rebuilt.files == rebuilt.total
+    assert tree_digest(project.output) == tree_digest(clean_build(project, tmp_path, search=True, run_importer=True))
+
+
+def test_a_stale_stamp_is_not_trusted(tmp_path: Path) -> None:
+    """A stamp from another cache version, or unreadable, is ignored."""
+    from sitegen.cache import _stamp_file, load_stamp
+
+    project = make_project(tmp_path)
+    build(project, search=False)
+    stamp = _stamp_file(project.cache_file)
+    assert load_stamp(project.cache_file) is not None
+    stamp.write_text(stamp.read_text().replace("[", "[9", 1))
+    assert load_stamp(project.cache_file) is None
+    stamp.write_text("{not json")
+    assert load_stamp(project.cache_file) is None
+    again = build(project, search=False)
+    assert again.incremental and again.files == 0
+    assert load_stamp(project.cache_file) is not None  # a no-op by the whole cache writes a good one
