@@ -443,13 +443,16 @@ def _inputs_seen(project: Project, config: Config, run_importer: bool, with_sear
     return InputsSeen(digests_key, stats, templates_key, frame_key, inputs_fingerprint(frame_key, stats))
 
 
-def _unchanged(project: Project, stamp: Stamp, seen: InputsSeen, with_search: bool, defer_search: bool) -> bool:
-    """Whether the last build's site is up to date, by the cache's stamp: the same test
-    _build makes with the whole cache (the site is the one the cache describes, every
-    input is as it was, the search index is there if wanted)."""
-    site_ok = stamp.outputs > 0 and stamp.site_id is not None and site_identity(project.output) == stamp.site_id
-    # The inputs' fingerprint holds the digests' (when importing): no digest changed either.
-    return site_ok and seen.inputs_key == stamp.inputs and (not with_search or defer_search or stamp.search)
+def _site_ok(project: Project, last: Stamp) -> bool:
+    """Whether the output folder is the one the last build (`last`) wrote, with its outputs."""
+    return last.outputs > 0 and last.site_id is not None and site_identity(project.output) == last.site_id
+
+
+def _unchanged(project: Project, last: Stamp, inputs_key: str, with_search: bool, defer_search: bool) -> bool:
+    """Whether the last build's site is up to date: it is the one the cache describes,
+    every input is as it was, and the search index is there if wanted. The inputs'
+    fingerprint holds the digests' (when importing): no digest changed either."""
+    return _site_ok(project, last) and inputs_key == last.inputs and (not with_search or defer_search or last.search)
 
 
 def build(
@@ -504,7 +507,7 @@ def _build(
         stamp = load_stamp(project.cache_file)
         if stamp is not None:
             seen = _inputs_seen(project, config, run_importer, with_search)
-            if _unchanged(project, stamp, seen, with_search, defer_search):
+            if _unchanged(project, stamp, seen.inputs_key, with_search, defer_search):
                 report.incremental = True
                 report.total, report.papers = stamp.outputs, stamp.pages
                 report.seconds = time.perf_counter() - started
@@ -516,7 +519,8 @@ def _build(
         cache = state
     else:
         cache = load_cache(project.cache_file)
-    site_ok = project.output.is_dir() and site_identity(project.output) == cache.site_id and bool(cache.outputs)
+    last = Stamp.of(cache)
+    site_ok = _site_ok(project, last)
 
     # 1. Import, when a digest (or the taxonomy, or the configuration) changed.
     digests_key = ""
@@ -532,16 +536,15 @@ def _build(
 
     # Nothing changed since the last build of this site: stop here.
     if seen is not None and not report.imported:  # the stamp's check looked at the same files
-        stats, templates_key, frame_key = seen.stats, seen.templates_key, seen.frame_key
+        stats, templates_key, frame_key, inputs_key = seen.stats, seen.templates_key, seen.frame_key, seen.inputs_key
         cache.memo["stats"] = stats
     else:
         stats = current_stats(project.content, cache, None if report.imported else changed)
         templates_key = templates_fingerprint(project)
         frame_key = frame_fingerprint(config, with_search, digests_key, templates_key, project.content)
-    inputs_key = inputs_fingerprint(frame_key, stats)
-    search_current = not with_search or defer_search or bool(cache.search)
-    if site_ok and inputs_key == cache.inputs and search_current:
-        if state is None and not full and project.cache_file.is_file():
+        inputs_key = inputs_fingerprint(frame_key, stats)
+    if _unchanged(project, last, inputs_key, with_search, defer_search):
+        if state is None and project.cache_file.is_file():
             write_stamp(project.cache_file, cache)  # the stamp was missing or stale: the next no-op uses it
         report.incremental = True
         report.total = len(cache.outputs)

@@ -15,6 +15,7 @@ changed, so a no-op build does not unpickle the whole cache (17 MB at 10,000 pap
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import pickle
@@ -79,6 +80,10 @@ class Stamp:
     outputs: int
     pages: int
 
+    @classmethod
+    def of(cls, cache: BuildCache) -> Stamp:
+        return cls(cache.inputs, cache.site_id, bool(cache.search), len(cache.outputs), len(cache.pages))
+
 
 def load_stamp(path: Path) -> Stamp | None:
     """The stamp of the cache at `path`, or None when there is none to trust (missing,
@@ -127,13 +132,7 @@ def save_cache(path: Path, cache: BuildCache) -> None:
 
 def write_stamp(path: Path, cache: BuildCache) -> None:
     """The stamp of `cache`, saved at `path` (as it is on disk, by save_cache or loaded)."""
-    fields = {
-        "inputs": cache.inputs,
-        "site_id": cache.site_id,
-        "search": bool(cache.search),
-        "outputs": len(cache.outputs),
-        "pages": len(cache.pages),
-    }
+    fields = dataclasses.asdict(Stamp.of(cache))
     tmp = path.with_name(f".{path.name}.{os.getpid()}.stamp.tmp")
     tmp.write_text(json.dumps([CACHE_VERSION, fields]))
     os.replace(tmp, _stamp_file(path))

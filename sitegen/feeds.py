@@ -163,7 +163,7 @@ def papers_json(
     and when every entry is the one of the last call, so is the output (20 MB at 10,000
     papers, not worth joining again after a note was written)."""
     if view_keys is None or memo is None:  # one dumps: the same bytes as _join of every _entry
-        papers = [{**json_data(view), "related": list(related_table.get(view.slug, ()))} for view in ordered]
+        papers = [_entry_data(view, related_table.get(view.slug, ())) for view in ordered]
         return orjson.dumps({"papers": papers}, option=orjson.OPT_SORT_KEYS) + b"\n"
     # Written for speed (10,000 papers after each edit in `serve`): map() where it can.
     keys = list(map(view_keys.__getitem__, map(id, ordered)))
@@ -182,7 +182,11 @@ def papers_json(
 
 
 def _entry(view: PaperView, related: tuple[str, ...]) -> bytes:
-    return orjson.dumps({**json_data(view), "related": list(related)}, option=orjson.OPT_SORT_KEYS)
+    return orjson.dumps(_entry_data(view, related), option=orjson.OPT_SORT_KEYS)
+
+
+def _entry_data(view: PaperView, related: tuple[str, ...]) -> dict[str, Any]:
+    return {**json_data(view), "related": list(related)}
 
 
 def _join(entries: list[bytes]) -> bytes:
