@@ -12,6 +12,8 @@ _KEY = re.compile(r"[^a-z0-9]+")
 
 def escape(text: str) -> str:
     """Text safe inside a braced BibTeX field (LaTeX specials escaped, ~ and ^ spelled out)."""
+    if _SPECIAL.search(text) is None:
+        return text  # most titles: no substitution to set up
     return _SPECIAL.sub(lambda m: _REPLACEMENTS.get(m.group(0), "\\" + m.group(0)), text)
 
 
@@ -44,13 +46,10 @@ def _suffix(n: int) -> str:
 def entry(key: str, title: str, year: str | None, url: str, authors: int | None) -> str:
     """One `@misc` entry; `url` is the paper's page (or a search for it)."""
     count = f"{authors} author{'' if authors == 1 else 's'}, " if authors else ""
-    fields = [
-        ("title", "{" + escape(title) + "}"),
-        ("author", "{Unknown}"),
-        ("note", escape(f"Authors not recorded in the digest ({count}see the paper page)")),
-        ("url", url.replace("}", "%7D").replace("{", "%7B")),
-    ]
-    if year:
-        fields.insert(2, ("year", year))
-    body = ",\n".join(f"  {name} = {{{value}}}" for name, value in fields)
-    return f"@misc{{{key},\n{body}\n}}\n"
+    note = escape(f"Authors not recorded in the digest ({count}see the paper page)")
+    url = url.replace("}", "%7D").replace("{", "%7B")
+    year_field = f"  year = {{{year}}},\n" if year else ""
+    return (
+        f"@misc{{{key},\n  title = {{{{{escape(title)}}}}},\n  author = {{{{Unknown}}}},\n"
+        f"{year_field}  note = {{{note}}},\n  url = {{{url}}}\n}}\n"
+    )

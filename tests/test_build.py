@@ -90,7 +90,7 @@ def test_paper_page_content_and_metadata(bundled_site: Path) -> None:
     assert '<h1 data-pagefind-meta="title">Unraveling the Mystery of Scaling Laws: Part I</h1>' in html
     assert '<meta name="citation_title" content="Unraveling the Mystery of Scaling Laws: Part I">' in html
     assert '<meta name="citation_publication_date" content="2024/03/11">' in html
-    assert '"@type": "ScholarlyArticle"' in html
+    assert '"@type":"ScholarlyArticle"' in html
     assert 'property="og:title"' in html
     assert "4 authors" in html
     assert 'href="../../tags/scaling-laws/index.html"' in html

@@ -96,6 +96,76 @@ def test_macros_that_see_the_page_are_called_every_time(tmp_path: Path, page: st
     assert template.render(title="two") == ("1:two1:x" if twice else "1:two")
 
 
+LINKS = (
+    '{% macro card(p, root) %}<a href="{{ root }}{{ p.name }}">{{ p.name }}</a>{{ tags(p, root) }}{% endmacro %}'
+    '{% macro tags(p, root) %}<i href="{{ root }}t/{{ p.name }}"></i>{% endmacro %}'
+)
+
+
+def test_a_card_that_only_outputs_its_link_prefix_is_rendered_once_for_every_depth(tmp_path: Path) -> None:
+    env = env_with(
+        tmp_path,
+        {
+            "m.html": LINKS,
+            "page.html": '{% from "m.html" import card %}{% for p in ps %}{{ card(p, root) }}{% endfor %}',
+        },
+    )
+    a, b = Frozen("a"), Frozen("b")
+    page = env.get_template("page.html")
+    assert page.render(ps=[a, b], root="../../") == (
+        '<a href="../../a">a</a><i href="../../t/a"></i><a href="../../b">b</a><i href="../../t/b"></i>'
+    )
+    memo: MacroMemo = env.macro_memo  # type: ignore[attr-defined]
+    entries = len(memo.entries)
+    assert page.render(ps=[a], root="") == '<a href="a">a</a><i href="t/a"></i>'
+    assert page.render(ps=[a], root="../../../../") == '<a href="../../../../a">a</a><i href="../../../../t/a"></i>'
+    assert len(memo.entries) == entries  # the other depths came from the same renders
+    # a prefix that escaping would change is not substituted: the macro runs as Jinja runs it
+    assert page.render(ps=[a], root="/a&b/") == '<a href="/a&amp;b/a">a</a><i href="/a&amp;b/t/a"></i>'
+
+
+@pytest.mark.parametrize(
+    ("body", "once"),
+    [
+        ('<a href="{{ root }}x">{% if p %}{{ root }}{% endif %}</a>', True),
+        ("{{ root ~ 'x' }}", False),
+        ("{% if root %}deep{% endif %}{{ root }}", False),
+        ("{{ root | length }}", False),
+        ("{% set root = 'x' %}{{ root }}", False),
+        ("{% for root in [1] %}{{ root }}{% endfor %}", False),
+        ("{% filter upper %}{{ root }}{% endfilter %}", False),
+        ("{% set held %}{{ root }}{% endset %}{{ held }}", False),
+        ("{{ other(p, root) }}", True),
+        ("{{ other(p, root=root) }}", True),
+        ("{{ other(p, root) | upper }}", False),
+        ("{{ counts(root) }}", False),
+        ("{{ undefined_macro(root) }}", False),
+    ],
+)
+def test_which_macros_are_rendered_once_for_every_depth(tmp_path: Path, body: str, once: bool) -> None:
+    """Only a macro whose output holds its `root` argument verbatim (itself, or through a
+    macro that does the same) is rendered once; any other use renders it per depth."""
+    from sitegen.templating import ROOT_MARK, _only_output
+
+    macros = (
+        "{% macro card(p, root) %}" + body + "{% endmacro %}"
+        "{% macro other(p, root) %}<b>{{ root }}</b>{% endmacro %}"
+        "{% macro counts(root) %}{{ root.count('.') }}{% endmacro %}"
+    )
+    env = env_with(tmp_path, {"m.html": macros})
+    assert _only_output(env.parse(macros), "card", "root", frozenset()) is once
+    if "undefined_macro" in body:
+        return
+    card = env.get_template("m.html").module.card  # type: ignore[attr-defined]
+    memo: MacroMemo = env.macro_memo  # type: ignore[attr-defined]
+    paper = Frozen("a")
+    for root in ("", "../../", "../../../../"):  # memoised or not, each depth gets its own links
+        assert str(memo.call(env, card, (paper, root))) == str(card(paper, root))
+    held = [markup for key, (_, markup) in memo.entries.items() if key[0] == id(card)]
+    assert len(held) == (1 if once else 3)
+    assert all(ROOT_MARK in markup for markup in held) is once
+
+
 def test_the_memo_stays_bounded(tmp_path: Path) -> None:
     env = env_with(
         tmp_path,
@@ -138,3 +208,23 @@ def test_the_fast_escape_is_markupsafes(value: object) -> None:
 def test_templates_escape_with_the_fast_escape(tmp_path: Path) -> None:
     env = env_with(tmp_path, {"p.html": "{{ a }}|{{ b }}|{{ c }}"})
     assert env.get_template("p.html").render(a="<&>\"'", b=Markup("<b>"), c=3) == "&lt;&amp;&gt;&#34;&#39;|<b>|3"
+
+
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers(-(2**63), 2**63 - 1) | st.text(),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(), inner, max_size=4),
+    max_leaves=12,
+)
+
+
+@given(_JSON)
+def test_json_in_a_script_element_is_the_json_and_cannot_end_the_script(value: object) -> None:
+    import json
+
+    from sitegen.templating import _json_script
+
+    text = str(_json_script(value))
+    assert json.loads(text) == value
+    assert not any(char in text for char in "<>&\u2028\u2029")
+    if isinstance(value, dict):
+        assert list(json.loads(text)) == sorted(value)  # keys sorted: the same input, the same bytes
