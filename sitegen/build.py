@@ -47,7 +47,7 @@ from .output import (
     write_files,
     write_if_changed,
 )
-from .parallel import CAN_FORK, Forked, Later, in_forks
+from .parallel import CAN_FORK, Forked, Later, Standby, in_forks
 from .resources import default_templates_dir
 
 if TYPE_CHECKING:  # the heavy modules are imported only by a build that has work to do
@@ -233,6 +233,8 @@ def load_papers(
             return _reload_pages(content, cache, stats, last[1], changed)
     todo = [name for name, size, mtime in stats if cache.pages.get(name, (None, None))[:2] != (size, mtime)]
     if workers > 1 and len(todo) >= PARALLEL_MIN_PAGES and CAN_FORK:
+        from . import library  # noqa: F401 - imported once, before forking, not in each process
+
         shares = in_forks(lambda worker: _parse_pages(content, todo[worker::workers]), workers)
         parsed = _merge_shares(shares, len(todo))
     else:
@@ -311,10 +313,13 @@ def _merge_shares(shares: list[list[LibraryPaper | BuildError]], total: int) -> 
     return merged
 
 
-def related_table(papers: list[LibraryPaper], k: int, cache: BuildCache, fork: bool = False) -> RelatedTable:
+def related_table(
+    papers: list[LibraryPaper], k: int, cache: BuildCache, fork: bool = False, standby: RelatedStandby | None = None
+) -> RelatedTable:
     """The related-papers table, to be taken with `.result()`: the cached one while no
     title or abstract changed, else computed afresh; with `fork`, in a child process
-    that starts now, so this one can go on describing the pages that do not show it."""
+    that starts now (or in `standby`, forked earlier), so this one can go on describing
+    the pages that do not show it."""
     ordered = sorted(papers, key=lambda p: p.slug)
     docs = [(p.slug, f"{p.title} {p.title} {p.abstract}") for p in ordered]
     h = hashlib.sha1(str(k).encode())
@@ -329,7 +334,12 @@ def related_table(papers: list[LibraryPaper], k: int, cache: BuildCache, fork: b
     def compute() -> dict[str, tuple[str, ...]]:
         return related_papers(docs, k)
 
+    if standby is not None:
+        return RelatedTable(key, standby.submit((docs, k)), cache)
     return RelatedTable(key, Forked(compute) if fork else Later(compute), cache)
+
+
+RelatedStandby = Standby[tuple[list[tuple[str, str]], int], dict[str, tuple[str, ...]]]
 
 
 @dataclass
@@ -479,11 +489,34 @@ def build(
     # build makes few reference cycles, so it runs without it and the collector resumes after.
     collecting = gc.isenabled()
     gc.disable()
+    standby = _related_standby(project, full, state, workers)
     try:
-        return _build(project, run_importer, search, progress, full, state, defer_search, workers, save, changed)
+        options = (search, progress, full, state, defer_search)
+        return _build(project, run_importer, *options, workers, save, changed, standby)
     finally:
+        if standby is not None:
+            standby.cancel()  # not wanted after all (a table in the cache, an error): ended
         if collecting:
             gc.enable()
+
+
+def _related_standby(project: Project, full: bool, state: BuildCache | None, workers: int) -> RelatedStandby | None:
+    """For a build that will compute the related papers in a child process (a first or
+    `--full` build of a list big enough for several processes), that child, forked now:
+    it imports NumPy and SciPy (0.4 s) while this process starts up on the other core,
+    and computes the table once the pages are read."""
+    if workers < 2 or not CAN_FORK or state is not None or (project.cache_file.exists() and not full):
+        return None
+    try:
+        with os.scandir(project.content / PAPERS_DIR) as entries:
+            pages = sum(1 for entry in entries if entry.name.endswith(".md"))
+    except OSError:
+        return None
+    if pages < PARALLEL_MIN_PAGES:
+        return None
+    from .related import prepare, related_of
+
+    return Standby(prepare, related_of)
 
 
 def _build(
@@ -497,6 +530,7 @@ def _build(
     workers: int,
     save: bool,
     changed: Collection[Path] | None,
+    standby: RelatedStandby | None = None,
 ) -> BuildReport:
     started = time.perf_counter()
     report = BuildReport()
@@ -584,6 +618,7 @@ def _build(
                     early=early,
                     report=report,
                     kept=kept,
+                    standby=standby,
                 )
             report.papers = len(papers)
             report.total = len(jobs)
@@ -650,6 +685,7 @@ def _all_jobs(
     early: EarlyWriter | None = None,
     report: BuildReport | None = None,
     kept: bool = False,
+    standby: RelatedStandby | None = None,
 ) -> list[Job]:
     """Every job, made from the library: tags, years, digests, related papers. With
     `early`, a child process computes the related papers while this one describes the
@@ -666,7 +702,8 @@ def _all_jobs(
     taxonomy = load_taxonomy(project.content)
     # Related papers take seconds at 10,000 papers; a child process computes them while
     # this one makes the views and describes every page but the papers' own.
-    related = related_table(papers, config.related, cache, fork=early is not None and len(papers) >= PARALLEL_MIN_PAGES)
+    fork = early is not None and len(papers) >= PARALLEL_MIN_PAGES
+    related = related_table(papers, config.related, cache, fork=fork, standby=standby if fork else None)
     lap = report.lap if report is not None else lambda stage: None
     try:
         library = make_library(papers, taxonomy, {})
