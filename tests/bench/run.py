@@ -30,7 +30,9 @@ parent and child alive at the same time (coarse: a spike shorter than the interv
 
 Outputs a stage replaces (the site, Hugo's public/, the pages before an import) are moved
 aside and deleted once a size's rounds are over, not deleted before the next stage: see
-set_aside. The benchmarked package's bytecode is compiled first, as `pip install` does.
+set_aside. Before each stage, what earlier stages wrote is flushed to disk (`sync`, not
+timed): sitegen writes three times Hugo's bytes, and their writeback used to land in
+whichever run came next. The benchmarked package's bytecode is compiled first, as `pip install` does.
 
 With --repeat K every stage runs K times, sitegen and Hugo stages interleaved, and the table
 shows medians. Figures are noisy on a shared machine: run with --repeat 3 for anything you quote.
@@ -142,7 +144,10 @@ class TreeSampler(threading.Thread):
 
 
 def measure(command: Sequence[str], *, cwd: Path, env: dict[str, str] | None = None) -> Sample:
-    """Run a command to completion; its wall time, ru_maxrss and sampled tree RSS."""
+    """Run a command to completion; its wall time, ru_maxrss and sampled tree RSS. The
+    files earlier stages wrote are flushed to disk first (not timed), so the kernel does
+    not write one tool's output back while the next one is being measured."""
+    os.sync()
     stdout_path = cwd / ".bench-stdout"
     with open(stdout_path, "w+b") as out:
         started = time.perf_counter()
