@@ -15,6 +15,7 @@ from __future__ import annotations
 import bisect
 import gc
 import hashlib
+import operator
 import os
 import shutil
 import stat
@@ -47,7 +48,7 @@ from .output import (
     write_files,
     write_if_changed,
 )
-from .parallel import CAN_FORK, Forked, Later, Standby, in_forks
+from .parallel import CAN_FORK, Forked, Later, Standby, share_out
 from .resources import default_templates_dir
 
 if TYPE_CHECKING:  # the heavy modules are imported only by a build that has work to do
@@ -235,8 +236,12 @@ def load_papers(
     if workers > 1 and len(todo) >= PARALLEL_MIN_PAGES and CAN_FORK:
         from . import library  # noqa: F401 - imported once, before forking, not in each process
 
-        shares = in_forks(lambda worker: _parse_pages(content, todo[worker::workers]), workers)
-        parsed = _merge_shares(shares, len(todo))
+        def parse(start: int, stop: int) -> list[tuple[int, list[LibraryPaper | BuildError]]]:
+            return [(start, _parse_pages(content, todo[start:stop]))]
+
+        # Taken in chunks as the processes go (share_out), so neither waits for the other
+        # when one shares its core with another process (the related papers' standby).
+        parsed = _joined(sorted(share_out(len(todo), workers, parse, chunk=PARSE_CHUNK), key=_first))
     else:
         parsed = _parse_pages(content, todo)
     if parsed and isinstance(parsed[-1], BuildError):
@@ -299,18 +304,20 @@ def _read_text(path: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n") if "\r" in text else text
 
 
-def _merge_shares(shares: list[list[LibraryPaper | BuildError]], total: int) -> list[LibraryPaper | BuildError]:
-    """Worker w parsed items w, w+n, w+2n, ...: back in order, up to the first error."""
-    workers = len(shares)
-    merged: list[LibraryPaper | BuildError] = []
-    for index in range(total):
-        share, position = shares[index % workers], index // workers
-        if position >= len(share):
-            break  # that worker stopped at an error earlier in its share, merged already
-        merged.append(share[position])
-        if isinstance(share[position], BuildError):
+PARSE_CHUNK = 64
+"""Pages a process parses at a time when several share the work."""
+_first = operator.itemgetter(0)
+
+
+def _joined(chunks: list[tuple[int, list[LibraryPaper | BuildError]]]) -> list[LibraryPaper | BuildError]:
+    """The parsed chunks (by first index, covering every page) as one list, up to the first
+    error: each chunk stops at its own first error, so this is what a serial load gives."""
+    joined: list[LibraryPaper | BuildError] = []
+    for _, chunk in chunks:
+        joined += chunk
+        if chunk and isinstance(chunk[-1], BuildError):
             break
-    return merged
+    return joined
 
 
 def related_table(
