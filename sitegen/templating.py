@@ -73,12 +73,11 @@ class MacroMemo:
             known = self.pure[id(macro)] = (macro, pure, at)
         if not known[1]:
             return macro(*args)
-        at, root = known[2], None
+        at, root, called = known[2], None, args
         if at is not None and at < len(args) and type(args[at]) is str and escape(args[at]) == args[at]:
             root = args[at]  # rendered once with ROOT_MARK in its place, for every link depth
-            key = _key(macro, (*args[:at], ROOT_MARK, *args[at + 1 :]))
-        else:
-            key = _key(macro, args)
+            called = (*args[:at], ROOT_MARK, *args[at + 1 :])
+        key = _key(macro, called)
         if key is None:
             return macro(*args)
         hit = self.entries.get(key)
@@ -86,7 +85,7 @@ class MacroMemo:
             self.hits += 1
             markup = hit[1]
         else:
-            markup = macro(*args) if root is None else macro(*args[:at], ROOT_MARK, *args[at + 1 :])
+            markup = macro(*called)
             if len(self.entries) >= self.limit:
                 self.entries.clear()
             self.entries[key] = (args, markup)
@@ -131,11 +130,11 @@ def _only_output(tree: nodes.Template, macro_name: str, param: str, seen: frozen
         return True  # a macro passing it on to itself adds no other use
     defs = _defined(tree, macro_name)
     bound = [n for n in tree.find_all(nodes.Name) if n.name == macro_name and n.ctx != "load"]
-    imported = [n for n in tree.find_all((nodes.FromImport, nodes.Import))]
+    imported = _has(tree, (nodes.FromImport, nodes.Import))
     if len(defs) != 1 or bound or imported or param not in [arg.name for arg in defs[0].args]:
         return False
     macro, seen = defs[0], seen | {(macro_name, param)}
-    if any(True for _ in macro.find_all(_CAPTURING)):
+    if _has(macro, _CAPTURING):
         return False
     uses = [n for n in macro.find_all(nodes.Name) if n.name == param and n.ctx != "param"]
     if any(n.ctx != "load" for n in uses):
@@ -162,6 +161,10 @@ def _only_output(tree: nodes.Template, macro_name: str, param: str, seen: frozen
 def _defined(tree: nodes.Template, name: str) -> list[nodes.Macro]:
     """The template's top-level definitions of macro `name`."""
     return [node for node in tree.body if isinstance(node, nodes.Macro) and node.name == name]
+
+
+def _has(node: nodes.Node, kinds: tuple[type[nodes.Node], ...]) -> bool:
+    return next(node.find_all(kinds), None) is not None
 
 
 def _is_name(node: nodes.Node, name: str) -> bool:

@@ -37,14 +37,14 @@ def env_with(tmp_path: Path, files: dict[str, str]) -> Environment:
 MACROS = "{% macro card(p, n) %}<b>{{ p.name }}/{{ n }}</b>{% endmacro %}{% macro bare(x) %}[{{ x }}]{% endmacro %}"
 
 
+def cards_page(tmp_path: Path, macros: str, second: str) -> Environment:
+    """An environment whose `page.html` calls `card(p, <second>)` of `m.html` for each p in ps."""
+    page = '{% from "m.html" import card %}{% for p in ps %}{{ card(p, ' + second + ") }}{% endfor %}"
+    return env_with(tmp_path, {"m.html": macros, "page.html": page})
+
+
 def test_an_imported_macro_is_rendered_once_per_argument_set(tmp_path: Path) -> None:
-    env = env_with(
-        tmp_path,
-        {
-            "m.html": MACROS,
-            "page.html": '{% from "m.html" import card %}{% for p in ps %}{{ card(p, n) }}{% endfor %}',
-        },
-    )
+    env = cards_page(tmp_path, MACROS, "n")
     a, b = Frozen("a"), Frozen("b")
     html = env.get_template("page.html").render(ps=[a, b, a, a], n=1)
     assert html == "<b>a/1</b><b>b/1</b><b>a/1</b><b>a/1</b>"
@@ -103,13 +103,7 @@ LINKS = (
 
 
 def test_a_card_that_only_outputs_its_link_prefix_is_rendered_once_for_every_depth(tmp_path: Path) -> None:
-    env = env_with(
-        tmp_path,
-        {
-            "m.html": LINKS,
-            "page.html": '{% from "m.html" import card %}{% for p in ps %}{{ card(p, root) }}{% endfor %}',
-        },
-    )
+    env = cards_page(tmp_path, LINKS, "root")
     a, b = Frozen("a"), Frozen("b")
     page = env.get_template("page.html")
     assert page.render(ps=[a, b], root="../../") == (
