@@ -319,6 +319,8 @@ class Renderer:
         base = hashlib.sha1(f"{RENDER_VERSION}{config!r}{self.nav!r}".encode()).hexdigest()
         self.fp = Fingerprint(view_keys, base)
         self.same_facets: dict[str, frozenset[str]] = {}
+        self._awaiting_related: list[tuple[str, dict[str, Any]]] = []
+        """(slug, page values) of paper pages described before the related papers were known."""
         """Set by replace_papers: for each view it replaced, the facets that came out the same."""
 
     def jobs(self) -> Iterator[Job]:
@@ -330,8 +332,13 @@ class Renderer:
         yield from self.data_jobs([job.path for job in pages])
 
     def set_related(self, related: dict[str, tuple[str, ...]], key: str) -> None:
-        """Take the related-papers table (paper pages and papers.json show it)."""
+        """Take the related-papers table (paper pages and papers.json show it), and put it
+        in the paper pages described before it was known (paper_jobs(related_later=True))."""
         self.library = dataclasses.replace(self.library, related=related, related_key=key)
+        views = self.views
+        for slug, values in self._awaiting_related:
+            values["related"] = tuple([views[s] for s in related.get(slug, ())])
+        self._awaiting_related = []
 
     def replace_papers(self, library: Library, papers: Mapping[str, LibraryPaper]) -> dict[str, PaperView]:
         """Take `library`, in which `papers` replace papers that differ from them only in
@@ -357,6 +364,10 @@ class Renderer:
         return changed
 
     def page(self, path: str, template: str, **context: Any) -> Job:
+        return self._page(path, template, self._values(path, context))
+
+    def _values(self, path: str, context: dict[str, Any]) -> dict[str, Any]:
+        """What a page's template sees: the base context, then the page's own."""
         values: dict[str, Any] = {
             "page_path": path,
             "site": self.config,
@@ -366,7 +377,7 @@ class Renderer:
         }
         values.update(context)
         values["root"] = values["link_base"] or urls.root(path)
-        return self._page(path, template, values)
+        return values
 
     def _page(self, path: str, template: str, values: dict[str, Any]) -> Job:
         if template not in self._template_keys:
@@ -418,20 +429,25 @@ class Renderer:
                 **{"description_html": "", "feed_url": None, **extra},
             )
 
-    def paper_jobs(self) -> Iterator[Job]:
-        """A page per paper."""
+    def paper_jobs(self, related_later: bool = False) -> Iterator[Job]:
+        """A page per paper. With `related_later`, described before the related papers
+        are known, for set_related to put them in: until then these jobs must be neither
+        rendered nor fingerprinted (a build describes them while a child process
+        computes the table, instead of after it, with the other core idle)."""
         lib, views = self.library, self.views
         ordered = tuple(views[p.slug] for p in lib.papers)
         for i, view in enumerate(ordered):
-            yield self.page(
-                view.url,
-                "paper.html",
-                title=view.title,
-                paper=view,
-                newer=ordered[i - 1] if i > 0 else None,
-                older=ordered[i + 1] if i + 1 < len(ordered) else None,
-                related=tuple(views[s] for s in lib.related.get(view.slug, ())),
-            )
+            context = {
+                "title": view.title,
+                "paper": view,
+                "newer": ordered[i - 1] if i > 0 else None,
+                "older": ordered[i + 1] if i + 1 < len(ordered) else None,
+                "related": () if related_later else tuple([views[s] for s in lib.related.get(view.slug, ())]),
+            }
+            values = self._values(view.url, context)
+            if related_later:
+                self._awaiting_related.append((view.slug, values))
+            yield self._page(view.url, "paper.html", values)
 
     def listing_jobs(self) -> Iterator[Job]:
         """Every page but the papers' own: listings, indexes, stats, about, search, 404.
