@@ -222,3 +222,115 @@ def test_json_in_a_script_element_is_the_json_and_cannot_end_the_script(value: o
     assert not any(char in text for char in "<>&\u2028\u2029")
     if isinstance(value, dict):
         assert list(json.loads(text)) == sorted(value)  # keys sorted: the same input, the same bytes
+
+
+class _Counted:
+    """An object whose `value` attribute counts how often it is read."""
+
+    def __init__(self) -> None:
+        self.reads = 0
+
+    @property
+    def value(self) -> str:
+        self.reads += 1
+        return "<v>"
+
+
+class _Broken:
+    @property
+    def oops(self) -> str:
+        raise AttributeError("inside the property")
+
+
+class _Html:
+    def __html__(self) -> str:
+        return "<i>html</i>"
+
+
+class _Text(str):
+    pass
+
+
+_CASES = {
+    "attr.html": "{{ obj.name }}|{{ obj.name.upper() }}|{{ d.key }}|{{ d['key'] }}|{{ d.items }}",
+    "values.html": "{{ n }}|{{ f }}|{{ none }}|{{ m }}|{{ h }}|{{ t }}|{{ s }}|{{ s | upper }}|{{ 'x<' ~ s }}",
+    "nested.html": "{{ outer.inner.name }}{% for o in objs %}[{{ o.name }}{{ loop.index }}]{% endfor %}",
+    "capture.html": "{% set b %}{{ s }}{{ obj.name }}{% endset %}{{ b }}|{% filter upper %}{{ s }}{% endfilter %}",
+    "raw.html": "{% autoescape false %}{{ s }}{{ obj.name }}{% endautoescape %}|{{ s }}",
+    "plain.txt": "{{ s }}|{{ obj.name }}|{{ n }}",
+    "macro.html": "{% macro m(x) %}<{{ x.name }}>{% endmacro %}{{ m(obj) }}"
+    "{% macro w(x) %}({{ caller() }}{{ x.name }}){% endmacro %}{% call w(obj) %}{{ s }}{% endcall %}",
+}
+
+
+def _stock_environment(folder: Path) -> Environment:
+    """make_environment's settings with Jinja's own code generator and escaper."""
+    from jinja2 import FileSystemLoader, StrictUndefined, select_autoescape
+
+    return Environment(
+        loader=FileSystemLoader(str(folder)),
+        autoescape=select_autoescape(["html", "xml", "svg"], default_for_string=True, default=True),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+
+
+@given(st.text(), st.text())
+def test_the_inline_code_renders_what_jinjas_code_renders(
+    tmp_path_factory: pytest.TempPathFactory, s: str, name: str
+) -> None:
+    folder = tmp_path_factory.mktemp("t")
+    fast = env_with(folder, _CASES)
+    stock = _stock_environment(folder)
+    values = {
+        "obj": Frozen(name),
+        "outer": {"inner": Frozen(name)},
+        "objs": [Frozen(name), Frozen(s)],
+        "d": {"key": s, "items": "shadowed"},
+        "n": 3,
+        "f": 0.5,
+        "none": None,
+        "m": Markup("<b>&amp;</b>"),
+        "h": _Html(),
+        "t": _Text("<sub>"),
+        "s": s,
+    }
+    for template in _CASES:
+        assert fast.get_template(template).render(values) == stock.get_template(template).render(values), template
+
+
+def test_the_inline_code_evaluates_each_expression_once_and_fails_as_jinja_does(tmp_path: Path) -> None:
+    from jinja2 import UndefinedError
+
+    fast = env_with(
+        tmp_path, {"once.html": "{{ c.value }}", "missing.html": "{{ obj.nope }}", "broken.html": "{{ b.oops }}"}
+    )
+    stock = _stock_environment(tmp_path)
+    counted = _Counted()
+    assert fast.get_template("once.html").render(c=counted) == "&lt;v&gt;"
+    assert counted.reads == 1
+    for template, values in (("missing.html", {"obj": Frozen("x")}), ("broken.html", {"b": _Broken()})):
+        for env in (fast, stock):
+            with pytest.raises(UndefinedError):
+                env.get_template(template).render(values)
+
+
+def test_a_site_rendered_by_the_inline_code_is_the_site_jinjas_code_renders(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import jinja2.compiler
+
+    import sitegen.templating as templating
+
+    content = copy_content(ROOT / "content", tmp_path)
+    sites = {}
+    for fast in (True, False):
+        if not fast:
+            monkeypatch.setattr(templating, "FastCodeGenerator", jinja2.compiler.CodeGenerator)
+        out = tmp_path / f"site-{fast}"
+        build(Project(content, tmp_path / "none", out, cache=tmp_path / f"cache-{fast}"), search=False)
+        sites[fast] = {p.relative_to(out): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}
+    assert sites[True] == sites[False]
+    assert len(sites[True]) > 300
