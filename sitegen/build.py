@@ -706,14 +706,14 @@ def _all_jobs(
     cache.memo.pop("graph", None)  # the views memo is about to change under it
     from .importer import load_taxonomy
 
-    taxonomy = load_taxonomy(project.content)
     # Related papers take seconds at 10,000 papers; a child process computes them while
-    # this one makes the views and describes every page but the papers' own.
+    # this one makes the views and describes every page but the papers' own. It is handed
+    # the papers first, before the taxonomy is read: it has been waiting for them.
     fork = early is not None and len(papers) >= PARALLEL_MIN_PAGES
     related = related_table(papers, config.related, cache, fork=fork, standby=standby if fork else None)
     lap = report.lap if report is not None else lambda stage: None
     try:
-        library = make_library(papers, taxonomy, {})
+        library = make_library(papers, load_taxonomy(project.content), {})
         # The environment (and the templates it compiled) is kept by `serve` while every
         # template file's bytes are the same: a rebuild then parses no template again.
         if cache.memo.get("env_key") == templates_key:
