@@ -293,6 +293,56 @@ class FastCodeGenerator(CodeGenerator):
     Both give what Jinja's own code gives; each sub-expression is evaluated once (held
     by an assignment expression, in names Jinja never uses)."""
 
+    def visit_Output(self, node: nodes.Output, frame: Frame) -> None:
+        """Jinja's visit_Output (3.1), but an output of several parts outside a buffer is
+        yielded as one string (`yield "".join((...))`), not one part at a time: each part
+        would travel up every generator of the page (block, child template, base template)."""
+        if frame.buffer is not None:
+            super().visit_Output(node, frame)
+            return
+        if frame.require_output_check:
+            if self.has_known_extends:
+                return
+            self.writeline("if parent_template is None:")
+            self.indent()
+        finalize = self._make_finalize()
+        body: list[list[Any] | nodes.Expr] = []
+        for child in node.nodes:
+            try:
+                if not (finalize.const or isinstance(child, nodes.TemplateData)):
+                    raise nodes.Impossible()
+                const = self._output_child_to_const(child, frame, finalize)
+            except (nodes.Impossible, Exception):
+                body.append(child)
+                continue
+            if body and isinstance(body[-1], list):
+                body[-1].append(const)
+            else:
+                body.append([const])
+        joined = len(body) > 1
+        if joined:
+            self.writeline('yield "".join((')
+            self.indent()
+        for item in body:
+            if isinstance(item, list):
+                value = self._output_const_repr(item)
+                self.writeline(value + "," if joined else "yield " + value)
+            else:
+                if joined:
+                    self.newline(item)
+                else:
+                    self.writeline("yield ", item)
+                self._output_child_pre(item, frame, finalize)
+                self.visit(item, frame)
+                self._output_child_post(item, frame, finalize)
+                if joined:
+                    self.write(",")
+        if joined:
+            self.outdent()
+            self.writeline("))")
+        if frame.require_output_check:
+            self.outdent()
+
     @optimizeconst
     def visit_Getattr(self, node: nodes.Getattr, frame: Frame) -> None:
         if self.environment.is_async or self.environment.sandboxed:

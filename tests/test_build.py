@@ -138,6 +138,19 @@ def test_undefined_template_variable_is_an_error(content: Path, tmp_path: Path) 
         build(Project(content=content, templates=templates, output=tmp_path / "site"), search=False)
 
 
+def test_a_template_error_names_its_line_inside_an_output_of_several_parts(content: Path, tmp_path: Path) -> None:
+    # The compiled template yields each run of text and values as one string (FastCodeGenerator):
+    # an error in its third value still names the line that value is on.
+    templates = tmp_path / "templates"
+    templates.mkdir()
+    (templates / "about.html").write_text(
+        '{% extends "base.html" %}{% block content %}\n<p>{{ site.title }}</p>\n'
+        "<p>{{ site.title }}, {{ title }} and\n{{ site.no_such_setting }}</p>\n{% endblock %}\n"
+    )
+    with pytest.raises(BuildError, match=r"about\.html:4: template error: .*no_such_setting"):
+        build(Project(content=content, templates=templates, output=tmp_path / "site"), search=False)
+
+
 def test_local_template_overrides_theme_file_by_file(content: Path, tmp_path: Path) -> None:
     templates = tmp_path / "templates"
     (templates / "static").mkdir(parents=True)
