@@ -90,23 +90,34 @@ def atom(config: Config, feed_id: str, title: str, path: str, papers: Sequence[F
 # 10,000-paper site). The text is what ElementTree.indent and tostring gave (2-space
 # indents, `<x />` for an element with no text), which tests/test_feeds.py holds it to.
 _HEAD = '<?xml version="1.0" encoding="utf-8"?>\n'
-_CDATA = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
-_ATTRIBUTE = str.maketrans(
-    {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "\r": "&#13;", "\n": "&#10;", "\t": "&#09;"}
-)
+_ATTRIBUTE_ESCAPES = (("\r", "&#13;"), ("\n", "&#10;"), ("\t", "&#09;"), ('"', "&quot;"))
 
 
 def _cdata(text: str) -> str:
-    return text.translate(_CDATA)
+    """Text escaped for XML content: `&`, `<`, `>` (str.replace, each only when present:
+    several times faster than str.translate with a table, which looks up every character)."""
+    if "&" in text:
+        text = text.replace("&", "&amp;")
+    if "<" in text:
+        text = text.replace("<", "&lt;")
+    if ">" in text:
+        text = text.replace(">", "&gt;")
+    return text
 
 
 def _attribute(text: str) -> str:
-    return text.translate(_ATTRIBUTE)
+    """Text escaped for a double-quoted XML attribute: _cdata's, the quote, and the
+    whitespace an attribute would otherwise lose (CR, LF, tab)."""
+    text = _cdata(text)
+    for raw, escaped in _ATTRIBUTE_ESCAPES:
+        if raw in text:
+            text = text.replace(raw, escaped)
+    return text
 
 
 def _element(indent: str, tag: str, text: str) -> str:
     """A line holding one element with text (none: an empty element)."""
-    return f"{indent}<{tag}>{text.translate(_CDATA)}</{tag}>\n" if text else f"{indent}<{tag} />\n"
+    return f"{indent}<{tag}>{_cdata(text)}</{tag}>\n" if text else f"{indent}<{tag} />\n"
 
 
 SITEMAP = "http://www.sitemaps.org/schemas/sitemap/0.9"

@@ -100,3 +100,9 @@ def test_sitemap_is_what_elementtree_wrote(config: Config, paths: list[str]) -> 
     assert made == reference_sitemap(config, "urlset", "url", sorted(paths))
     assert feeds.sitemap_index(config, paths) == reference_sitemap(config, "sitemapindex", "sitemap", paths)
     ET.fromstring(made)
+
+
+@given(st.text())
+def test_text_and_attributes_are_escaped_as_elementtree_escapes_them(text: str) -> None:
+    assert feeds._cdata(text) == ET._escape_cdata(text)  # type: ignore[attr-defined]
+    assert feeds._attribute(text) == ET._escape_attrib(text)  # type: ignore[attr-defined]
