@@ -91,7 +91,9 @@ def excerpt(text: str, limit: int = EXCERPT_CHARS) -> str:
     return cut + "…"
 
 
+@lru_cache(maxsize=4096)
 def display_date(iso: str | None, written: str | None) -> str | None:
+    """A date as pages show it ("Mar 5, 2025"); papers share few dates, so each is made once."""
     if not iso:
         return written
     day = dt.date.fromisoformat(iso)
