@@ -319,9 +319,9 @@ class Renderer:
         base = hashlib.sha1(f"{RENDER_VERSION}{config!r}{self.nav!r}".encode()).hexdigest()
         self.fp = Fingerprint(view_keys, base)
         self.same_facets: dict[str, frozenset[str]] = {}
+        """Set by replace_papers: for each view it replaced, the facets that came out the same."""
         self._awaiting_related: list[tuple[str, dict[str, Any]]] = []
         """(slug, page values) of paper pages described before the related papers were known."""
-        """Set by replace_papers: for each view it replaced, the facets that came out the same."""
 
     def jobs(self) -> Iterator[Job]:
         """Every output file of the site, except static assets and the search index:
