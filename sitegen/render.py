@@ -335,10 +335,14 @@ class Renderer:
         """Take the related-papers table (paper pages and papers.json show it), and put it
         in the paper pages described before it was known (paper_jobs(related_later=True))."""
         self.library = dataclasses.replace(self.library, related=related, related_key=key)
-        views = self.views
         for slug, values in self._awaiting_related:
-            values["related"] = tuple([views[s] for s in related.get(slug, ())])
+            values["related"] = self._related_views(slug)
         self._awaiting_related = []
+
+    def _related_views(self, slug: str) -> tuple[PaperView, ...]:
+        """The views of a paper's related papers, by the library's table."""
+        views = self.views
+        return tuple([views[s] for s in self.library.related.get(slug, ())])
 
     def replace_papers(self, library: Library, papers: Mapping[str, LibraryPaper]) -> dict[str, PaperView]:
         """Take `library`, in which `papers` replace papers that differ from them only in
@@ -442,7 +446,7 @@ class Renderer:
                 "paper": view,
                 "newer": ordered[i - 1] if i > 0 else None,
                 "older": ordered[i + 1] if i + 1 < len(ordered) else None,
-                "related": () if related_later else tuple([views[s] for s in lib.related.get(view.slug, ())]),
+                "related": () if related_later else self._related_views(view.slug),
             }
             values = self._values(view.url, context)
             if related_later:

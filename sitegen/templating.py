@@ -356,16 +356,22 @@ class FastCodeGenerator(CodeGenerator):
         self.write(f"), {node.attr!r}, missing)) is not missing else environment.getattr(_sg_o, {node.attr!r}))")
 
     def _output_child_pre(self, node: nodes.Expr, frame: Frame, finalize: Any) -> None:
-        if frame.eval_ctx.volatile or not frame.eval_ctx.autoescape or finalize.src is not None:
+        if _escapes_inline(frame, finalize):
+            self.write(f"({_ESCAPE_TEXT}(_sg_s) if type(_sg_s := (")
+        else:
             super()._output_child_pre(node, frame, finalize)
-            return
-        self.write(f"({_ESCAPE_TEXT}(_sg_s) if type(_sg_s := (")
 
     def _output_child_post(self, node: nodes.Expr, frame: Frame, finalize: Any) -> None:
-        if frame.eval_ctx.volatile or not frame.eval_ctx.autoescape or finalize.src is not None:
+        if _escapes_inline(frame, finalize):
+            self.write(")) is str else escape(_sg_s))")
+        else:
             super()._output_child_post(node, frame, finalize)
-            return
-        self.write(")) is str else escape(_sg_s))")
+
+
+def _escapes_inline(frame: Frame, finalize: Any) -> bool:
+    """Whether an output value is escaped by FastCodeGenerator's inline code: always-on
+    autoescaping and no `finalize` (else Jinja's own code, which handles those)."""
+    return bool(frame.eval_ctx.autoescape) and not frame.eval_ctx.volatile and finalize.src is None
 
 
 @pass_context
