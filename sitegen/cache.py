@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from .library import LibraryPaper
 
-CACHE_VERSION = 4
+CACHE_VERSION = 5
 
 
 @dataclass

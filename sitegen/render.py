@@ -11,6 +11,7 @@ whose fingerprint is unchanged and still produce the same bytes as a full build.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import operator
 from collections.abc import Callable, Iterator, Mapping
@@ -18,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
+import orjson
 from jinja2 import Environment
 from markupsafe import Markup
 
@@ -117,6 +119,41 @@ class Digested:
     value: Any = field(repr=False)
 
 
+def value_digest(value: Any) -> str:
+    """A digest of a paper view, or of what a data file takes from one (FACETS): SHA-1 of
+    the value as compact JSON, each dataclass as [its type's name, its fields...] and
+    Markup as ["Markup", text], so no two values that render differently share it. orjson
+    writes an abstract at memory speed where repr checks each character for printability:
+    about half the time of `sha1(repr(view))`, twice per paper (the view, then its facets).
+    A value orjson does not take (a lone surrogate, another str subclass) is digested by its repr."""
+    try:
+        data = orjson.dumps(value, default=_as_json, option=_DIGEST_OPTIONS)
+    except orjson.JSONEncodeError:
+        data = repr(value).encode("utf-8", "surrogatepass")
+    return hashlib.sha1(data).hexdigest()
+
+
+_DIGEST_OPTIONS = orjson.OPT_PASSTHROUGH_DATACLASS | orjson.OPT_PASSTHROUGH_SUBCLASS
+"""Dataclasses and subclasses (Markup) go to _as_json: orjson's own way would write a
+dataclass's cached properties too, and Markup as a plain string."""
+
+
+def _as_json(value: Any) -> Any:
+    kind = type(value)
+    if kind is Markup:
+        return ("Markup", value.__str__())
+    fields = _fields_of(kind)
+    if fields is None:
+        raise TypeError(kind.__name__)  # orjson gives up: value_digest falls back to repr
+    return (kind.__name__, *map(value.__getattribute__, fields))
+
+
+@functools.cache
+def _fields_of(kind: type) -> tuple[str, ...] | None:
+    """The names of a dataclass's fields, in order; None for any other type."""
+    return tuple([f.name for f in dataclasses.fields(kind)]) if dataclasses.is_dataclass(kind) else None
+
+
 def _bibtex_inputs(view: PaperView) -> tuple[Any, ...]:
     """What a view's BibTeX entry is made from (views.PaperView.bibtex): cheaper to digest
     than the entry itself, and as telling."""
@@ -187,7 +224,7 @@ class Fingerprint:
     def facet_key(self, name: str, view: PaperView) -> str:
         known = self.facet_keys.get((name, id(view)))
         if known is None:
-            digest = hashlib.sha1(repr(FACETS[name](view)).encode("utf-8", "surrogatepass")).hexdigest()
+            digest = value_digest(FACETS[name](view))
             known = self.facet_keys[name, id(view)] = (view, digest)
         return known[1]
 
@@ -278,7 +315,7 @@ def make_views(library: Library, memo: ViewMemo) -> tuple[dict[str, PaperView], 
             view, key = old[2], old[3]
         else:
             view = paper_view(library, paper, cite[paper.slug])
-            key = hashlib.sha1(repr(view).encode("utf-8", "surrogatepass")).hexdigest()
+            key = value_digest(view)
         views[paper.slug] = view
         keys[id(view)] = key
         fresh[paper.slug] = (paper, names, view, key)
@@ -354,7 +391,7 @@ class Renderer:
         for slug, paper in papers.items():
             _, names, old_view, old_key = self.memo[slug]
             view = paper_view(library, paper, old_view.cite_key)  # cite keys come from slug and year
-            key = hashlib.sha1(repr(view).encode("utf-8", "surrogatepass")).hexdigest()
+            key = value_digest(view)
             if key == old_key:
                 view = old_view  # the same view: the jobs holding it stay as they are
             else:

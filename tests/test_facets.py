@@ -8,9 +8,10 @@ import dataclasses
 from typing import Any
 
 import pytest
+from markupsafe import Markup
 
 from sitegen import feeds
-from sitegen.render import FACETS
+from sitegen.render import FACETS, value_digest
 from sitegen.views import LinkView, PaperView, TagView
 
 VIEW = PaperView(
@@ -74,6 +75,25 @@ PRINTED = {
 def test_a_facet_changes_when_what_its_file_prints_changes(facet: str, changed: str, view: PaperView) -> None:
     if PRINTED[facet](view) != PRINTED[facet](VIEW):
         assert FACETS[facet](view) != FACETS[facet](VIEW), f"{facet} misses a change of {changed}"
+        assert value_digest(FACETS[facet](view)) != value_digest(FACETS[facet](VIEW)), f"{facet}'s digest misses it"
+
+
+@pytest.mark.parametrize(("changed", "view"), changed_views(), ids=[name for name, _ in changed_views()])
+def test_a_view_digest_changes_with_every_field(changed: str, view: PaperView) -> None:
+    assert value_digest(view) != value_digest(VIEW), f"the view's digest misses a change of {changed}"
+
+
+def test_value_digest_is_of_the_value_and_its_types() -> None:
+    assert value_digest(dataclasses.replace(VIEW)) == value_digest(VIEW)  # equal views, equal digests
+    assert value_digest(("<b>x</b>",)) != value_digest((Markup("<b>x</b>"),))  # text is escaped, Markup is not
+    assert value_digest((1,)) != value_digest((1.0,)) != value_digest((True,)) != value_digest(("1",))
+    assert value_digest((None,)) != value_digest(("None",))
+    fresh = dataclasses.replace(VIEW)
+    before = value_digest(fresh)
+    assert fresh.excerpt  # a cached property, kept on the instance: not a field, not digested
+    assert value_digest(fresh) == before
+    # what orjson refuses is digested by its repr: still told apart
+    assert value_digest("\ud800") != value_digest("\ud801")
 
 
 def test_every_facet_is_checked() -> None:
