@@ -82,18 +82,26 @@ def serve_table(serve: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def measured_line(runs: list[dict[str, Any]]) -> str:
+    """The sentence above the tables: when, on what, and where the files were (tmpfs or disk)."""
+    machine = runs[0]["machine"]
+    where = [run["machine"].get("work_filesystem", "disk (not recorded)") for run in runs]
+    folders = where[0] if len(set(where)) == 1 else " and ".join(f"{w} (run {i})" for i, w in enumerate(where, 1))
+    return (
+        f"Measured {machine['date'][:10]} on {machine['cpus']} cores ({machine.get('cpu', '?')}), "
+        f"{machine['memory_gb']} GB, Python {machine['python']}; content and output on {folders}; medians of"
+        f" {runs[0]['repeat']} runs where N <= 10,000. Time is whole-process wall time; memory is the peak of"
+        " the largest process."
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("runs", nargs="+", type=Path)
     parser.add_argument("--serve", type=Path)
     args = parser.parse_args()
     runs = [json.loads(path.read_text()) for path in args.runs]
-    machine = runs[0]["machine"]
-    print(
-        f"Measured {machine['date'][:10]} on {machine['cpus']} cores ({machine.get('cpu', '?')}), "
-        f"{machine['memory_gb']} GB, Python {machine['python']}; medians of {runs[0]['repeat']} runs"
-        f" where N <= 10,000. Time is whole-process wall time; memory is the peak of the largest process.\n"
-    )
+    print(measured_line(runs) + "\n")
     print(stage_table(runs))
     print()
     print(ratio_table(runs))

@@ -590,6 +590,27 @@ def machine() -> dict[str, Any]:
     return info
 
 
+def filesystem(path: Path) -> str:
+    """The type of the filesystem holding `path` (tmpfs, ext4, ...), from /proc/mounts: the
+    figures depend on it (on this machine's disk, creating files after a large deletion
+    costs ten to fifty times what it costs in fresh space or on tmpfs)."""
+    path = path.resolve()
+    best, kind = "", "unknown"
+    try:
+        with open("/proc/mounts") as handle:
+            for line in handle:
+                fields = line.split()
+                if len(fields) < 3:
+                    continue
+                point = fields[1].replace("\\040", " ")
+                inside = path == Path(point) or Path(point) in path.parents
+                if inside and len(point) > len(best):
+                    best, kind = point, fields[2]
+    except OSError:
+        pass
+    return kind
+
+
 # ---------------------------------------------------------------------------- main
 
 
@@ -634,7 +655,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     subprocess.run([sys.executable, "-m", "compileall", "-q", str(src / "sitegen")], check=True, capture_output=True)
     env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(src), os.environ.get("PYTHONPATH", "")]).rstrip(os.pathsep))
     info = machine()
-    print(f"sitegen from {src}; {info.get('cpus')} CPUs, load average {info.get('load_average')}", flush=True)
+    args.work.mkdir(parents=True, exist_ok=True)
+    info["work_filesystem"] = filesystem(args.work)
+    print(
+        f"sitegen from {src}; {info.get('cpus')} CPUs, load average {info.get('load_average')};"
+        f" work folder {args.work} on {info['work_filesystem']}",
+        flush=True,
+    )
 
     all_results: list[StageResult] = []
     generated: dict[int, dict[str, int]] = {}
