@@ -324,5 +324,24 @@ def test_a_site_rendered_by_the_inline_code_is_the_site_jinjas_code_renders(
     content = copy_content(ROOT / "content", tmp_path)
     inline = built_site(content, tmp_path / "inline")
     monkeypatch.setattr(templating, "FastCodeGenerator", jinja2.compiler.CodeGenerator)
+    monkeypatch.setattr(templating, "SiteEnvironment", jinja2.Environment)  # and the globals Jinja's way
     assert inline == built_site(content, tmp_path / "jinja")
     assert len(inline) > 300
+
+
+def test_a_templates_globals_are_jinjas_in_a_dict(tmp_path: Path) -> None:
+    import jinja2
+
+    sources = {
+        "_m.html": "{% macro card(x) %}<{{ x }}|{{ range(2) | list }}>{% endmacro %}",
+        "page.html": '{% from "_m.html" import card %}{{ card(s) }}{{ card(s) }}|{{ cycler("a", "b").next() }}',
+    }
+    env = env_with(tmp_path, sources)
+    stock = _stock_environment(tmp_path)
+    stock.__class__ = jinja2.Environment  # SiteEnvironment adds no state, only make_globals
+    for name in sources:
+        mine, jinjas = env.get_template(name, globals={"extra": 1}), stock.get_template(name, globals={"extra": 1})
+        assert type(mine.globals) is dict
+        assert list(mine.globals.items()) == list(jinjas.globals.items())
+    assert env.get_template("page.html").render(s="<i>") == stock.get_template("page.html").render(s="<i>")
+    assert env.get_template("page.html").render(s="<i>") == "<&lt;i&gt;|[0, 1]><&lt;i&gt;|[0, 1]>|a"
