@@ -786,13 +786,18 @@ def _write_full(
     """Write the jobs into the fresh `staging` folder (the first `done` are written
     already) and swap it in. `searchable`: the site has a search index (`with_search`:
     make it now); `keep_bundle`: keep the old search index, for the caller to refresh."""
+    from .search import OFFLINE_INDEX, PagefindRun
+
     rest = jobs[done:]
+    # The offline index is made while Pagefind runs, if it runs: neither reads what the other writes.
+    late = [job for job in rest if job.path == OFFLINE_INDEX]
+    rest = [job for job in rest if job.path != OFFLINE_INDEX] if late else rest
     if workers > 1 and len(rest) >= PARALLEL_MIN_JOBS and CAN_FORK:
         render_parallel(rest, staging, workers, progress)
     else:
         write_files(staging, ((job.path, job.render()) for job in rest), progress)
-    report.files = len(jobs)
     report.lap("rendered and written")
+    report.files = len(jobs)
     report.changed = [job.path for job in jobs]
     report.search_key = search_key = search_fingerprint(jobs) if searchable else ""
     old_bundle = project.output / "pagefind"
@@ -800,9 +805,15 @@ def _write_full(
         shutil.copytree(old_bundle, staging / "pagefind", copy_function=_link_or_copy)
         report.search = "search index: unchanged"
     elif with_search:
-        from .search import run_pagefind
-
-        report.search = run_pagefind(staging)
+        pagefind = PagefindRun(staging)
+        try:
+            write_files(staging, ((job.path, job.render()) for job in late))
+        except BaseException:
+            pagefind.stop()
+            raise
+        late = []
+        report.search = pagefind.wait()
+    write_files(staging, ((job.path, job.render()) for job in late))
     report.lap("search index")
     swap_in(staging, project.output)
     report.lap("swapped in")

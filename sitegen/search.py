@@ -19,6 +19,7 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
 from collections import Counter
 from pathlib import Path
 
@@ -116,24 +117,48 @@ def offline_index(library: Library) -> bytes:
 def run_pagefind(site: Path, bundle: Path | None = None) -> str:
     """Index the paper pages of a built site with the Pagefind binary, writing the
     bundle to `site/pagefind` (or to `bundle`)."""
-    bundle = bundle or site / "pagefind"
-    command = [
-        sys.executable, "-m", "pagefind_bin",
-        "--site", str(site),
-        "--output-path", str(bundle.resolve()),
-        "--glob", "papers/*/index.html",
-        "--force-language", "en",
-        "--keep-index-url",
-        "--silent",
-    ]  # fmt: skip
-    result = subprocess.run(command, capture_output=True, text=True, check=False)
-    if result.returncode != 0:
-        detail = (result.stderr or result.stdout).strip().splitlines()[-5:]
-        raise SearchError("pagefind failed: " + " | ".join(detail))
-    if not (bundle / "pagefind.js").is_file():
-        raise SearchError(f"pagefind ran but wrote no {bundle}/pagefind.js")
-    canonicalise(bundle)
-    return "search index: pagefind + offline"
+    return PagefindRun(site, bundle).wait()
+
+
+class PagefindRun:
+    """The Pagefind binary indexing the paper pages of a built site, started now; `wait()`
+    for its bundle (in `site/pagefind`, or `bundle`). Meanwhile the caller may write files
+    Pagefind does not read: a full build makes the offline index then, on the part of the
+    second core that Pagefind leaves idle (it keeps about 1.4 of 2 cores busy)."""
+
+    def __init__(self, site: Path, bundle: Path | None = None) -> None:
+        self.bundle = bundle or site / "pagefind"
+        command = [
+            sys.executable, "-m", "pagefind_bin",
+            "--site", str(site),
+            "--output-path", str(self.bundle.resolve()),
+            "--glob", "papers/*/index.html",
+            "--force-language", "en",
+            "--keep-index-url",
+            "--silent",
+        ]  # fmt: skip
+        # Its output goes to a file, not a pipe: a pipe nobody reads until the end could fill.
+        self._output = tempfile.TemporaryFile()  # noqa: SIM115 - closed by wait() or stop()
+        self._process = subprocess.Popen(command, stdout=self._output, stderr=subprocess.STDOUT)
+
+    def wait(self) -> str:
+        with self._output:
+            code = self._process.wait()
+            self._output.seek(0)
+            output = self._output.read().decode("utf-8", "replace")
+        if code != 0:
+            detail = output.strip().splitlines()[-5:]
+            raise SearchError("pagefind failed: " + " | ".join(detail))
+        if not (self.bundle / "pagefind.js").is_file():
+            raise SearchError(f"pagefind ran but wrote no {self.bundle}/pagefind.js")
+        canonicalise(self.bundle)
+        return "search index: pagefind + offline"
+
+    def stop(self) -> None:
+        """End Pagefind early (the build failed while it ran)."""
+        self._process.kill()
+        self._process.wait()
+        self._output.close()
 
 
 def run_pagefind_into(site: Path, bundle: Path) -> str:

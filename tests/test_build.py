@@ -106,6 +106,56 @@ def test_two_builds_are_byte_identical(content: Path, tmp_path: Path) -> None:
     assert tree_digest(first) == tree_digest(second)
 
 
+def test_the_offline_index_is_made_while_pagefind_runs(
+    content: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sitegen.search as search
+
+    events: list[str] = []
+    start, make = search.PagefindRun.__init__, search.offline_index
+
+    def started(run: search.PagefindRun, *args: object) -> None:
+        start(run, *args)
+        events.append("pagefind started")
+
+    def offline(library: object) -> bytes:
+        events.append("offline index made")
+        return make(library)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(search.PagefindRun, "__init__", started)
+    monkeypatch.setattr(search, "offline_index", offline)
+    site = build_project(tmp_path, content, search=True)
+    assert events == ["pagefind started", "offline index made"]
+    assert (site / "search-index.js").read_bytes().startswith(b"window.SITEGEN_SEARCH=")
+    assert (site / "pagefind" / "pagefind.js").is_file()
+
+
+def test_a_failure_while_pagefind_runs_stops_it_and_keeps_the_old_site(
+    content: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sitegen.search as search
+
+    site = build_project(tmp_path, content, search=True)
+    before = tree_digest(site)
+    stopped: list[int | None] = []
+    stop = search.PagefindRun.stop
+
+    def record(run: search.PagefindRun) -> None:
+        stop(run)
+        stopped.append(run._process.returncode)
+
+    def broken(library: object) -> bytes:
+        raise RuntimeError("the offline index failed")
+
+    monkeypatch.setattr(search.PagefindRun, "stop", record)
+    monkeypatch.setattr(search, "offline_index", broken)
+    with pytest.raises(RuntimeError, match="the offline index failed"):
+        build(Project(content=content, templates=tmp_path / "no-templates", output=site), search=True, full=True)
+    assert len(stopped) == 1 and stopped[0] is not None  # Pagefind was ended and reaped
+    assert tree_digest(site) == before
+    assert list(site.parent.glob(".site-new-*")) == []  # the staging folder, Pagefind's half-bundle in it, is gone
+
+
 def test_failed_build_leaves_old_site_untouched(content: Path, tmp_path: Path) -> None:
     site = build_project(tmp_path, content)
     before = tree_digest(site)
