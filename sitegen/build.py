@@ -796,8 +796,8 @@ def _write_full(
         render_parallel(rest, staging, workers, progress)
     else:
         write_files(staging, ((job.path, job.render()) for job in rest), progress)
-    report.lap("rendered and written")
     report.files = len(jobs)
+    report.lap("rendered and written")
     report.changed = [job.path for job in jobs]
     report.search_key = search_key = search_fingerprint(jobs) if searchable else ""
     old_bundle = project.output / "pagefind"
