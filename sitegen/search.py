@@ -143,7 +143,12 @@ class PagefindRun:
 
     def wait(self) -> str:
         with self._output:
-            code = self._process.wait()
+            try:
+                code = self._process.wait()
+            except BaseException:  # interrupted (Ctrl-C): Pagefind ends too, as subprocess.run does it
+                self._process.kill()
+                self._process.wait()
+                raise
             self._output.seek(0)
             output = self._output.read().decode("utf-8", "replace")
         if code != 0:
