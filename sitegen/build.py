@@ -764,10 +764,15 @@ class EarlyWriter:
     def write(self, jobs: list[Job], until: Callable[[], bool]) -> None:
         while self.done < len(jobs) and not until():
             chunk = jobs[self.done : self.done + self.CHUNK]
-            write_files(self.staging, ((job.path, job.render()) for job in chunk))
+            write_jobs(self.staging, chunk)
             for job in chunk:
                 job.key  # noqa: B018 - fingerprinted now, while waiting anyway, not after rendering
             self.done += len(chunk)
+
+
+def write_jobs(staging: Path, jobs: list[Job], progress: Callable[[int], None] | None = None) -> None:
+    """Render the jobs and write their files into the fresh `staging` folder."""
+    write_files(staging, ((job.path, job.render()) for job in jobs), progress)
 
 
 def _write_full(
@@ -786,16 +791,16 @@ def _write_full(
     """Write the jobs into the fresh `staging` folder (the first `done` are written
     already) and swap it in. `searchable`: the site has a search index (`with_search`:
     make it now); `keep_bundle`: keep the old search index, for the caller to refresh."""
-    from .search import OFFLINE_INDEX, PagefindRun
+    rest, late = jobs[done:], []
+    if with_search:  # the offline index is made while Pagefind runs: neither reads what the other writes
+        from .search import OFFLINE_INDEX
 
-    rest = jobs[done:]
-    # The offline index is made while Pagefind runs, if it runs: neither reads what the other writes.
-    late = [job for job in rest if job.path == OFFLINE_INDEX]
-    rest = [job for job in rest if job.path != OFFLINE_INDEX] if late else rest
+        late = [job for job in rest if job.path == OFFLINE_INDEX]
+        rest = [job for job in rest if job.path != OFFLINE_INDEX]
     if workers > 1 and len(rest) >= PARALLEL_MIN_JOBS and CAN_FORK:
         render_parallel(rest, staging, workers, progress)
     else:
-        write_files(staging, ((job.path, job.render()) for job in rest), progress)
+        write_jobs(staging, rest, progress)
     report.files = len(jobs)
     report.lap("rendered and written")
     report.changed = [job.path for job in jobs]
@@ -805,15 +810,17 @@ def _write_full(
         shutil.copytree(old_bundle, staging / "pagefind", copy_function=_link_or_copy)
         report.search = "search index: unchanged"
     elif with_search:
+        from .search import PagefindRun
+
         pagefind = PagefindRun(staging)
         try:
-            write_files(staging, ((job.path, job.render()) for job in late))
+            write_jobs(staging, late)
         except BaseException:
             pagefind.stop()
             raise
         late = []
         report.search = pagefind.wait()
-    write_files(staging, ((job.path, job.render()) for job in late))
+    write_jobs(staging, late)  # the search index was kept: the offline index too is made now
     report.lap("search index")
     swap_in(staging, project.output)
     report.lap("swapped in")
@@ -834,7 +841,7 @@ def render_parallel(jobs: list[Job], staging: Path, workers: int, progress: Call
 
     def work(start: int, stop: int) -> list[tuple[int, Fingerprinted]]:
         share = jobs[start:stop]
-        write_files(staging, ((job.path, job.render()) for job in share))
+        write_jobs(staging, share)
         return [(index, job.fingerprinted()) for index, job in enumerate(share, start)]
 
     for index, fingerprinted in share_out(len(jobs), workers, work, progress=progress):

@@ -16,6 +16,7 @@ import orjson
 
 from . import urls
 from .config import Config
+from .escapes import replace_each
 from .views import PaperView
 
 ATOM = "http://www.w3.org/2005/Atom"
@@ -96,21 +97,12 @@ _ATTRIBUTE_ESCAPES = (*_CDATA_ESCAPES, ("\r", "&#13;"), ("\n", "&#10;"), ("\t", 
 whitespace an attribute would otherwise lose); `&` first."""
 
 
-def _escaped(text: str, escapes: tuple[tuple[str, str], ...]) -> str:
-    """`text` with each character escaped, by str.replace where it occurs: several times
-    faster than str.translate with a table, which looks up every character."""
-    for raw, escaped in escapes:
-        if raw in text:
-            text = text.replace(raw, escaped)
-    return text
-
-
 def _cdata(text: str) -> str:
-    return _escaped(text, _CDATA_ESCAPES)
+    return replace_each(text, _CDATA_ESCAPES)
 
 
 def _attribute(text: str) -> str:
-    return _escaped(text, _ATTRIBUTE_ESCAPES)
+    return replace_each(text, _ATTRIBUTE_ESCAPES)
 
 
 def _element(indent: str, tag: str, text: str) -> str:

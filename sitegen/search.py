@@ -25,6 +25,7 @@ from pathlib import Path
 
 import orjson
 
+from .escapes import replace_each
 from .library import Library
 from .output import replace_dir
 from .pagefind_canon import canonicalise
@@ -110,8 +111,11 @@ def offline_index(library: Library) -> bytes:
         "papers": papers,
     }
     text = orjson.dumps(data)  # what json.dumps(ensure_ascii=False, separators=(",", ":")) gives, 5x faster
-    text = text.replace(b"<", b"\\u003c").replace("\u2028".encode(), b"\\u2028").replace("\u2029".encode(), b"\\u2029")
-    return b"window.SITEGEN_SEARCH=" + text + b";\n"
+    return b"window.SITEGEN_SEARCH=" + replace_each(text, _OFFLINE_ESCAPES) + b";\n"
+
+
+_OFFLINE_ESCAPES = ((b"<", b"\\u003c"), ("\u2028".encode(), b"\\u2028"), ("\u2029".encode(), b"\\u2029"))
+"""What must not appear raw in a classic script's JSON: `</script>` and JavaScript's old line breaks."""
 
 
 def run_pagefind(site: Path, bundle: Path | None = None) -> str:
@@ -146,8 +150,7 @@ class PagefindRun:
             try:
                 code = self._process.wait()
             except BaseException:  # interrupted (Ctrl-C): Pagefind ends too, as subprocess.run does it
-                self._process.kill()
-                self._process.wait()
+                self.stop()
                 raise
             self._output.seek(0)
             output = self._output.read().decode("utf-8", "replace")
