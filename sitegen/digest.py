@@ -7,15 +7,21 @@ A. boilerplate, a capture date, then entries: title, abstract, `• N authors`, 
 B. boilerplate, a capture date, then title / abstract pairs;
 C. no blank lines, the first title glued to `Subscribe`, titles and abstracts alternating.
 
-Blank lines carry no meaning (C has none), so the parser works on the non-blank
-lines, classifies each one, and pairs titles with abstracts by their shape.
+The parser works on the non-blank lines, classifies each one, and pairs titles with
+abstracts by position: after a title comes its abstract, whatever its shape (a one-sentence
+abstract, one shorter than its title). Where blank lines separate the fields (A and B),
+a text line with no blank line before it continues the abstract above it; in C the lines
+simply alternate. Shape only re-synchronises a broken alternation: a line in a title's
+place that reads as an abstract means the line taken as the previous abstract was a
+title whose abstract was lost (or, if that was abstract-shaped too, the same abstract
+pasted over several lines).
 The function is pure: text in, `Digest` out; every skipped fragment is a `Problem`.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from .latex import clean_latex
@@ -66,6 +72,8 @@ class Line:
     kind: str
     """`text`, `boiler`, `authors`, `dot` or `date`."""
     text: str
+    gap_before: bool = False
+    """A blank line (or the start of the file) comes before it."""
 
 
 def decode(data: bytes, source: str) -> tuple[str | None, Problem | None]:
@@ -206,7 +214,7 @@ def split_lines(text: str) -> list[Line]:
     Empty lines are skipped without being visited (a paste of 50 MB of line breaks is
     not 40 million Python iterations); line numbers count CRLF, CR and LF breaks."""
     out: list[Line] = []
-    number, pos = 1, 0
+    number, pos, last = 1, 0, 0
     for match in _NON_BLANK.finditer(text):
         start = match.start()
         number += text.count("\n", pos, start) + text.count("\r", pos, start) - text.count("\r\n", pos, start)
@@ -214,13 +222,23 @@ def split_lines(text: str) -> list[Line]:
         line = normalise_line(match.group())
         if not line:
             continue
+        gap = number - last > 1
+        last = number
         if _GLUED_SUBSCRIBE.match(line):
-            out.append(Line(number, "boiler", "Subscribe"))
+            out.append(Line(number, "boiler", "Subscribe", gap))
             line = line[len("Subscribe") :].strip()
+            gap = False
             if not _VISIBLE.search(line):  # `Subscribe` + a zero-width joiner: nothing glued on
                 continue
-        out.append(classify(line, number))
+        out.append(replace(classify(line, number), gap_before=gap))
     return out
+
+
+def blank_lines_separate_fields(lines: list[Line]) -> bool:
+    """Layouts A and B: most text lines have a blank line before them. In C none has,
+    and then lines alternate and no line continues another."""
+    texts = [line for line in lines if line.kind == "text"]
+    return 2 * sum(line.gap_before for line in texts) > len(texts)
 
 
 def looks_like_abstract(text: str) -> bool:
@@ -281,7 +299,7 @@ def _capture_date(header_date: str | None, source: str, year: int | None) -> dat
 @dataclass
 class _Draft:
     title: Line
-    abstract: list[str] = field(default_factory=list)
+    abstract: list[Line] = field(default_factory=list)
     """The abstract's lines (one, unless it was pasted over several lines)."""
     authors: int | None = None
     date_text: str | None = None
@@ -307,11 +325,14 @@ def parse_digest(text: str, source: str, *, year: int | None = None) -> Digest:
             problems.append(Problem(source, lines[i].number, f"skipped date {lines[i].text!r} before any title"))
         i += 1
 
+    gapped = blank_lines_separate_fields(lines)
     current: _Draft | None = None  # the entry that metadata lines attach to
     expect_abstract = False
+    previous: Line | None = None  # the line before, when it was the current abstract's last
     while i < len(lines):
         line = lines[i]
         i += 1
+        last_abstract, previous = previous, None
         if line.kind == "boiler":
             markers += 1
             expect_abstract = False
@@ -333,13 +354,27 @@ def parse_digest(text: str, source: str, *, year: int | None = None) -> Digest:
                 current.upvotes = int(match[4]) if match[4] else None
                 current = None  # the date closes an entry
             continue
-        # A text line: a title, an abstract, or a fragment.
+        # A text line: by position, the abstract after a title, whatever its shape.
+        if expect_abstract and current is not None:
+            current.abstract.append(line)
+            expect_abstract, previous = False, line
+            continue
+        open_abstract = current is not None and bool(current.abstract) and current.authors is None
+        if gapped and open_abstract and last_abstract is not None and not line.gap_before:
+            current.abstract.append(line)  # type: ignore[union-attr]  # no blank line: the same field
+            previous = line
+            continue
         if looks_like_abstract(line.text):
-            if expect_abstract and current is not None:
-                current.abstract.append(line.text)
-                expect_abstract = False
-            elif current is not None and current.abstract and current.date_text is None and current.authors is None:
-                current.abstract.append(line.text)  # an abstract pasted over several lines (joined once, at the end)
+            # Re-synchronise: an abstract where a title belongs.
+            if open_abstract and (len(current.abstract) > 1 or looks_like_abstract(current.abstract[-1].text)):  # type: ignore[union-attr]
+                current.abstract.append(line)  # type: ignore[union-attr]  # pasted over several lines
+                previous = line
+            elif open_abstract and current.date_text is None:  # type: ignore[union-attr]
+                # The line taken for the abstract was a title whose own abstract was lost.
+                moved = current.abstract.pop()  # type: ignore[union-attr]
+                current = _Draft(title=moved, abstract=[line])
+                drafts.append(current)
+                previous = line
             else:
                 problems.append(Problem(source, line.number, "skipped fragment: abstract text with no title"))
                 current = None
@@ -366,7 +401,7 @@ def parse_digest(text: str, source: str, *, year: int | None = None) -> Digest:
         entries=tuple(
             Entry(
                 title=clean_latex(d.title.text),
-                abstract=clean_latex(" ".join(d.abstract)),
+                abstract=clean_latex(" ".join(line.text for line in d.abstract)),
                 source=source,
                 line=d.title.number,
                 authors=d.authors,
@@ -399,7 +434,7 @@ def _looks_like_paper_list(lines: list[Line], drafts: list[_Draft]) -> bool:
     abstracts are abstract-sized."""
     if not drafts or any(_MARKUP_START.match(line.text) for line in lines):
         return False
-    lengths = sorted(sum(map(len, d.abstract)) for d in drafts if d.abstract)
+    lengths = sorted(sum(len(line.text) for line in d.abstract) for d in drafts if d.abstract)
     if not lengths or lengths[len(lengths) // 2] < MIN_MARKERLESS_ABSTRACT:
         return False
     return 2 * len(lengths) >= 0.7 * len(lines)
