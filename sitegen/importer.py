@@ -23,6 +23,7 @@ from .pages import PageError, new_page, read_page, update_page
 from .papers import assign_slugs, merge_digests, paper_key, slug_fits
 from .resources import default_taxonomy_file
 from .tags import Taxonomy, parse_taxonomy
+from .wording import count
 
 
 @dataclass
@@ -43,9 +44,9 @@ class ImportReport:
 
     def summary(self) -> str:
         return (
-            f"{self.digests} digests read, {self.entries} entries, {self.papers} papers "
-            f"({self.merged} merged), {self.new} new, {self.updated} updated, "
-            f"{len(self.problems)} warnings"
+            f"{count(self.digests, 'digest')} read, {count(self.entries, 'entry', 'entries')}, "
+            f"{count(self.papers, 'paper')} ({self.merged} merged), {self.new} new, {self.updated} updated, "
+            f"{count(len(self.problems), 'warning')}"
         )
 
 

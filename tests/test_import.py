@@ -25,7 +25,9 @@ CLEAN = {
     for name in ("2025-12-15-daily-papers.txt", "hf-daily-papers-mar-12.txt", "hf-papers-search-training.txt")
 }
 CLEAN_PAPERS = 10 + 5 + 5 - 1  # Unraveling is in A and B
-SUMMARY = re.compile(r"^\d+ digests read, \d+ entries, \d+ papers \(\d+ merged\), \d+ new, \d+ updated, \d+ warnings$")
+SUMMARY = re.compile(
+    r"^\d+ digests? read, \d+ entr(?:y|ies), \d+ papers? \(\d+ merged\), \d+ new, \d+ updated, \d+ warnings?$"
+)
 
 
 def pages(content: Path) -> dict[str, dict]:
@@ -228,10 +230,20 @@ def test_cli_import_prints_the_summary(make_content):
     assert result.returncode == 0, result.stderr
     assert (
         result.stdout
-        == f"3 digests read, 20 entries, {CLEAN_PAPERS} papers (1 merged), {CLEAN_PAPERS} new, 0 updated, 1 warnings\n"
+        == f"3 digests read, 20 entries, {CLEAN_PAPERS} papers (1 merged), {CLEAN_PAPERS} new, 0 updated, 1 warning\n"
     )
     assert "notes.md" in result.stderr
     assert len(list((content / "papers").glob("*.md"))) == CLEAN_PAPERS
+
+
+def test_cli_counts_of_one_are_singular(make_content):
+    """Issue 18: "1 digests read", "1 warnings" read wrong."""
+    one_entry = b"Daily Papers\n\nA Title\n\nIts abstract.\n\n  \xe2\x80\xa2 1 author\n\xc2\xb7\nApr 3, 2024\n"
+    content = make_content({"2025-01-02-one.txt": one_entry + b"\n  \xe2\x80\xa2 2 authors\n"})
+    result = run_cli("import", "--content", str(content))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "1 digest read, 1 entry, 1 paper (0 merged), 1 new, 0 updated, 1 warning\n"
+    assert result.stderr.count("warning: ") == 1
 
 
 @pytest.mark.parametrize(
@@ -244,7 +256,7 @@ def test_cli_import_exits_1_for_an_unreadable_digest(make_content, capsys, name,
     assert f"warning: {where} not imported" in err
     assert (
         out
-        == f"3 digests read, 20 entries, {CLEAN_PAPERS} papers (1 merged), {CLEAN_PAPERS} new, 0 updated, 1 warnings\n"
+        == f"3 digests read, 20 entries, {CLEAN_PAPERS} papers (1 merged), {CLEAN_PAPERS} new, 0 updated, 1 warning\n"
     )
     assert len(list((content / "papers").glob("*.md"))) == CLEAN_PAPERS  # the others are imported
 
