@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
-from datetime import date
+from datetime import date, timedelta
 
 from .latex import clean_latex
 from .models import Digest, Entry, Problem
@@ -46,6 +46,8 @@ _DATE = re.compile(
     r"(?:,\s*(\d{4}))?(?:\s+(\d{1,7}))?$"
 )
 _FILENAME_DATE = re.compile(r"(?<!\d)(\d{4})-(\d{2})-(\d{2})(?!\d)")
+_FILENAME_MONTH = re.compile(r"(?<!\d)(\d{4})-(\d{2})(?!\d)(?!-\d)")
+_CAPTURED_LINE = re.compile(r"^#\s*captured:?\s+(\d{4})-(\d{2})-(\d{2})$", re.IGNORECASE)
 # Odd spaces, and the characters other programs take for line breaks inside a line
 # (form feed, vertical tab, NEL, U+2028/9), become one plain space.
 _ODD_SPACE = r"\t\x0b\x0c\x1c-\x1e\x85\u00a0\u2000-\u200b\u2028\u2029\u202f\u205f\u3000\ufeff"
@@ -258,6 +260,34 @@ def filename_date(source: str) -> date | None:
         return None
 
 
+def filename_month_end(source: str) -> date | None:
+    """The last day of a `YYYY-MM` month in the file name (`2025-06-hf-daily.txt`): the
+    latest the listing can have been captured."""
+    match = _FILENAME_MONTH.search(source)
+    if not match or not 1 <= int(match[2]) <= 12:
+        return None
+    year, month = int(match[1]), int(match[2])
+    return date(year + month // 12, month % 12 + 1, 1) - timedelta(days=1)
+
+
+def filename_year(source: str) -> int | None:
+    """The year of a `YYYY-MM-DD` or `YYYY-MM` in the file name."""
+    named = filename_date(source) or filename_month_end(source)
+    return named.year if named else None
+
+
+def captured_line(lines: list[Line], source: str) -> tuple[date | None, Problem | None]:
+    """A first line `# captured 2025-06-14` states the capture date; an impossible
+    date there is a warning, not a silent guess."""
+    match = _CAPTURED_LINE.match(lines[0].text) if lines and lines[0].kind == "text" else None
+    if not match:
+        return None, None
+    try:
+        return date(int(match[1]), int(match[2]), int(match[3])), None
+    except ValueError:
+        return None, Problem(source, lines[0].number, f"ignored {lines[0].text!r}: not a real date")
+
+
 def resolve_date(text: str, capture: date | None) -> str | None:
     """`Mar 13, 2024` -> `2024-03-13`; `Apr 3` takes the capture year, or the year
     before when Apr 3 falls after the capture date."""
@@ -277,11 +307,14 @@ def resolve_date(text: str, capture: date | None) -> str | None:
         return None
 
 
-def _capture_date(header_date: str | None, source: str, year: int | None) -> date | None:
-    """The listing's capture date: its own `Dec 15` line plus the year from the file
-    name, else the configured year; else the file name's full date."""
+def _capture_date(header_date: str | None, source: str, year: int | None, stated: date | None) -> date | None:
+    """The listing's capture date: a `# captured` first line; else its own `Dec 15` line
+    plus the year from the file name, else the configured year; else the file name's
+    full date, or the last day of its `YYYY-MM` month."""
+    if stated:
+        return stated
     named = filename_date(source)
-    year = named.year if named else year
+    year = filename_year(source) or year
     if header_date and year:
         match = _DATE.match(header_date)
         assert match
@@ -291,6 +324,9 @@ def _capture_date(header_date: str | None, source: str, year: int | None) -> dat
             return None
     if named:
         return named
+    month_end = filename_month_end(source)
+    if month_end:
+        return month_end
     if year:
         return date(year, 12, 31)
     return None
@@ -306,11 +342,17 @@ class _Draft:
     upvotes: int | None = None
 
 
-def parse_digest(text: str, source: str, *, year: int | None = None) -> Digest:
-    """Parse a digest's text. `year` resolves year-less dates when the file name
-    has no `YYYY-MM-DD` (the caller passes the configured year or the file's mtime year)."""
+def parse_digest(text: str, source: str, *, year: int | None = None, mtime_year: int | None = None) -> Digest:
+    """Parse a digest's text. `year` (the configured year) resolves year-less dates when
+    neither a `# captured YYYY-MM-DD` first line nor a `YYYY-MM(-DD)` in the file name
+    states the year; `mtime_year` (the file's modification year) is the last resort,
+    and using it is a warning, since a copied or touched file has the wrong one."""
     lines = split_lines(text)
     problems: list[Problem] = []
+    stated, bad_line = captured_line(lines, source)
+    if stated or bad_line:
+        lines = lines[1:]
+        problems.extend([bad_line] if bad_line else [])
     drafts: list[_Draft] = []
     header_date: str | None = None
     markers = 0
@@ -395,7 +437,21 @@ def parse_digest(text: str, source: str, *, year: int | None = None) -> Digest:
         what = "empty file" if not lines else "no paper listing found (not a digest?)"
         return Digest(source, (), (Problem(source, 0, f"not imported: {what}"),), None, is_digest=False)
 
-    capture = _capture_date(header_date, source, year)
+    guessed = year is None and stated is None and filename_year(source) is None and mtime_year is not None
+    if guessed:
+        year = mtime_year
+        year_less = [d.date_text for d in drafts if d.date_text and not _DATE.match(d.date_text)[3]]  # type: ignore[index]
+        if header_date or year_less:
+            problems.append(
+                Problem(
+                    source,
+                    0,
+                    f"no year stated: year-less dates such as {(header_date or year_less[0])!r} take {year}, "
+                    "the file's modification year; name the file YYYY-MM-DD-... or start it with "
+                    "'# captured YYYY-MM-DD'",
+                )
+            )
+    capture = _capture_date(header_date, source, year, stated)
     return Digest(
         source=source,
         entries=tuple(
@@ -412,7 +468,7 @@ def parse_digest(text: str, source: str, *, year: int | None = None) -> Digest:
             for d in drafts
         ),
         problems=tuple(problems),
-        capture_date=capture.isoformat() if capture and (header_date or filename_date(source)) else None,
+        capture_date=capture.isoformat() if capture and (stated or header_date or filename_date(source)) else None,
     )
 
 
