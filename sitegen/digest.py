@@ -21,7 +21,7 @@ The function is pure: text in, `Digest` out; every skipped fragment is a `Proble
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from .latex import clean_latex
@@ -199,16 +199,16 @@ def normalise_line(raw: str) -> str:
     return line if _VISIBLE.search(line) else ""
 
 
-def classify(text: str, number: int) -> Line:
+def classify(text: str, number: int, gap_before: bool = False) -> Line:
     if BOILERPLATE.match(text):
-        return Line(number, "boiler", text)
+        return Line(number, "boiler", text, gap_before)
     if _AUTHORS.match(text):
-        return Line(number, "authors", text)
+        return Line(number, "authors", text, gap_before)
     if _DOT.match(text):
-        return Line(number, "dot", text)
+        return Line(number, "dot", text, gap_before)
     if _DATE.match(text) and 1 <= int(_DATE.match(text).group(2)) <= 31:  # type: ignore[union-attr]
-        return Line(number, "date", text)
-    return Line(number, "text", text)
+        return Line(number, "date", text, gap_before)
+    return Line(number, "text", text, gap_before)
 
 
 def split_lines(text: str) -> list[Line]:
@@ -232,7 +232,7 @@ def split_lines(text: str) -> list[Line]:
             gap = False
             if not _VISIBLE.search(line):  # `Subscribe` + a zero-width joiner: nothing glued on
                 continue
-        out.append(replace(classify(line, number), gap_before=gap))
+        out.append(classify(line, number, gap))
     return out
 
 
