@@ -32,6 +32,8 @@ modification year, with a warning."""
 
 def besides_the_year_warning(problems: list) -> list:
     return [p for p in problems if not (p.source == NO_YEAR and p.message.startswith("no year stated"))]
+
+
 SUMMARY = re.compile(
     r"^\d+ digests? read, \d+ entr(?:y|ies), \d+ papers? \(\d+ merged\), \d+ new, \d+ updated, \d+ warnings?$"
 )
