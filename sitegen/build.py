@@ -573,7 +573,9 @@ def _build(
 
             report.imported = run_import(project.content, config)
             report.problems.extend(report.imported.problems)
-            cache.digests = digests_key = digests_fingerprint(project.content, config)
+            # The fingerprint taken before the import read the digests: a digest saved while
+            # it ran differs from it, so the next build imports again (never marked as read).
+            cache.digests = digests_key
     report.lap("cache and import")
 
     # Nothing changed since the last build of this site: stop here.

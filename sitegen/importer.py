@@ -7,9 +7,7 @@ changes. The decisions are made by the pure stages in digest, papers, pages and 
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -50,21 +48,9 @@ class ImportReport:
         return (
             f"{count(self.digests, 'digest')} read, {count(self.entries, 'entry', 'entries')}, "
             f"{count(self.papers, 'paper')} ({self.merged} merged), {self.new} new, {self.updated} updated, "
+            f"{f'{self.skipped} skipped, ' if self.skipped else ''}"
             f"{count(len(self.problems), 'warning')}"
         )
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write beside the target and rename over it, so a crash never leaves half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def load_taxonomy(content: Path) -> Taxonomy:

@@ -23,6 +23,7 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import ctypes.util
+import difflib
 import enum
 import fcntl
 import os
@@ -135,23 +136,33 @@ def replace_page(path: Path, expected: bytes, new: bytes, rebase: Rebase) -> Out
     """Replace the page at `path` (read as `expected`) with `new`, never over a save.
 
     The caller holds `papers_lock`. If the page no longer reads `expected`, `rebase`
-    is applied to what it reads now, as often as the page keeps changing.
+    is applied to what it reads now, as often as the page keeps changing. A save the
+    exchange displaced is merged back (see merge3) with anything saved after it.
     """
     target = page_target(path)
     mode = _mode_of(target)
     data = new
-    restoring = False  # `data` is a save we displaced and put back as it was
+    carrying = False  # `data` holds a displaced save the page does not show yet
+    restoring = False  # ... and the change did not apply to it: it goes back as it was
     for _ in range(MAX_ATTEMPTS):
         current = read_bytes(target)
         if current is None:
+            if carrying:
+                raise PageConflict(target, _keep_aside(target, data))
             return Outcome.SKIPPED  # deleted under us: the user's decision
         if current != expected:
-            rebased = None if restoring else rebase(current)
-            if rebased is None:
-                return Outcome.SKIPPED
-            expected, data = current, rebased
-            if data == current:
-                return Outcome.UNCHANGED
+            if carrying:  # saved over what we put there: both saves are kept
+                merged = merge3(expected, current, data)
+                if merged is None:
+                    raise PageConflict(target, _keep_aside(target, data))
+                expected, data = current, merged
+            else:
+                rebased = rebase(current)
+                if rebased is None:
+                    return Outcome.SKIPPED
+                expected, data = current, rebased
+                if data == current:
+                    return Outcome.UNCHANGED
         temporary = _temporary(target, data, mode)
         try:
             if not exchange(temporary, target):
@@ -163,11 +174,68 @@ def replace_page(path: Path, expected: bytes, new: bytes, rebase: Rebase) -> Out
         if displaced == expected:
             return Outcome.SKIPPED if restoring else Outcome.WRITTEN
         # A save landed between our check and the exchange: it is `displaced`, and the
-        # page now holds `data`. Re-apply the change to that save (or put it back).
-        rebased = rebase(displaced)
-        restoring = rebased is None
-        expected, data = data, displaced if rebased is None else rebased
+        # page now holds `data`. Re-apply the change to that save (or put it back as
+        # it was), merged with what we were carrying.
+        if carrying:
+            merged = merge3(expected, displaced, data)
+            if merged is None:
+                _keep_aside(target, displaced)
+                raise PageConflict(target, _keep_aside(target, data))
+            expected, data = data, merged
+        else:
+            rebased = rebase(displaced)
+            restoring = rebased is None
+            expected, data = data, displaced if rebased is None else rebased
+        carrying = True
+    if carrying:
+        raise PageConflict(target, _keep_aside(target, data))
     return Outcome.SKIPPED
+
+
+class PageConflict(Exception):
+    """Two saves raced sitegen's write in a way no merge reconciles; the one the page
+    does not hold was kept aside in a file beside it (never lost)."""
+
+    def __init__(self, page: Path, kept: Path) -> None:
+        super().__init__(f"{page}: saved twice while sitegen wrote it; the other version is in {kept.name}")
+        self.page, self.kept = page, kept
+
+
+def _keep_aside(target: Path, data: bytes) -> Path:
+    fd, name = tempfile.mkstemp(dir=target.parent, prefix=f"{target.stem}.", suffix=".conflict.txt")
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(data)
+    return Path(name)
+
+
+def merge3(base: bytes, ours: bytes, theirs: bytes) -> bytes | None:
+    """Line-based three-way merge: the changes from `base` to `ours` and to `theirs`
+    together, or None when they change the same lines differently.
+
+    Lines added at one place by both sides are all kept (ours first): two saves that
+    each appended a note keep both notes.
+    """
+    lines = base.splitlines(keepends=True)
+    hunks = sorted(
+        (i1, i2, side, tuple(other[j1:j2]))
+        for side, other in enumerate((ours.splitlines(keepends=True), theirs.splitlines(keepends=True)))
+        for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, lines, other, autojunk=False).get_opcodes()
+        if tag != "equal"
+    )
+    out: list[bytes] = []
+    position = 0
+    previous: tuple[int, int, tuple[bytes, ...]] | None = None
+    for i1, i2, _, added in hunks:
+        if previous == (i1, i2, added):
+            continue  # both sides made the same change
+        if i1 < position:
+            return None  # both sides changed these lines, differently
+        out.extend(lines[position:i1])
+        out.extend(added)
+        position = max(position, i2)
+        previous = (i1, i2, added)
+    out.extend(lines[position:])
+    return b"".join(out)
 
 
 def create_page(path: Path, data: bytes) -> bool:
