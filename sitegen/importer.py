@@ -18,7 +18,7 @@ from .digest import MAX_DIGEST_BYTES, decode, parse_digest, too_big
 from .layout import DIGESTS_DIR, PAPERS_DIR, TAXONOMY_FILE
 from .models import Digest, Paper, Problem
 from .pages import PageError, new_page, read_page, update_page
-from .pagewrite import Outcome, create_page, papers_lock, replace_page
+from .pagewrite import Outcome, PageConflict, create_page, papers_lock, replace_page
 from .papers import assign_slugs, merge_digests, paper_key, slug_fits
 from .resources import default_taxonomy_file
 from .tags import Taxonomy, parse_taxonomy
@@ -264,7 +264,14 @@ def _write_page(report: ImportReport, paper: Paper, path: Path, text: str, read:
             return None
         return current if updated is None else updated.encode("utf-8")
 
-    outcome = replace_page(path, read[2], text.encode("utf-8"), rebase)
+    try:
+        outcome = replace_page(path, read[2], text.encode("utf-8"), rebase)
+    except PageConflict as conflict:
+        report.skipped += 1
+        report.problems.append(
+            Problem(source, 0, f"saved twice during the import: the other version is in {conflict.kept.name}")
+        )
+        return
     if outcome is Outcome.WRITTEN:
         report.updated += 1
         report.written.append(path)

@@ -22,7 +22,7 @@ from . import reading
 from .layout import PAPERS_DIR
 from .library import STATUSES, LibraryPaper, paper_from_page
 from .pages import PageError, read_page
-from .pagewrite import Outcome, papers_lock, replace_page
+from .pagewrite import Outcome, PageConflict, papers_lock, replace_page
 
 EXIT_OK, EXIT_WARN, EXIT_ERROR = 0, 1, 2
 """As in cli.py (not imported from there: cli.py imports this module)."""
@@ -292,6 +292,8 @@ def _edit(
                     raise _Failed(
                         f"{path} changed while it was being edited and the change no longer fits it; nothing written"
                     )
+    except PageConflict as conflict:
+        raise _Failed(str(conflict)) from None
     except OSError as err:
         raise _Failed(f"{path}: cannot write ({err.strerror or err})") from None
     _say(args, f"{slug}: " + "; ".join(result.messages))

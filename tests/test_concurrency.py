@@ -261,3 +261,55 @@ def test_threads_of_commands_on_one_page(reading_list: Path, tmp_path: Path) -> 
     page = content / "papers" / f"{SLUGS[0]}.md"
     assert [i for i in range(16) if f"thread note {i}" not in page.read_text(encoding="utf-8")] == []
     assert [i for i in range(16) if f"thread-{i}" not in front(page)["tags"]] == []
+
+
+# --------------------------------------------------------------------------- the merge of two saves
+
+line_lists = st.lists(st.sampled_from([b"a\n", b"b\n", b"c\n", b"note\n", b"---\n"]), max_size=8)
+
+
+@given(base=line_lists, ours=line_lists, theirs=line_lists)
+def test_merge3_keeps_both_sides_appended_lines(base: list[bytes], ours: list[bytes], theirs: list[bytes]) -> None:
+    joined = b"".join(base)
+    merged = pagewrite.merge3(joined, joined + b"".join(ours) + b"ours\n", joined + b"".join(theirs) + b"theirs\n")
+    assert merged is not None
+    assert merged.startswith(joined) and b"ours\n" in merged and b"theirs\n" in merged
+
+
+@given(base=line_lists, edit=line_lists)
+def test_merge3_of_one_sided_change_is_that_change(base: list[bytes], edit: list[bytes]) -> None:
+    joined, changed = b"".join(base), b"".join(edit)
+    assert pagewrite.merge3(joined, changed, joined) == changed
+    assert pagewrite.merge3(joined, joined, changed) == changed
+
+
+def test_merge3_refuses_two_different_changes_of_one_line() -> None:
+    assert pagewrite.merge3(b"a\nb\nc\n", b"a\nB\nc\n", b"a\nX\nc\n") is None
+
+
+def test_an_unmergeable_race_keeps_the_other_save_beside_the_page(tmp_path: Path, monkeypatch) -> None:
+    """Two saves changing the same line, one in the microseconds before sitegen's exchange and
+    one just after it: the page keeps the later one, the earlier one goes beside it."""
+    page = tmp_path / "p.md"
+    page.write_bytes(b"title: x\nline\n")
+    real_exchange = pagewrite.exchange
+    calls = []
+
+    def exchange_between_saves(a: Path, b: Path) -> bool:
+        if not calls:
+            page.write_bytes(b"title: x\nfirst save\n")
+        done = real_exchange(a, b)
+        if not calls:
+            page.write_bytes(b"title: x\nsecond save\n")
+        calls.append(done)
+        return done
+
+    monkeypatch.setattr(pagewrite, "exchange", exchange_between_saves)
+    with pytest.raises(pagewrite.PageConflict) as raised:
+        pagewrite.replace_page(
+            page, b"title: x\nline\n", b"title: y\nline\n", lambda t: t.replace(b"title: x", b"title: y")
+        )
+    if not calls[0]:
+        pytest.fail("renameat2(RENAME_EXCHANGE) is not available on this file system")
+    texts = {page.read_bytes(), raised.value.kept.read_bytes()}
+    assert any(b"first save" in t for t in texts) and any(b"second save" in t for t in texts)
