@@ -23,7 +23,8 @@ import orjson
 from jinja2 import Environment
 from markupsafe import Markup
 
-from . import RENDER_VERSION, bibtex, charts, feeds, urls
+from . import bibtex, charts, feeds, urls
+from .codeprint import code_fingerprint
 from .config import Config
 from .library import STATUSES, Library, LibraryPaper, descending
 from .markdown import to_html
@@ -353,7 +354,7 @@ class Renderer:
             ("About", urls.page("about")),
         )
         self._template_keys: dict[str, str] = {}
-        base = hashlib.sha1(f"{RENDER_VERSION}{config!r}{self.nav!r}".encode()).hexdigest()
+        base = hashlib.sha1(f"{code_fingerprint()}{config!r}{self.nav!r}".encode()).hexdigest()
         self.fp = Fingerprint(view_keys, base)
         self.same_facets: dict[str, frozenset[str]] = {}
         """Set by replace_papers: for each view it replaced, the facets that came out the same."""
