@@ -1,5 +1,5 @@
 """Render the library into output files. No disk access: templates come in through
-the Jinja2 environment, files go out as `OutputFile` values.
+the Jinja2 environment, files go out as rendered jobs.
 
 Every output is first described as a `Job`: its path, a fingerprint of everything
 that determines its bytes, and a function that renders it. The fingerprint covers
@@ -30,14 +30,6 @@ from .library import STATUSES, Library, LibraryPaper, descending
 from .markdown import to_html
 from .templating import clear_memo, template_key
 from .views import STATUS_LABELS, Pager, PaperView, TagView, pages_of, paper_view, tag_view
-
-
-@dataclass(frozen=True)
-class OutputFile:
-    path: str
-    """Site path, POSIX, relative to the site root."""
-    data: bytes
-
 
 Fingerprinted = tuple[str, frozenset[str], frozenset[str], frozenset[str]]
 """A job's fingerprint, the slugs of the paper views among its inputs, the names of the
@@ -361,14 +353,6 @@ class Renderer:
         self._awaiting_related: list[tuple[str, dict[str, Any]]] = []
         """(slug, page values) of paper pages described before the related papers were known."""
 
-    def jobs(self) -> Iterator[Job]:
-        """Every output file of the site, except static assets and the search index:
-        listings first, then paper pages, then data files (build.py describes them in
-        that order too, and computes the related papers while it describes listings)."""
-        pages = [*self.listing_jobs(), *self.paper_jobs()]
-        yield from pages
-        yield from self.data_jobs([job.path for job in pages])
-
     def set_related(self, related: dict[str, tuple[str, ...]], key: str) -> None:
         """Take the related-papers table (paper pages and papers.json show it), and put it
         in the paper pages described before it was known (paper_jobs(related_later=True))."""
@@ -607,10 +591,3 @@ class Renderer:
             names = [name for name, _ in files]
             yield self.data("sitemap.xml", lambda names: feeds.sitemap_index(config, names), names)
         yield self.data("robots.txt", lambda: feeds.robots(config))
-
-
-def render_site(library: Library, config: Config, env: Environment) -> Iterator[OutputFile]:
-    """Every output file but static assets and the search index, rendered: the build
-    without a cache, as a pure function (build.py adds fingerprints and incremental writes)."""
-    for job in Renderer(library, config, env).jobs():
-        yield OutputFile(job.path, job.render())

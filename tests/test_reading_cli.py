@@ -487,7 +487,7 @@ def test_tag_edits_survive_reimport(content: Path) -> None:
     assert sitegen_main(["import", "-q", "--content", str(content)]) == 0
     assert path.read_bytes() == edited  # nothing the digest owns changed
 
-    # a taxonomy change re-tags every paper, around the user's edits (pages.merge_tags)
+    # a taxonomy change re-tags every paper, around the user's edits (pages.update_page)
     taxonomy = content / "taxonomy.yaml"
     taxonomy.write_text(TAXONOMY + "  training:\n    title: ['training']\n", encoding="utf-8")
     assert sitegen_main(["import", "-q", "--content", str(content)]) == 0
