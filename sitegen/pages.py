@@ -179,6 +179,8 @@ def wanted_changes(meta: dict[str, Any], paper: Paper) -> dict[str, Any]:
     for key in DIGEST_KEYS:
         if key == "title" and meta.get("title") not in (None, ""):
             continue  # the page's title is the user's once written: a hand edit is kept
+        if key == "authors" and isinstance(meta.get("authors"), list):
+            continue  # names (looked up by `sitegen enrich`, or typed) say more than the digest's count
         if key in facts:
             if key not in meta or not _same(meta[key], facts[key]):
                 changes[key] = facts[key]
