@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from . import __version__
+from .add_paper import register as register_add
 from .build import BuildError, Project, build
 from .check import check_site
 from .config import ConfigError, load_config
@@ -97,6 +98,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     register_reading(commands)
     register_enrich(commands)
+    register_add(commands)
     return parser
 
 

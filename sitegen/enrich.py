@@ -67,6 +67,8 @@ class Candidate:
     published: str | None = None
     """YYYY-MM-DD."""
     upvotes: int | None = None
+    summary: str = ""
+    """The abstract (used only when a page is made for the paper: `sitegen add`)."""
 
     def facts(self) -> dict[str, Any]:
         facts: dict[str, Any] = {"arxiv": self.arxiv}
@@ -120,6 +122,7 @@ def hf_candidates(body: bytes) -> list[Candidate]:
                 authors,
                 _day(paper.get("publishedAt")),
                 upvotes if isinstance(upvotes, int) else None,
+                " ".join(str(paper.get("summary") or "").split()),
             )
         )
     return found
@@ -146,6 +149,7 @@ def arxiv_candidates(body: bytes) -> list[Candidate]:
                 parsed[0],
                 tuple(a for a in authors if a),
                 _day(entry.findtext(f"{ATOM}published")),
+                summary=" ".join((entry.findtext(f"{ATOM}summary") or "").split()),
             )
         )
     return found
@@ -234,6 +238,8 @@ class Wanted:
     first_author: str | None
     author_count: int | None
     missing: tuple[str, ...]
+    arxiv: str | None = None
+    """The page's arXiv id: then the paper is looked up by it, and the answer is the paper."""
 
 
 def wanted(meta: dict[str, Any], slug: str, path: Path) -> Wanted | None:
@@ -251,13 +257,16 @@ def wanted(meta: dict[str, Any], slug: str, path: Path) -> Wanted | None:
     if not missing:
         return None
     count_ = authors if isinstance(authors, int) and not isinstance(authors, bool) else None
-    return Wanted(slug, path, title, names[0] if names else None, count_, missing)
+    known = arxiv_id(str(meta["arxiv"])) if meta.get("arxiv") else None
+    return Wanted(slug, path, title, names[0] if names else None, count_, missing, known[0] if known else None)
 
 
 def new_facts(meta: dict[str, Any], candidate: Candidate) -> dict[str, Any]:
     """The candidate's facts the page does not state yet (a value the page has is kept,
-    but an author count gives way to the names)."""
-    out = {}
+    but an author count gives way to the names, and a placeholder title to the real one)."""
+    out: dict[str, Any] = {}
+    if meta.get("title") == placeholder_title(candidate.arxiv) and candidate.title:
+        out["title"] = candidate.title
     for key, value in candidate.facts().items():
         have = meta.get(key)
         if have in (None, "", []) or (key == "authors" and not isinstance(have, list)):
@@ -276,6 +285,25 @@ def services(cache: Path, environ: dict[str, str] | os._Environ[str] = os.enviro
         timeout = float(environ.get("SITEGEN_LOOKUP_TIMEOUT", 15.0))
         made[name] = Service(name, base, interval, cache / "lookups" / name, timeout=timeout)
     return made
+
+
+def placeholder_title(arxiv: str) -> str:
+    """The title of a paper added by its id while offline, until a look-up names it."""
+    return f"arXiv:{arxiv}"
+
+
+def ask_by_id(service: Service, arxiv: str) -> list[Candidate]:
+    """The paper of this id, as the service knows it ([] when it does not)."""
+    from .lookup import LookupFailed
+
+    if service.name == "hf":
+        try:
+            return hf_candidates(b"[" + service.get(f"/api/papers/{arxiv}", {}) + b"]")
+        except LookupFailed as err:
+            if "HTTP 404" in str(err):
+                return []
+            raise
+    return arxiv_candidates(service.get("/api/query", {"id_list": arxiv}))
 
 
 def ask(service: Service, title: str) -> list[Candidate]:
@@ -316,7 +344,12 @@ def run_enrich(
             choice, errors = Choice(None), []
             for name in use:
                 try:
-                    choice = choose(need.title, ask(clients[name], need.title), need.first_author, need.author_count)
+                    if need.arxiv is not None:
+                        same = [c for c in ask_by_id(clients[name], need.arxiv) if c.arxiv == need.arxiv]
+                        choice = Choice(same[0] if same else None)
+                    else:
+                        candidates = ask(clients[name], need.title)
+                        choice = choose(need.title, candidates, need.first_author, need.author_count)
                 except Unreachable:
                     raise
                 except (LookupFailed, Malformed) as err:

@@ -144,6 +144,7 @@ def run_import(content: Path, config: Config, *, today: str | None = None, dry_r
     existing: dict[str, tuple[str, str, bytes]] = {}  # key -> (slug, text, bytes as read)
     broken: dict[str, str] = {}  # slug -> the page's text, as far as it decodes
     occupied: set[str] = set()
+    by_hand: set[str] = set()
     for path in sorted(folder.glob("*.md")) if folder.is_dir() else []:
         source = f"{PAPERS_DIR}/{path.name}"
         if not path.is_file():  # a folder named like a page: its name is taken, nothing else
@@ -174,6 +175,8 @@ def run_import(content: Path, config: Config, *, today: str | None = None, dry_r
             broken[path.stem] = text
             continue
         existing[key] = (path.stem, text, data)
+        if not meta.get("sources"):
+            by_hand.add(key)  # added by hand (`sitegen add`, or typed): no digest is expected to list it
 
     # A paper whose page cannot be read stays with that page: it is not updated, and
     # no second page is made for it, until the page is fixed.
@@ -220,7 +223,7 @@ def run_import(content: Path, config: Config, *, today: str | None = None, dry_r
 
     listed = {p.key for p in papers}
     for key, (slug, _, _) in sorted(existing.items(), key=lambda kv: kv[1][0]):
-        if key not in listed:
+        if key not in listed and key not in by_hand:
             report.kept.append(slug)
             report.problems.append(Problem(f"{PAPERS_DIR}/{slug}.md", 0, "kept: no digest lists this paper any more"))
     return report

@@ -62,7 +62,7 @@ class Service:
 
     def get(self, path: str, query: dict[str, str]) -> bytes:
         """The body of a 200 answer to GET base+path?query, from the cache when asked before."""
-        url = f"{self.base.rstrip('/')}{path}?{urllib.parse.urlencode(query)}"
+        url = f"{self.base.rstrip('/')}{path}" + (f"?{urllib.parse.urlencode(query)}" if query else "")
         cached = self.cache / f"{hashlib.sha256(url.encode()).hexdigest()[:32]}.body"
         try:
             return cached.read_bytes()
@@ -85,7 +85,7 @@ class Service:
 
     def _fetch(self, url: str) -> bytes:
         parts = urllib.parse.urlsplit(url)
-        target = f"{parts.path}?{parts.query}"
+        target = f"{parts.path}?{parts.query}" if parts.query else parts.path
         backoff = BACKOFF
         reason = "no answer"
         for attempt in range(RETRIES):

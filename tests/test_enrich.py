@@ -68,6 +68,7 @@ class Fake:
         self.arxiv: dict[str, Any] = {}
         self.seen: list[tuple[float, str, str, str]] = []  # (time, service, query, user agent)
         self.limited: set[str] = set()
+        self.by_id: dict[str, dict] = {}
 
     def answer(self, service: str, query: str) -> tuple[int, dict[str, str], bytes, float]:
         table = self.hf if service == "hf" else self.arxiv
@@ -93,7 +94,19 @@ def fake(monkeypatch: pytest.MonkeyPatch) -> Iterator[Fake]:
         def do_GET(self) -> None:  # noqa: N802 - http.server's name
             url = urllib.parse.urlsplit(self.path)
             query = urllib.parse.parse_qs(url.query)
-            if url.path == "/api/papers/search":
+            if url.path.startswith("/api/papers/") and url.path != "/api/papers/search":
+                key = url.path.removeprefix("/api/papers/")
+                state.seen.append((time.monotonic(), "hf-id", key, self.headers.get("User-Agent", "")))
+                found = state.by_id.get(key)
+                body = json.dumps(found["paper"]).encode() if found else b'{"error":"Paper not found"}'
+                self.send_response(200 if found else 404)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+                return
+            if url.path == "/api/query" and "id_list" in query:
+                service, key = "arxiv", "id:" + query["id_list"][0]
+            elif url.path == "/api/papers/search":
                 service, key = "hf", query["q"][0]
             elif url.path == "/api/query":
                 service, key = "arxiv", query["search_query"][0].removeprefix('ti:"').removesuffix('"')
@@ -294,3 +307,69 @@ def test_a_reimport_keeps_the_looked_up_facts(tmp_path: Path, fake: Fake) -> Non
     fp = front(content, FP)
     assert "We find one" in fp["abstract"]
     assert fp["authors"] == ["Xingwu Sun", "Shuaipeng Li"] and fp["arxiv"] == "2501.02423"
+
+
+# --------------------------------------------------------------------------- sitegen add
+
+
+def test_add_by_id_online_then_nothing_twice(tmp_path: Path, fake: Fake, capsys) -> None:
+    content = make_list(tmp_path)
+    fake.by_id["2403.12345"] = hf_paper(
+        "2403.12345", "Mixture of Depths for Scaling Laws", ["Ada Lovelace", "Alan Turing"]
+    )
+    assert (
+        sitegen_main(
+            [
+                "add",
+                "https://huggingface.co/papers/2403.12345",
+                "--content",
+                str(content),
+                "--cache",
+                str(tmp_path / "c"),
+            ]
+        )
+        == 0
+    )
+    slug = "mixture-of-depths-for-scaling-laws"
+    assert f"{slug}: added (found on hf)" in capsys.readouterr().out
+    page = front(content, slug)
+    assert page["title"] == "Mixture of Depths for Scaling Laws"
+    assert page["arxiv"] == "2403.12345" and page["authors"] == ["Ada Lovelace", "Alan Turing"]
+    assert page["abstract"] == "An abstract." and "scaling-laws" in page["tags"]
+    assert sitegen_main(["add", "arXiv:2403.12345v2", "--content", str(content), "--cache", str(tmp_path / "c")]) == 0
+    assert "already in the list" in capsys.readouterr().out
+    # A re-import keeps the hand-added paper without a 'no digest lists it' warning.
+    assert sitegen_main(["import", "--content", str(content)]) == 0
+    assert "no digest lists" not in capsys.readouterr().out
+    assert front(content, slug)["arxiv"] == "2403.12345"
+
+
+def test_add_offline_then_enrich_by_id_names_it(tmp_path: Path, fake: Fake, capsys) -> None:
+    content = make_list(tmp_path)
+    assert sitegen_main(["add", "2501.00042", "--offline", "--content", str(content)]) == 0
+    page = front(content, "arxiv-2501-00042")
+    assert page["title"] == "arXiv:2501.00042" and page["pdf"] == "https://arxiv.org/pdf/2501.00042"
+    all_found(fake)
+    fake.by_id["2501.00042"] = hf_paper("2501.00042", "A Named Paper", ["Grace Hopper"])
+    assert enrich(tmp_path, content) == 0
+    named = front(content, "arxiv-2501-00042")
+    assert named["title"] == "A Named Paper" and named["authors"] == ["Grace Hopper"]
+    assert [q for _, s, q, _ in fake.seen if s == "hf-id"] == ["2501.00042"]
+
+
+def test_add_refuses_what_is_not_an_id(tmp_path: Path, capsys) -> None:
+    content = make_list(tmp_path)
+    assert sitegen_main(["add", "not a paper", "--content", str(content)]) == 2
+    assert "is not an arXiv id" in capsys.readouterr().err
+
+
+def test_add_without_network_writes_the_id_only_page(tmp_path: Path, monkeypatch, capsys) -> None:
+    content = make_list(tmp_path)
+    with socket.socket() as closed:
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]
+    monkeypatch.setenv("HF_ENDPOINT", f"http://127.0.0.1:{port}")
+    monkeypatch.setenv("SITEGEN_LOOKUP_INTERVAL", "0")
+    assert sitegen_main(["add", "2501.00043", "--content", str(content), "--cache", str(tmp_path / "c")]) == 0
+    assert "cannot reach" in capsys.readouterr().out
+    assert front(content, "arxiv-2501-00043")["arxiv"] == "2501.00043"
