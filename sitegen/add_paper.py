@@ -114,8 +114,9 @@ def cmd_add(args: argparse.Namespace) -> int:
     if paper_key(candidate.title) in existing:
         slug = existing[paper_key(candidate.title)]
         return _fail(f"{PAPERS_DIR}/{slug}.md has this title already: add `arxiv: {arxiv}` to it instead")
-    slug = assign_slugs({paper_key(candidate.title): candidate.title}, {}, {p.stem for p in folder.glob("*.md")})
-    path = folder / f"{next(iter(slug.values()))}.md"
+    taken = {p.stem for p in folder.glob("*.md")}
+    slugs = assign_slugs({paper_key(candidate.title): candidate.title}, {}, taken)
+    path = folder / f"{slugs[paper_key(candidate.title)]}.md"
     with papers_lock(folder):
         if not create_page(path, page_for(candidate, abstract, tags, today).encode("utf-8")):
             return _fail(f"{path}: appeared while it was being written; nothing written")
