@@ -14,7 +14,6 @@ from disk, with the same search box, results and filters.
 from __future__ import annotations
 
 import hashlib
-import os
 import re
 import shutil
 import subprocess
@@ -27,7 +26,7 @@ import orjson
 
 from .escapes import replace_each
 from .library import Library
-from .output import replace_dir
+from .output import replace_dir, unmark, work_dir
 from .pagefind_canon import canonicalise
 from .related import STOP
 
@@ -171,10 +170,10 @@ class PagefindRun:
 
 def run_pagefind_into(site: Path, bundle: Path) -> str:
     """Re-index a live site: build the new bundle beside it, then swap it in."""
-    fresh = site.parent / f".{site.name}-pagefind-{os.getpid()}"
-    shutil.rmtree(fresh, ignore_errors=True)
+    fresh = work_dir(site, "pagefind")
     try:
         summary = run_pagefind(site, fresh)
+        unmark(fresh)
         replace_dir(fresh, bundle)
     finally:
         shutil.rmtree(fresh, ignore_errors=True)
