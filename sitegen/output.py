@@ -105,8 +105,17 @@ def write_if_changed(path: Path, data: bytes) -> bool:
             return False
     except OSError:
         pass
-    write_file_atomic(path, data)
+    try:
+        write_file_atomic(path, data)
+    except OSError as err:
+        raise named(err, path) from None
     return True
+
+
+def named(err: OSError, path: Path | str) -> OSError:
+    """`err`, naming `path` when it names no file (a write to a full disk raises one
+    that does not): the message a user sees should say which file could not be written."""
+    return err if err.filename is not None else OSError(err.errno, err.strerror, os.fspath(path))
 
 
 def remove_file(root: Path, site_path: str) -> None:
@@ -192,6 +201,8 @@ def write_new(path: str, data: bytes) -> None:
         view = memoryview(data)
         while view:
             view = view[os.write(fd, view) :]
+    except OSError as err:
+        raise named(err, path) from None
     finally:
         os.close(fd)
 

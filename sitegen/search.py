@@ -24,6 +24,7 @@ from pathlib import Path
 
 import orjson
 
+from .build import BuildError
 from .escapes import replace_each
 from .library import Library
 from .output import replace_dir, unmark, work_dir
@@ -38,8 +39,9 @@ OFFLINE_TERMS = 12
 _WORD = re.compile(r"[a-z0-9][a-z0-9-]{2,}")
 
 
-class SearchError(RuntimeError):
-    pass
+class SearchError(BuildError, RuntimeError):
+    """Pagefind failed, or wrote a bundle that cannot be read (a full disk leaves an empty
+    entry file): the build cannot complete, and says so as any BuildError."""
 
 
 def _abstract_terms(docs: list[str], title_words: list[set[str]]) -> list[list[str]]:
@@ -158,7 +160,10 @@ class PagefindRun:
             raise SearchError("pagefind failed: " + " | ".join(detail))
         if not (self.bundle / "pagefind.js").is_file():
             raise SearchError(f"pagefind ran but wrote no {self.bundle}/pagefind.js")
-        canonicalise(self.bundle)
+        try:
+            canonicalise(self.bundle)
+        except (OSError, ValueError, EOFError, LookupError, TypeError) as err:  # disk, JSON, gzip, CBOR, shape
+            raise SearchError(_unusable(self.bundle, err)) from None
         return "search index: pagefind + offline"
 
     def stop(self) -> None:
@@ -166,6 +171,13 @@ class PagefindRun:
         self._process.kill()
         self._process.wait()
         self._output.close()
+
+
+def _unusable(bundle: Path, err: Exception) -> str:
+    """Why Pagefind's bundle could not be made canonical, in one line."""
+    if isinstance(err, OSError) and err.errno is not None:
+        return f"cannot rewrite pagefind's index: {err.filename or bundle}: {err.strerror}"
+    return f"pagefind wrote an index that cannot be read ({bundle}): {err}"
 
 
 def run_pagefind_into(site: Path, bundle: Path) -> str:
