@@ -7,6 +7,7 @@ elsewhere it is two renames with a moment in between.
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import ctypes.util
 import glob
@@ -53,7 +54,11 @@ def work_dir(output: Path, kind: str) -> Path:
     sitegen's own (WORK_MARKER). `unmark` it before it takes the output's place."""
     output.parent.mkdir(parents=True, exist_ok=True)
     folder = _fresh_dir(output, kind)
-    mark(folder)
+    try:
+        mark(folder)
+    except BaseException:
+        folder.rmdir()  # unmarked, it would never be cleaned up
+        raise
     return folder
 
 
@@ -72,6 +77,14 @@ def _fresh_dir(output: Path, kind: str) -> Path:
 def mark(folder: Path) -> None:
     """Mark a folder as sitegen's own work folder (see WORK_MARKER)."""
     (folder / WORK_MARKER).write_text(f"{os.getpid()}\n", encoding="ascii")
+
+
+def _mark_for_removal(folder: Path) -> None:
+    """Mark a folder about to be removed, so that a kill before its removal leaves it for
+    clean_stale_staging; best effort: on a full disk the marker may not fit, and the swap
+    before this has succeeded."""
+    with contextlib.suppress(OSError):
+        mark(folder)
 
 
 def unmark(folder: Path) -> None:
@@ -153,13 +166,13 @@ def _alive(pid: int) -> bool:
 def replace_dir(new: Path, target: Path) -> None:
     """Put folder `new` at `target`, replacing what was there in one step where possible."""
     if target.exists() and _exchange(new, target):
-        mark(new)  # it holds the old folder now: a kill before the rmtree leaves it for clean_stale_staging
+        _mark_for_removal(new)  # it holds the old folder now
         shutil.rmtree(new)
         return
     if target.exists():
         old = _fresh_dir(target, "old")
         os.replace(target, old)  # onto the empty folder just made
-        mark(old)
+        _mark_for_removal(old)
         os.replace(new, target)
         shutil.rmtree(old)
     else:
