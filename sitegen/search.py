@@ -177,6 +177,9 @@ def _unusable(bundle: Path, err: Exception) -> str:
     """Why Pagefind's bundle could not be made canonical, in one line."""
     if isinstance(err, OSError) and err.errno is not None:
         return f"cannot rewrite pagefind's index: {err.filename or bundle}: {err.strerror}"
+    entry = bundle / "pagefind-entry.json"
+    if entry.is_file() and entry.stat().st_size == 0:  # what Pagefind leaves when the disk is full
+        return f"pagefind wrote an empty {entry} (is the disk full?)"
     return f"pagefind wrote an index that cannot be read ({bundle}): {err}"
 
 

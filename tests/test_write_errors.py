@@ -123,7 +123,7 @@ def test_an_incremental_build_on_a_full_disk_says_so_and_the_next_build_repairs_
     ("fake", "expected"),
     [
         (FAKE_FAILS, "error: pagefind failed: pagefind: cannot read the site (a stand-in that always fails)"),
-        (FAKE_EMPTY_ENTRY, "error: pagefind wrote an index that cannot be read ("),
+        (FAKE_EMPTY_ENTRY, "error: pagefind wrote an empty "),
     ],
     ids=["exits-1", "empty-entry-file"],
 )
@@ -145,3 +145,21 @@ def test_a_pagefind_failure_is_one_message_and_exit_2(tmp_path: Path, fake: str,
     assert html_incomplete(tmp_path / "site") == []
     assert not (tmp_path / "site" / "pagefind").exists()
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".site.")] == []  # no work folder left
+
+
+def test_a_full_build_with_search_on_a_full_disk_says_so_and_keeps_the_old_site(tmp_path: Path, disk: Path) -> None:
+    """The real Pagefind, on a disk with room for the pages but not for the search bundle
+    (Pagefind then leaves an empty entry file, or the offline index cannot be written)."""
+    content = copy_content(ROOT / "content", tmp_path)
+    site = disk / "site"
+    args = ("build", "-q", "--no-import", "--content", str(content), "--output", str(site))
+    assert sitegen(tmp_path, *args).returncode == 0
+    before = tree_digest(site)
+    bundle = sum(p.stat().st_size for p in (site / "pagefind").rglob("*") if p.is_file())
+    pages = sum(os.stat(p).st_blocks * 512 for p in site.rglob("*") if p.is_file() and "pagefind" not in p.parts)
+    shutil.rmtree(disk / ".sitegen-cache")
+    fill(disk, leave=pages + bundle // 4)
+    message = single_error(sitegen(tmp_path, *args))
+    assert "No space left on device" in message or "is the disk full?" in message, message
+    assert tree_digest(site) == before
+    assert sorted(p.name for p in disk.iterdir() if p.name != ".sitegen-cache") == ["filler", "site"]
