@@ -23,6 +23,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .output import named
+
 if TYPE_CHECKING:
     from .library import LibraryPaper
 
@@ -122,6 +124,9 @@ def save_cache(path: Path, cache: BuildCache) -> None:
     try:
         with tmp.open("wb") as handle:
             pickle.dump((CACHE_VERSION, cache), handle, protocol=pickle.HIGHEST_PROTOCOL)
+    except OSError as err:  # a full disk: no half-written cache is left, and the error names the file
+        tmp.unlink(missing_ok=True)
+        raise named(err, path) from None
     finally:
         for name, value in kept.items():
             setattr(cache, name, value)
@@ -134,7 +139,11 @@ def write_stamp(path: Path, cache: BuildCache) -> None:
     """The stamp of `cache`, saved at `path` (as it is on disk, by save_cache or loaded)."""
     fields = dataclasses.asdict(Stamp.of(cache))
     tmp = path.with_name(f".{path.name}.{os.getpid()}.stamp.tmp")
-    tmp.write_text(json.dumps([CACHE_VERSION, fields]))
+    try:
+        tmp.write_text(json.dumps([CACHE_VERSION, fields]))
+    except OSError as err:
+        tmp.unlink(missing_ok=True)
+        raise named(err, _stamp_file(path)) from None
     os.replace(tmp, _stamp_file(path))
 
 

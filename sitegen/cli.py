@@ -196,7 +196,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (ConfigError, TaxonomyError, PageError, BuildError) as err:
         print(f"error: {err}", file=sys.stderr)
         return EXIT_ERROR
+    except OSError as err:  # a full disk, a folder it may not write: a full build's old site is kept
+        print(f"error: {describe_os_error(err)}", file=sys.stderr)
+        return EXIT_ERROR
     return EXIT_ERROR
+
+
+def describe_os_error(err: OSError) -> str:
+    """One line for an operating-system error: the file, then what went wrong
+    (`site/x.html: No space left on device`), without Python's `[Errno 28]`."""
+    reason = err.strerror or str(err)
+    if err.filename is None:
+        return reason
+    if err.filename2 is not None:
+        return f"{err.filename} -> {err.filename2}: {reason}"
+    return f"{err.filename}: {reason}"
 
 
 ONE_SHOT = frozenset({"build", "import", "check"})

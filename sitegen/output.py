@@ -7,9 +7,12 @@ elsewhere it is two renames with a moment in between.
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import ctypes.util
+import glob
 import os
+import secrets
 import shutil
 from collections.abc import Callable, Iterable
 from pathlib import Path, PurePosixPath
@@ -38,13 +41,60 @@ def _safe_join(root: str, site_path: str) -> str:
     return os.path.join(root, *parts)
 
 
+WORK_MARKER = ".sitegen-work"
+"""The file inside each of sitegen's own work folders (staging, old site, fresh search
+bundle) that says so: `clean_stale_staging` removes a folder only when it holds this
+file, so a folder of the user's that happens to look like ours is never touched. It
+holds the pid of the process that made the folder."""
+
+
+def work_dir(output: Path, kind: str) -> Path:
+    """A fresh folder beside the output (same file system, for the renames), named so that
+    no user would choose the name (`.site.sitegen-staging-<pid>-<random>`) and marked as
+    sitegen's own (WORK_MARKER). `unmark` it before it takes the output's place."""
+    output.parent.mkdir(parents=True, exist_ok=True)
+    folder = _fresh_dir(output, kind)
+    try:
+        mark(folder)
+    except BaseException:
+        folder.rmdir()  # unmarked, it would never be cleaned up
+        raise
+    return folder
+
+
+def _fresh_dir(output: Path, kind: str) -> Path:
+    """A new empty folder beside `output` with a name no other process has (mkdir is the
+    test). Not tempfile.mkdtemp: its folders are private (0700), and this one becomes the site."""
+    while True:
+        folder = output.with_name(f".{output.name}.sitegen-{kind}-{os.getpid()}-{secrets.token_hex(4)}")
+        try:
+            folder.mkdir()
+        except FileExistsError:
+            continue
+        return folder
+
+
+def mark(folder: Path) -> None:
+    """Mark a folder as sitegen's own work folder (see WORK_MARKER)."""
+    (folder / WORK_MARKER).write_text(f"{os.getpid()}\n", encoding="ascii")
+
+
+def _mark_for_removal(folder: Path) -> None:
+    """Mark a folder about to be removed, so that a kill before its removal leaves it for
+    clean_stale_staging; best effort: on a full disk the marker may not fit, and the swap
+    before this has succeeded."""
+    with contextlib.suppress(OSError):
+        mark(folder)
+
+
+def unmark(folder: Path) -> None:
+    """Remove the marker from a work folder that is about to become (part of) the site."""
+    (folder / WORK_MARKER).unlink(missing_ok=True)
+
+
 def staging_dir(output: Path) -> Path:
-    """A fresh, empty folder beside the output, on the same file system."""
-    staging = output.with_name(f".{output.name}-new-{os.getpid()}")
-    if staging.exists():
-        shutil.rmtree(staging)
-    staging.mkdir(parents=True)
-    return staging
+    """A fresh folder beside the output for a full build; its marker is removed by swap_in."""
+    return work_dir(output, "staging")
 
 
 def write_file_atomic(path: Path, data: bytes) -> None:
@@ -68,8 +118,17 @@ def write_if_changed(path: Path, data: bytes) -> bool:
             return False
     except OSError:
         pass
-    write_file_atomic(path, data)
+    try:
+        write_file_atomic(path, data)
+    except OSError as err:
+        raise named(err, path) from None
     return True
+
+
+def named(err: OSError, path: Path | str) -> OSError:
+    """`err`, naming `path` when it names no file (a write to a full disk raises one
+    that does not): the message a user sees should say which file could not be written."""
+    return err if err.filename is not None else OSError(err.errno, err.strerror, os.fspath(path))
 
 
 def remove_file(root: Path, site_path: str) -> None:
@@ -83,9 +142,13 @@ def remove_file(root: Path, site_path: str) -> None:
 
 
 def clean_stale_staging(output: Path) -> None:
-    """Remove staging folders left by builds that were killed (their process is gone)."""
-    for folder in output.parent.glob(f".{output.name}-*-*"):
-        pid = folder.name.rsplit("-", 1)[-1]
+    """Remove work folders left by builds that were killed: only folders named as
+    work_dir names them, holding its marker, whose process is gone."""
+    for folder in output.parent.glob(f".{glob.escape(output.name)}.sitegen-*-*-*"):
+        try:
+            pid = (folder / WORK_MARKER).read_text(encoding="ascii").strip()
+        except (OSError, UnicodeDecodeError):
+            continue  # not ours (or not readable): left alone
         if pid.isdigit() and not _alive(int(pid)):
             shutil.rmtree(folder, ignore_errors=True)
 
@@ -103,11 +166,13 @@ def _alive(pid: int) -> bool:
 def replace_dir(new: Path, target: Path) -> None:
     """Put folder `new` at `target`, replacing what was there in one step where possible."""
     if target.exists() and _exchange(new, target):
+        _mark_for_removal(new)  # it holds the old folder now
         shutil.rmtree(new)
         return
     if target.exists():
-        old = target.with_name(f".{target.name}-old-{os.getpid()}")
-        os.replace(target, old)
+        old = _fresh_dir(target, "old")
+        os.replace(target, old)  # onto the empty folder just made
+        _mark_for_removal(old)
         os.replace(new, target)
         shutil.rmtree(old)
     else:
@@ -149,6 +214,8 @@ def write_new(path: str, data: bytes) -> None:
         view = memoryview(data)
         while view:
             view = view[os.write(fd, view) :]
+    except OSError as err:
+        raise named(err, path) from None
     finally:
         os.close(fd)
 
@@ -178,6 +245,7 @@ def _exchange(a: Path, b: Path) -> bool:
 
 def swap_in(staging: Path, output: Path) -> None:
     """Make `staging` the new `output`; the old output is removed afterwards."""
+    unmark(staging)
     replace_dir(staging, output)
 
 

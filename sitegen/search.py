@@ -14,7 +14,6 @@ from disk, with the same search box, results and filters.
 from __future__ import annotations
 
 import hashlib
-import os
 import re
 import shutil
 import subprocess
@@ -25,9 +24,10 @@ from pathlib import Path
 
 import orjson
 
+from .build import BuildError
 from .escapes import replace_each
 from .library import Library
-from .output import replace_dir
+from .output import replace_dir, unmark, work_dir
 from .pagefind_canon import canonicalise
 from .related import STOP
 
@@ -39,8 +39,9 @@ OFFLINE_TERMS = 12
 _WORD = re.compile(r"[a-z0-9][a-z0-9-]{2,}")
 
 
-class SearchError(RuntimeError):
-    pass
+class SearchError(BuildError, RuntimeError):
+    """Pagefind failed, or wrote a bundle that cannot be read (a full disk leaves an empty
+    entry file): the build cannot complete, and says so as any BuildError."""
 
 
 def _abstract_terms(docs: list[str], title_words: list[set[str]]) -> list[list[str]]:
@@ -159,7 +160,10 @@ class PagefindRun:
             raise SearchError("pagefind failed: " + " | ".join(detail))
         if not (self.bundle / "pagefind.js").is_file():
             raise SearchError(f"pagefind ran but wrote no {self.bundle}/pagefind.js")
-        canonicalise(self.bundle)
+        try:
+            canonicalise(self.bundle)
+        except (OSError, ValueError, EOFError, LookupError, TypeError) as err:  # disk, JSON, gzip, CBOR, shape
+            raise SearchError(_unusable(self.bundle, err)) from None
         return "search index: pagefind + offline"
 
     def stop(self) -> None:
@@ -169,12 +173,22 @@ class PagefindRun:
         self._output.close()
 
 
+def _unusable(bundle: Path, err: Exception) -> str:
+    """Why Pagefind's bundle could not be made canonical, in one line."""
+    if isinstance(err, OSError) and err.errno is not None:
+        return f"cannot rewrite pagefind's index: {err.filename or bundle}: {err.strerror}"
+    entry = bundle / "pagefind-entry.json"
+    if entry.is_file() and entry.stat().st_size == 0:  # what Pagefind leaves when the disk is full
+        return f"pagefind wrote an empty {entry} (is the disk full?)"
+    return f"pagefind wrote an index that cannot be read ({bundle}): {err}"
+
+
 def run_pagefind_into(site: Path, bundle: Path) -> str:
     """Re-index a live site: build the new bundle beside it, then swap it in."""
-    fresh = site.parent / f".{site.name}-pagefind-{os.getpid()}"
-    shutil.rmtree(fresh, ignore_errors=True)
+    fresh = work_dir(site, "pagefind")
     try:
         summary = run_pagefind(site, fresh)
+        unmark(fresh)
         replace_dir(fresh, bundle)
     finally:
         shutil.rmtree(fresh, ignore_errors=True)

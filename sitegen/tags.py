@@ -32,6 +32,7 @@ except ImportError:  # Python 3.10
     import sre_parse as _sre_parse  # type: ignore[no-redef]
 
 from .models import Problem
+from .regexguard import nested_repetition
 
 TAG_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 
@@ -150,7 +151,36 @@ def _patterns(value: object, source: str, text: str, tag: str, key: str) -> tupl
             raise TaxonomyError(
                 Problem(source, _line_of(text, f"{tag}:"), f"tag {tag!r}: bad regex {pattern!r}: {err}")
             ) from None
+        _guard(pattern, source, text, tag, key)
     return tuple(out)
+
+
+def _guard(pattern: str, source: str, text: str, tag: str, key: str) -> None:
+    """Refuse a regex that can take exponential time on some text (regexguard), naming the
+    file, the line the regex is on, the tag and the regex: one such rule hangs the build."""
+    try:
+        nested = nested_repetition(pattern, re.IGNORECASE)
+    except RecursionError:
+        reason = "groups nested too deeply"
+    else:
+        if nested is None:
+            return
+        reason = (
+            f"the repeated group {nested.group} holds {nested.element}, which can match the same text, "
+            "so matching can take exponential time; make each repetition end at a character the "
+            "inner part cannot match, as in (?:\\w+\\s)*\\w+"
+        )
+    line = _pattern_line(text, _line_of(text, f"{tag}:"), pattern)
+    raise TaxonomyError(Problem(source, line, f"tag {tag!r}: {key} regex '{pattern}': {reason}"))
+
+
+def _pattern_line(text: str, start: int, pattern: str) -> int:
+    """The line, from line `start` on, where `pattern` is written as it is (quoted with '
+    or plain); `start` when it is spelled otherwise (escaped in double quotes)."""
+    for number, line in enumerate(text.splitlines()[max(start - 1, 0) :], max(start, 1)):
+        if pattern in line:
+            return number
+    return start
 
 
 _SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)

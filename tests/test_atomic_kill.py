@@ -91,14 +91,14 @@ def test_killed_full_builds_leave_previous_site_intact(tmp_path: Path) -> None:
         target = rng.randint(1, total * 9 // 10)  # somewhere while the staging folder fills
 
         def staged() -> int:
-            return sum(files_under(folder) for folder in tmp_path.glob(".site-new-*"))
+            return sum(files_under(folder) for folder in tmp_path.glob(".site.sitegen-*"))
 
         killed += kill_when(start_build(tmp_path), staged, target)
         assert tree_digest(project.output) == before
     # Every kill must land mid-build, or the test proves nothing; a miss is a bug here, not noise.
     assert killed == KILLS, f"only {killed} of {KILLS} builds were killed before finishing"
     build(project, search=False, run_importer=False)
-    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".site-")], "staging folders left behind"
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".site.sitegen-")], "staging folders left behind"
 
 
 def test_killed_incremental_builds_leave_complete_files_and_recover(tmp_path: Path) -> None:

@@ -153,7 +153,7 @@ def test_a_failure_while_pagefind_runs_stops_it_and_keeps_the_old_site(
         build(Project(content=content, templates=tmp_path / "no-templates", output=site), search=True, full=True)
     assert len(stopped) == 1 and stopped[0] is not None  # Pagefind was ended and reaped
     assert tree_digest(site) == before
-    assert list(site.parent.glob(".site-new-*")) == []  # the staging folder, Pagefind's half-bundle in it, is gone
+    assert list(site.parent.glob(".site.sitegen-*")) == []  # the staging folder, Pagefind's half-bundle in it, is gone
 
 
 def test_failed_build_leaves_old_site_untouched(content: Path, tmp_path: Path) -> None:
@@ -165,7 +165,7 @@ def test_failed_build_leaves_old_site_untouched(content: Path, tmp_path: Path) -
     with pytest.raises(BuildError, match=r"about.html:3: template syntax error"):
         build(Project(content=content, templates=templates, output=site), search=False)
     assert tree_digest(site) == before
-    assert not list(tmp_path.glob(".site-new-*")), "staging folder left behind"
+    assert not list(tmp_path.glob(".site.sitegen-*")), "staging folder left behind"
 
 
 def test_malformed_page_fails_build_with_file_and_line(content: Path, tmp_path: Path) -> None:
