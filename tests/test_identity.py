@@ -305,3 +305,22 @@ def test_the_set_is_unicode_default_ignorable(code: int) -> None:
 
     assert unicodedata.category(chr(code)) in {"Cf", "Mn", "Lo", "Cn"}
     assert any(low <= code <= high for low, high in IGNORABLE_RANGES)
+
+
+# --------------------------------------------------------------------------- reading commands
+
+
+def test_reading_commands_know_a_tag_by_any_spelling(tmp_path: Path) -> None:
+    """`sitegen tag X +LLM` on a page tagged `llm` changes nothing; `-LLM` removes it;
+    `sitegen list --tag LLM` lists the pages tagged `llm`."""
+    from sitegen import reading
+    from sitegen.library import paper_from_page
+
+    text = page("BatchFormer", ["llm", "scaling"], "2024-02-01")
+    edit = reading.tag(text, [("+", "LLM")], "batchformer.md")
+    assert edit.text is None and "already tagged LLM (as llm)" in edit.messages
+    edit = reading.tag(text, [("-", "LLM")], "batchformer.md")
+    assert edit.text is not None and read_page(edit.text, "batchformer.md")[0]["tags"] == ["scaling"]
+    paper = paper_from_page(text, "batchformer", "batchformer.md")
+    assert reading.select([paper], tags=["LLM"]) == [paper]
+    assert reading.unknown_tags([paper], ["LLM", "Scaling", "moe"]) == ["moe"]
