@@ -136,7 +136,8 @@ def test_case_collision_builds_are_deterministic_full_and_incremental(tmp_path: 
             (papers / other).write_text((papers / other).read_text("utf-8") + f"\nNote {round_}.\n", "utf-8")
         report = build(project, run_importer=False, search=False)
         assert report.incremental
-        assert build(served, run_importer=False, search=False, state=state, save=False).incremental
+        served_report = build(served, run_importer=False, search=False, state=state, save=False)
+        assert served_report.incremental and (served_report.patched or old != new)
         clean = run_build(content, tmp_path / f"clean-{round_}", seed=str(round_ + 3))
         assert clean.returncode == 0, clean.stderr
         assert tree_digest(project.output) == tree_digest(tmp_path / f"clean-{round_}"), round_
