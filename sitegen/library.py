@@ -263,7 +263,7 @@ def make_library(
             by_year[paper.year].append(paper)
         for source in paper.sources:
             by_source[source].append(paper)
-    names, problems = merge_spellings(((p.slug, p.tag_spellings) for p in ordered), taxonomy.names(), folder)
+    names, problems = merge_spellings([(p.slug, p.tag_spellings) for p in ordered], taxonomy.names(), folder)
     return Library(
         papers=ordered,
         by_tag={t: tuple(by_tag[t]) for t in sorted(by_tag)},
