@@ -149,6 +149,30 @@ def test_case_collision_builds_are_deterministic_full_and_incremental(tmp_path: 
         assert f">{title}<" in llm, title
 
 
+def test_search_filters_know_one_tag(tmp_path: Path) -> None:
+    """The offline search index (its tag filter) and the paper pages' Pagefind filter
+    name the merged tag once, by the name shown."""
+    import json
+
+    from sitegen.library import make_library, paper_from_page
+    from sitegen.search import offline_index
+    from sitegen.tags import EMPTY
+
+    content = collision_content(tmp_path)
+    papers = [paper_from_page(p.read_text("utf-8"), p.stem, p.name) for p in sorted((content / "papers").glob("*.md"))]
+    library = make_library(papers, EMPTY, {})
+    data = json.loads(offline_index(library).decode().removeprefix("window.SITEGEN_SEARCH=").rstrip(";\n"))
+    assert [name for _, name in data["tags"]] == ["LLM", "Mixture of Experts", "scaling"]
+    llm = [t[0] for t in data["tags"]].index("llm")
+    assert sum(llm in paper[3] for paper in data["papers"]) == 4
+    result = run_build(content, tmp_path / "site")
+    assert result.returncode == 0, result.stderr
+    filters = set()
+    for paper_page in (tmp_path / "site" / "papers").glob("*/index.html"):
+        filters |= set(re.findall(r'content="([^"]*)" data-pagefind-filter="tag', paper_page.read_text("utf-8")))
+    assert filters == {"LLM", "Mixture of Experts", "scaling"}
+
+
 def test_tag_key_table() -> None:
     from sitegen.identity import tag_key
 
