@@ -715,7 +715,10 @@ def _all_jobs(
     related = related_table(papers, config.related, cache, fork=fork, standby=standby if fork else None)
     lap = report.lap if report is not None else lambda stage: None
     try:
-        library = make_library(papers, load_taxonomy(project.content), {})
+        folder = f"{project.content.name}/{PAPERS_DIR}"
+        library = make_library(papers, load_taxonomy(project.content), {}, folder=folder)
+        if report is not None:
+            report.problems.extend(library.problems)  # a tag spelled more than one way
         # The environment (and the templates it compiled) is kept by `serve` while every
         # template file's bytes are the same: a rebuild then parses no template again.
         if cache.memo.get("env_key") == templates_key:

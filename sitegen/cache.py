@@ -24,11 +24,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .output import named
+from .tempfiles import temp_path
 
 if TYPE_CHECKING:
     from .library import LibraryPaper
 
-CACHE_VERSION = 5
+CACHE_VERSION = 6
+"""Bump when what the cache holds changes shape or meaning. 6: a page's tags are tag ids
+(identity.tag_key) with their spellings beside them."""
 
 
 @dataclass
@@ -117,20 +120,23 @@ def save_cache(path: Path, cache: BuildCache) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     stamp = _stamp_file(path)
     stamp.unlink(missing_ok=True)  # no stamp for a moment rather than one that outlives its cache
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp = temp_path(path)
     kept = {name: getattr(cache, name) for name in MEMORY_ONLY}
     for name in MEMORY_ONLY:
         setattr(cache, name, {})
     try:
         with tmp.open("wb") as handle:
             pickle.dump((CACHE_VERSION, cache), handle, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, path)
     except OSError as err:  # a full disk: no half-written cache is left, and the error names the file
-        tmp.unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)  # its name is this writer's alone: nobody else removes it
         raise named(err, path) from None
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
     finally:
         for name, value in kept.items():
             setattr(cache, name, value)
-    os.replace(tmp, path)
     _dirty_marker(path).unlink(missing_ok=True)  # only now do the saved outputs describe the site
     write_stamp(path, cache)
 
@@ -138,13 +144,16 @@ def save_cache(path: Path, cache: BuildCache) -> None:
 def write_stamp(path: Path, cache: BuildCache) -> None:
     """The stamp of `cache`, saved at `path` (as it is on disk, by save_cache or loaded)."""
     fields = dataclasses.asdict(Stamp.of(cache))
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.stamp.tmp")
+    tmp = temp_path(path, "stamp")
     try:
         tmp.write_text(json.dumps([CACHE_VERSION, fields]))
+        os.replace(tmp, _stamp_file(path))
     except OSError as err:
         tmp.unlink(missing_ok=True)
         raise named(err, _stamp_file(path)) from None
-    os.replace(tmp, _stamp_file(path))
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
 
 
 def forget_outputs(path: Path, cache: BuildCache) -> None:

@@ -24,6 +24,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from .identity import IGNORABLE_CLASS
 from .latex import clean_latex
 from .models import Digest, Entry, Problem
 
@@ -49,20 +50,21 @@ _FILENAME_DATE = re.compile(r"(?<!\d)(\d{4})-(\d{2})-(\d{2})(?!\d)")
 _FILENAME_MONTH = re.compile(r"(?<!\d)(\d{4})-(\d{2})(?!\d)(?!-\d)")
 _CAPTURED_LINE = re.compile(r"^#\s*captured:?\s+(\d{4})-(\d{2})-(\d{2})$", re.IGNORECASE)
 # Odd spaces, and the characters other programs take for line breaks inside a line
-# (form feed, vertical tab, NEL, U+2028/9), become one plain space.
-_ODD_SPACE = r"\t\x0b\x0c\x1c-\x1e\x85\u00a0\u2000-\u200b\u2028\u2029\u202f\u205f\u3000\ufeff"
+# (form feed, vertical tab, NEL, U+2028/9), become one plain space. Zero-width ones
+# (U+200B) are not spaces: they stay, and paper identity ignores them.
+_ODD_SPACE = r"\t\x0b\x0c\x1c-\x1e\x85\u00a0\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
 # Only runs that are not already one plain space match: re.sub keeps every match as a
 # separate piece, and a 50 MB line of single spaces cost 17 times its size in memory.
 _SPACES = re.compile(f"[{_ODD_SPACE}][ {_ODD_SPACE}]*| [ {_ODD_SPACE}]+")
 _NON_BLANK = re.compile(r"[^\r\n]+")
 # Removed: control characters, bidirectional embeddings/overrides/isolates (they can
-# reverse the text around a title on the page), non-characters and lone surrogates.
-_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1b\x1f\x7f-\x84\x86-\x9f\u202a-\u202e\u2066-\u2069\ufffe\uffff\ud800-\udfff]")
-# A character that shows: anything but white space and the default-ignorable code points.
-_VISIBLE = re.compile(
-    r"[^\s\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f\u2060-\u206f"
-    r"\u3164\ufe00-\ufe0f\ufeff\uffa0\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0000-\U000e0fff]"
+# reverse the text around a title on the page), byte order marks (a pasted file's, or
+# the obsolete zero-width no-break space), non-characters and lone surrogates.
+_CONTROL = re.compile(
+    r"[\x00-\x08\x0e-\x1b\x1f\x7f-\x84\x86-\x9f\u202a-\u202e\u2066-\u2069\ufeff\ufffe\uffff\ud800-\udfff]"
 )
+# A character that shows: anything but white space and the default-ignorable code points.
+_VISIBLE = re.compile(f"[^\\s{IGNORABLE_CLASS}]")
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 _MARKUP_START = re.compile(r"^(#{1,6}\s|[-*+>]\s|```|\d+\.\s|\|)")
 _SENTENCE_END = re.compile(r"[.!?][\"')\]]?$")

@@ -11,6 +11,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
+from .identity import merge_spellings, tag_display, tag_key
 from .links import classify, is_http_url
 from .models import Link, Problem
 from .pages import PageError, read_page
@@ -47,6 +48,12 @@ class LibraryPaper:
     authors: int | None = None
     upvotes: int | None = None
     tags: tuple[str, ...] = ()
+    """Tag ids: each tag's identity (identity.tag_key), so `LLM` and `llm` are one tag.
+    The library shows each by one spelling (Library.tag_names)."""
+    tag_spellings: tuple[str, ...] = ()
+    """The tags as the page writes them (identity.tag_display: invisibles removed, spaces
+    collapsed): they decide the spelling shown, so a changed spelling is a change of the
+    library, not only of this paper's view."""
     added: str | None = None
     sources: tuple[str, ...] = ()
     links: tuple[Link, ...] = ()
@@ -158,6 +165,7 @@ def paper_from_page(text: str, slug: str, source: str) -> LibraryPaper:
     title = clean_text(meta.get("title")).strip()
     if not title:
         raise PageError(Problem(source, line("title"), "title: every page needs a title"))
+    spellings = tuple(t for t in _strings(meta.get("tags")) if tag_key(t))  # one of only invisibles is no tag
     status = meta.get("status")
     if status in (None, ""):
         status = None
@@ -174,7 +182,8 @@ def paper_from_page(text: str, slug: str, source: str) -> LibraryPaper:
         date_written=clean_text(meta.get("date_written")) or None,
         authors=_author_count(meta.get("authors"), source, parts.front),
         upvotes=_int(meta.get("upvotes"), source, "upvotes", parts.front),
-        tags=_strings(meta.get("tags")),
+        tags=tuple(dict.fromkeys(map(tag_key, spellings))),
+        tag_spellings=tuple(dict.fromkeys(map(tag_display, spellings))),
         added=_date(meta.get("added"), source, "added", parts.front),
         sources=_strings(meta.get("sources")),
         links=_links(meta.get("links")),
@@ -204,6 +213,8 @@ class Library:
     """The newest `added` date: papers added then are "new in the latest digest"."""
     related_key: str = ""
     """Digest of the text `related` was computed from ("" when not known)."""
+    problems: tuple[Problem, ...] = ()
+    """Warnings about the pages as a whole: a tag spelled more than one way."""
 
 
 VIEW_ONLY_FIELDS = ("notes", "authors", "links", "date_written", "extra")
@@ -241,8 +252,13 @@ def replace_papers(library: Library, new: dict[str, LibraryPaper]) -> Library:
 
 
 def make_library(
-    papers: list[LibraryPaper], taxonomy: Taxonomy, related: dict[str, tuple[str, ...]], related_key: str = ""
+    papers: list[LibraryPaper],
+    taxonomy: Taxonomy,
+    related: dict[str, tuple[str, ...]],
+    related_key: str = "",
+    folder: str = "papers",
 ) -> Library:
+    """The library of `papers`; `folder` names the page folder in warnings."""
     ordered = tuple(sorted(papers, key=lambda p: (p.sort_key, p.slug)))
     by_tag: dict[str, list[LibraryPaper]] = defaultdict(list)
     by_year: dict[str, list[LibraryPaper]] = defaultdict(list)
@@ -254,7 +270,7 @@ def make_library(
             by_year[paper.year].append(paper)
         for source in paper.sources:
             by_source[source].append(paper)
-    names = taxonomy.names()
+    names, problems = merge_spellings([(p.slug, p.tag_spellings) for p in ordered], taxonomy.names(), folder)
     return Library(
         papers=ordered,
         by_tag={t: tuple(by_tag[t]) for t in sorted(by_tag)},
@@ -265,4 +281,5 @@ def make_library(
         tag_descriptions={t: taxonomy.descriptions().get(t, "") for t in sorted(by_tag)},
         latest_added=max((p.added for p in ordered if p.added), default=None),
         related_key=related_key,
+        problems=tuple(problems),
     )

@@ -17,6 +17,8 @@ import shutil
 from collections.abc import Callable, Iterable
 from pathlib import Path, PurePosixPath
 
+from .tempfiles import temp_path
+
 RENAME_EXCHANGE = 2
 AT_FDCWD = -100
 
@@ -100,7 +102,7 @@ def staging_dir(output: Path) -> Path:
 def write_file_atomic(path: Path, data: bytes) -> None:
     """Replace one file: readers see the old bytes or the new, never half of them."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp = temp_path(path)
     try:
         tmp.write_bytes(data)
         os.replace(tmp, path)

@@ -8,6 +8,7 @@ import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 
+from .identity import strip_ignorable
 from .links import find_links
 from .models import Digest, Entry, Paper
 from .tags import Taxonomy
@@ -22,9 +23,10 @@ RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)), *(f"lpt
 
 def paper_key(title: str) -> str:
     """A paper's identity: its title with Unicode form, case, white space and
-    trailing punctuation normalised, so the same paper pasted twice is one paper."""
-    text = unicodedata.normalize("NFKC", title).casefold()
-    text = " ".join(text.split())
+    trailing punctuation normalised and invisible characters (identity.IGNORABLE_RANGES:
+    a soft hyphen, a zero-width space) removed, so the same paper pasted twice is one paper."""
+    text = unicodedata.normalize("NFKC", strip_ignorable(title)).casefold()
+    text = " ".join(strip_ignorable(text).split())  # what NFKC made invisible (U+FFA0 -> U+1160)
     end = len(text)
     while end and (text[end - 1] in _END_PUNCT or text[end - 1].isspace()):
         end -= 1  # a loop, not a `[...]+$` regex: that one is quadratic on long runs of punctuation
@@ -36,7 +38,7 @@ def base_slug(title: str) -> str:
     Greek, Cyrillic and German letters are spelled in ASCII (`π0` -> `pi0`, `Straße` ->
     `strasse`), accents dropped. Pages made before keep their file names: the importer
     matches existing pages by title key, never by slug."""
-    slug = _NON_ALNUM.sub("-", to_ascii(title)).strip("-")
+    slug = _NON_ALNUM.sub("-", to_ascii(strip_ignorable(title))).strip("-")
     if len(slug) > MAX_SLUG:
         cut = slug[: MAX_SLUG + 1].rfind("-")
         slug = slug[: cut if cut > MAX_SLUG // 2 else MAX_SLUG].strip("-")

@@ -22,6 +22,7 @@ from typing import Any
 
 import yaml
 
+from .identity import tag_key
 from .library import STATUSES, LibraryPaper, descending
 from .models import Problem
 from .pages import PageError, PageText, parse_front, read_page
@@ -389,15 +390,16 @@ def tag(text: str, ops: Sequence[tuple[str, str]], source: str) -> Edit:
     tags = list(before)  # the page's own values (a tag written 2024 stays an int)
     said = []
     for sign, name in ops:
-        present = any(str(t) == name for t in tags)
+        key = tag_key(name)  # `+LLM` on a page tagged `llm` is already there; `-LLM` removes it
+        present = [str(t) for t in tags if tag_key(str(t)) == key]
         if sign == "+" and present:
-            said.append(f"already tagged {name}")
+            said.append(f"already tagged {name}" + ("" if present == [name] else f" (as {', '.join(present)})"))
         elif sign == "+":
             tags.append(name)
             said.append(f"added {name}")
         elif present:
-            tags = [t for t in tags if str(t) != name]
-            said.append(f"removed {name}")
+            tags = [t for t in tags if tag_key(str(t)) != key]
+            said.append(f"removed {', '.join(present)}")
         else:
             said.append(f"not tagged {name}")
     summary = f"tags: {', '.join(map(str, tags)) if tags else '(none)'}"
@@ -428,15 +430,22 @@ def append_note(text: str, note: str, source: str) -> Edit:
 # --------------------------------------------------------------------------- listing
 
 
+def unknown_tags(papers: Iterable[LibraryPaper], tags: Sequence[str]) -> list[str]:
+    """The tags in `tags` that no paper has in any spelling (identity.tag_key)."""
+    known = {t for p in papers for t in p.tags}
+    return [t for t in tags if tag_key(t) not in known]
+
+
 def select(
     papers: Iterable[LibraryPaper], status: str | None = None, tags: Sequence[str] = (), sort: str = "date"
 ) -> list[LibraryPaper]:
-    """Papers with `status` (NO_STATUS: none) and every tag in `tags`, in `sort` order:
-    date and added newest first, rating best first, title A-Z; missing values last."""
+    """Papers with `status` (NO_STATUS: none) and every tag in `tags` (any spelling of it), in
+    `sort` order: date and added newest first, rating best first, title A-Z; missing values last."""
+    keys = [tag_key(t) for t in tags]
     chosen = [
         p
         for p in papers
-        if (status is None or p.status == (None if status == NO_STATUS else status)) and all(t in p.tags for t in tags)
+        if (status is None or p.status == (None if status == NO_STATUS else status)) and all(k in p.tags for k in keys)
     ]
     if sort == "title":
         return sorted(chosen, key=lambda p: (p.title.casefold(), p.slug))

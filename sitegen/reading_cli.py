@@ -451,8 +451,7 @@ def cmd_list(args: argparse.Namespace) -> int:
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
             return EXIT_OK
         if not args.quiet:
-            known = {t for p in papers for t in p.tags}
-            missing = [t for t in args.tag if t not in known]
+            missing = reading.unknown_tags(papers, args.tag)
             hint = f" (no paper is tagged {', '.join(missing)})" if missing else ""
             print(f"{len(chosen)} of {len(papers)} papers{hint}")
         return EXIT_WARN if problems else EXIT_OK

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import posixpath
 
+from .identity import tag_key
 from .papers import base_slug, key_hash
 
 
@@ -31,9 +32,12 @@ def paper(slug: str) -> str:
 
 
 def tag_slug(tag: str) -> str:
-    """URL-safe slug of a tag id; a tag with no ASCII letters gets a hash."""
-    slug = base_slug(tag)
-    return slug if slug == tag.lower() and slug else f"{slug or 'tag'}-{key_hash(tag)}"
+    """URL-safe slug of a tag, made from its identity (identity.tag_key): every spelling
+    of one tag has one slug. A key that is not already its slug (spaces, letters outside
+    ASCII) gets a hash of the key, so two tags never share a slug."""
+    key = tag_key(tag)
+    slug = base_slug(key)
+    return slug if slug == key and slug else f"{slug or 'tag'}-{key_hash(key)}"
 
 
 def tag(tag_id: str, number: int = 1) -> str:

@@ -24,7 +24,11 @@ from sitegen import urls
         (urls.paper("layer-normalization"), "papers/layer-normalization/index.html"),
         (urls.tag("moe"), "tags/moe/index.html"),
         (urls.tag("moe", 4), "tags/moe/page/4/index.html"),
-        (urls.tag("Mixture of Experts"), f"tags/mixture-of-experts-{urls.key_hash('Mixture of Experts')}/index.html"),
+        # A tag's slug comes from its identity: every spelling of one tag has one URL.
+        (urls.tag("Mixture of Experts"), f"tags/mixture-of-experts-{urls.key_hash('mixture of experts')}/index.html"),
+        (urls.tag("mixture  of experts"), urls.tag("MIXTURE OF EXPERTS")),
+        (urls.tag("LLM"), "tags/llm/index.html"),
+        (urls.tag("\uff2c\uff2cM\u200b"), "tags/llm/index.html"),
         (urls.year("2024"), "years/2024/index.html"),
         (urls.digest("hf-daily.txt"), "digests/hf-daily/index.html"),
         (urls.digest("HF Daily.txt"), f"digests/hf-daily-{urls.key_hash('HF Daily.txt')}/index.html"),
