@@ -1,0 +1,337 @@
+"""The development server's HTTP/1.1, on asyncio: one thread, any number of idle connections.
+
+Why not `http.server` with a thread per connection: 4,000 half-open connections closing at
+once woke 4,000 threads that fought for the GIL, and other requests waited up to 12 s (26 s
+in the issue's runs). Here an idle or half-open connection is a suspended coroutine, and
+closing it costs one callback. A bounded thread pool would not do: connections that never
+send a request would hold every worker.
+
+Only what a browser needs from a development server: GET and HEAD, keep-alive, and a
+streamed response for server-sent events. A client going away (a cancelled request, a closed
+tab) is normal, never an error. This module knows nothing of sites: the caller's `app` turns a
+Request into a Response. It must not import the build.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import errno
+import os
+import socket
+import threading
+import time
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass, field
+from http import HTTPStatus
+from typing import Any
+from urllib.parse import urlsplit
+
+MAX_LINE = 16 * 1024
+"""Longest request or header line accepted (a longer one gets 431 and the connection closes)."""
+MAX_HEAD = 64 * 1024
+"""Largest request head (request line and headers) accepted."""
+MAX_BODY = 1024 * 1024
+"""Largest request body read (and thrown away) on a GET; larger ones get 413."""
+BACKLOG = 4096
+"""Connections the kernel queues before we accept them (it caps this at net.core.somaxconn).
+A full queue drops new connections' SYNs, and a client whose SYN was dropped retries only
+after 1 s, then 3 s, 7 s: a burst of connections must wait in the queue instead."""
+
+
+class BindError(Exception):
+    """The server cannot listen where it was asked to: a one-line message for the user."""
+
+
+class HttpError(Exception):
+    """A request the server refuses: answered with `status`, then the connection closes."""
+
+    def __init__(self, status: int) -> None:
+        super().__init__(HTTPStatus(status).phrase)
+        self.status = status
+
+
+@dataclass(frozen=True)
+class Request:
+    method: str
+    target: str
+    """The request target as sent (path and query, not decoded)."""
+    version: str
+    """`HTTP/1.0` or `HTTP/1.1`."""
+    headers: dict[str, str]
+    """Header values by lower-case name (a repeated header keeps its last value)."""
+
+    @property
+    def path(self) -> str:
+        return urlsplit(self.target).path
+
+    @property
+    def keep_alive(self) -> bool:
+        """Whether the client wants the connection kept open after the response."""
+        connection = self.headers.get("connection", "").lower()
+        if self.version == "HTTP/1.0":
+            return "keep-alive" in connection
+        return "close" not in connection
+
+
+@dataclass(frozen=True)
+class Response:
+    status: int
+    body: bytes = b""
+    content_type: str = "text/plain; charset=utf-8"
+    headers: tuple[tuple[str, str], ...] = ()
+    stream: Callable[[], AsyncIterator[bytes]] | None = field(default=None, repr=False)
+    """A body sent piece by piece as the iterator yields (server-sent events); the
+    connection closes when it ends. `body` is then ignored."""
+
+
+App = Callable[[Request], Response]
+Say = Callable[[str], None]
+
+
+def parse_head(head: bytes) -> Request:
+    """The request a head (request line and header lines, `\\n` or `\\r\\n` ended) holds.
+    Raises HttpError for anything malformed (400) or an HTTP version not spoken (505)."""
+    lines = head.decode("latin-1").split("\n")
+    words = lines[0].rstrip("\r").split(" ")
+    if len(words) != 3 or not words[0].isalpha() or not words[1]:
+        raise HttpError(400)
+    method, target, version = words
+    if not version.startswith("HTTP/") or version[5:] not in ("1.0", "1.1"):
+        raise HttpError(505 if version[:5] == "HTTP/" and version[5:6].isdigit() else 400)
+    headers: dict[str, str] = {}
+    for line in lines[1:]:
+        line = line.rstrip("\r")
+        if not line:
+            continue
+        name, colon, value = line.partition(":")
+        if not colon or not name or name != name.strip():
+            raise HttpError(400)
+        headers[name.lower()] = value.strip()
+    return Request(method, target, version, headers)
+
+
+def encode_head(status: int, headers: list[tuple[str, str]]) -> bytes:
+    """The status line and headers of a response, ready to send."""
+    lines = [f"HTTP/1.1 {status} {HTTPStatus(status).phrase}"]
+    lines += [f"{name}: {value}" for name, value in headers]
+    return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
+
+
+def error_response(status: int) -> Response:
+    headers = (("Allow", "GET, HEAD"),) if status == 405 else ()
+    return Response(status, f"{status} {HTTPStatus(status).phrase}\n".encode(), headers=headers)
+
+
+def listen(host: str, port: int) -> socket.socket:
+    """A listening socket on host:port (IPv4 or IPv6, whichever `host` names).
+    Raises BindError with a one-line message when that cannot be done."""
+    where = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+    if not 0 <= port <= 65535:
+        raise BindError(f"cannot serve on {where}: a port is a number from 0 to 65535 (0 picks a free one)")
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    except (socket.gaierror, UnicodeError) as err:
+        raise BindError(f"cannot serve on {where}: unknown host {host!r} ({err}); try --host 127.0.0.1") from None
+    family, _, _, _, address = infos[0]
+    try:
+        return socket.create_server(address, family=family, backlog=BACKLOG)
+    except OSError as err:
+        if err.errno == errno.EADDRINUSE:
+            hint = "another program (another sitegen serve?) uses it; pick another with --port (0 picks a free one)"
+        elif err.errno in (errno.EACCES, errno.EPERM):
+            hint = "ports below 1024 need privileges; pick another with --port"
+        else:
+            hint = "pick another address with --host (default 127.0.0.1)"
+        raise BindError(f"cannot serve on {where}: {os.strerror(err.errno) if err.errno else err}; {hint}") from None
+
+
+class HttpServer:
+    """An HTTP/1.1 server for `app`, bound at construction (so a busy port is reported
+    before any work starts), serving in its own thread with its own event loop.
+
+    The method names are those of `socketserver` (serve_forever in a thread, shutdown from
+    another, server_close), which the dev server used before."""
+
+    def __init__(self, host: str, port: int, app: App, *, detail: Say | None = None, error: Say | None = None):
+        self.socket = listen(host, port)
+        self.server_address: tuple[Any, ...] = self.socket.getsockname()
+        self.app = app
+        self.detail = detail
+        """Where per-request lines and client disconnects go (None: nowhere)."""
+        self.error = error or (lambda _: None)
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._writers: set[asyncio.StreamWriter] = set()
+        self._stopped = threading.Event()
+        self._ready = threading.Event()
+
+    @property
+    def connections(self) -> int:
+        """Client connections open now (idle and half-open ones included)."""
+        return len(self._writers)
+
+    def connection_sockets(self) -> list[Any]:
+        """The server's side of each open client connection (for inspection)."""
+        return [w.get_extra_info("socket") for w in list(self._writers)]
+
+    def serve_forever(self) -> None:
+        loop = asyncio.new_event_loop()
+        asyncio.set_event_loop(loop)  # this thread's: parts of asyncio look it up
+        loop.set_exception_handler(self._loop_error)
+        self._loop = loop
+        try:
+            server = loop.run_until_complete(
+                asyncio.start_server(self._connection, sock=self.socket, backlog=BACKLOG, limit=MAX_LINE)
+            )
+            self._ready.set()
+            loop.run_forever()
+            server.close()
+            tasks = asyncio.all_tasks(loop)
+            for task in tasks:
+                task.cancel()
+            loop.run_until_complete(asyncio.gather(*tasks, return_exceptions=True))
+            loop.run_until_complete(loop.shutdown_asyncgens())
+        finally:
+            loop.close()
+            self._ready.set()
+            self._stopped.set()
+
+    def shutdown(self) -> None:
+        """Stop serve_forever (running in another thread) and wait until it has returned."""
+        self._ready.wait()
+        loop = self._loop
+        if loop is not None and not loop.is_closed():
+            with contextlib.suppress(RuntimeError):  # closed meanwhile
+                loop.call_soon_threadsafe(loop.stop)
+        self._stopped.wait()
+
+    def server_close(self) -> None:
+        self.socket.close()
+
+    def call_soon(self, callback: Callable[..., Any], *args: Any) -> bool:
+        """Run callback(*args) in the server's loop, from any thread; False when it is not running."""
+        loop = self._loop
+        if loop is None or loop.is_closed():
+            return False
+        try:
+            loop.call_soon_threadsafe(callback, *args)
+        except RuntimeError:  # the loop closed between the check and the call
+            return False
+        return True
+
+    def _loop_error(self, loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
+        """asyncio's own problems (out of file descriptors in accept(), ...): one line, no traceback."""
+        err = context.get("exception")
+        self.error(f"error: server: {context.get('message', 'unexpected error')}" + (f": {err}" if err else ""))
+
+    async def _connection(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self._writers.add(writer)
+        try:
+            # Whole responses go out in one write, but a large one still leaves in several
+            # segments: without TCP_NODELAY, Nagle's algorithm can hold the last one back
+            # for the client's delayed ACK (~40 ms). asyncio sets it only for sockets made
+            # with proto IPPROTO_TCP, not for those accepted from socket.create_server's.
+            with contextlib.suppress(OSError):  # already reset by the client
+                writer.get_extra_info("socket").setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            while await self._one_request(reader, writer):
+                pass
+        except (ConnectionError, TimeoutError) as err:
+            if self.detail:
+                self.detail(f"client {_peer(writer)} went away: {type(err).__name__}")
+        except asyncio.CancelledError:
+            raise
+        except Exception as err:  # noqa: BLE001 - a bug must not take the server down or print a traceback
+            self.error(f"error: serving {_peer(writer)}: {type(err).__name__}: {err}")
+        finally:
+            self._writers.discard(writer)
+            writer.close()
+
+    async def _one_request(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> bool:
+        """Read one request, answer it; whether the connection stays open for another."""
+        started = time.perf_counter()
+        method, target = "-", "-"
+        try:
+            head = await _read_head(reader)
+            if head is None:
+                return False  # the client closed (or half-closed) without a complete request
+            request = parse_head(head)
+            method, target = request.method, request.target
+            await _read_body(reader, request)
+        except HttpError as err:
+            response, keep_alive, head_only = error_response(err.status), False, False
+        except asyncio.IncompleteReadError:
+            return False  # the body was cut short: the client went away
+        else:
+            response = self.app(request)
+            keep_alive = request.keep_alive and response.stream is None
+            head_only = method == "HEAD"
+        if self.detail and response.stream is None:
+            ms = (time.perf_counter() - started) * 1000
+            self.detail(f"{method} {target} {response.status} ({ms:.1f} ms)")
+        elif self.detail:
+            self.detail(f"{method} {target} {response.status} (event stream opened)")
+        await _send(writer, response, keep_alive=keep_alive, head_only=head_only)
+        return keep_alive
+
+
+async def _read_body(reader: asyncio.StreamReader, request: Request) -> None:
+    """Refuse what this server does not answer; read (and drop) a GET's body, so the next
+    request on the connection is read from where it starts."""
+    if request.method not in ("GET", "HEAD"):
+        raise HttpError(405 if request.method.isupper() else 400)
+    if "transfer-encoding" in request.headers:
+        raise HttpError(501)
+    length = request.headers.get("content-length", "0")
+    if not length.isdigit():
+        raise HttpError(400)
+    if int(length) > MAX_BODY:
+        raise HttpError(413)
+    if int(length):
+        await reader.readexactly(int(length))
+
+
+async def _read_head(reader: asyncio.StreamReader) -> bytes | None:
+    """The request head up to its blank line; None when the client closes before it ends."""
+    lines: list[bytes] = []
+    size = 0
+    while True:
+        try:
+            line = await reader.readline()
+        except ValueError:  # a line over MAX_LINE (asyncio's LimitOverrunError, re-raised)
+            raise HttpError(431) from None
+        if not line.endswith(b"\n"):
+            return None  # EOF: nothing, or a partial request, then the client went away
+        if line in (b"\r\n", b"\n"):
+            if not lines:
+                continue  # blank lines before a request line are tolerated (RFC 9112, 2.2)
+            return b"".join(lines)
+        size += len(line)
+        if size > MAX_HEAD:
+            raise HttpError(431)
+        lines.append(line)
+
+
+async def _send(writer: asyncio.StreamWriter, response: Response, *, keep_alive: bool, head_only: bool) -> None:
+    """Write a response; a client that went away raises ConnectionError (handled by the caller)."""
+    if writer.is_closing():
+        raise ConnectionResetError("the client closed the connection")
+    headers = [("Content-Type", response.content_type), ("Cache-Control", "no-cache"), *response.headers]
+    if response.stream is not None:
+        writer.write(encode_head(response.status, [*headers, ("Connection", "close")]))
+        await writer.drain()
+        if head_only:
+            return
+        async for piece in response.stream():
+            if writer.is_closing():
+                raise ConnectionResetError("the client closed the connection")
+            writer.write(piece)
+            await writer.drain()
+        return
+    headers += [("Content-Length", str(len(response.body))), ("Connection", "keep-alive" if keep_alive else "close")]
+    writer.write(encode_head(response.status, headers) + (b"" if head_only else response.body))
+    await writer.drain()
+
+
+def _peer(writer: asyncio.StreamWriter) -> str:
+    peer = writer.get_extra_info("peername")
+    return f"{peer[0]}:{peer[1]}" if isinstance(peer, tuple) and len(peer) >= 2 else "?"
