@@ -27,8 +27,6 @@ from http import HTTPStatus
 from typing import Any
 from urllib.parse import urlsplit
 
-MAX_LINE = 16 * 1024
-"""Longest request or header line accepted (a longer one gets 431 and the connection closes)."""
 MAX_HEAD = 64 * 1024
 """Largest request head (request line and headers) accepted."""
 MAX_BODY = 1024 * 1024
@@ -37,6 +35,10 @@ BACKLOG = 4096
 """Connections the kernel queues before we accept them (it caps this at net.core.somaxconn).
 A full queue drops new connections' SYNs, and a client whose SYN was dropped retries only
 after 1 s, then 3 s, 7 s: a burst of connections must wait in the queue instead."""
+
+
+ACCEPT_BATCH = 32
+"""Connections accepted per turn of the event loop (see serve_forever)."""
 
 
 class BindError(Exception):
@@ -161,18 +163,18 @@ class HttpServer:
         """Where per-request lines and client disconnects go (None: nowhere)."""
         self.error = error or (lambda _: None)
         self._loop: asyncio.AbstractEventLoop | None = None
-        self._writers: set[asyncio.StreamWriter] = set()
+        self._connections: set[_Connection] = set()
         self._stopped = threading.Event()
         self._ready = threading.Event()
 
     @property
     def connections(self) -> int:
         """Client connections open now (idle and half-open ones included)."""
-        return len(self._writers)
+        return len(self._connections)
 
     def connection_sockets(self) -> list[Any]:
         """The server's side of each open client connection (for inspection)."""
-        return [w.get_extra_info("socket") for w in list(self._writers)]
+        return [c.transport.get_extra_info("socket") for c in list(self._connections) if c.transport]
 
     def serve_forever(self) -> None:
         loop = asyncio.new_event_loop()
@@ -180,12 +182,19 @@ class HttpServer:
         loop.set_exception_handler(self._loop_error)
         self._loop = loop
         try:
+            # asyncio accepts at most `backlog` connections per turn of the loop and passes
+            # the same number to listen(): a small batch, so that a burst of thousands of
+            # connections is taken in turns with answering the requests already read, then
+            # the kernel's queue set back to its full length.
             server = loop.run_until_complete(
-                asyncio.start_server(self._connection, sock=self.socket, backlog=BACKLOG, limit=MAX_LINE)
+                loop.create_server(lambda: _Connection(self), sock=self.socket, backlog=ACCEPT_BATCH)
             )
+            self.socket.listen(BACKLOG)
             self._ready.set()
             loop.run_forever()
             server.close()
+            for connection in list(self._connections):
+                connection._close()
             tasks = asyncio.all_tasks(loop)
             for task in tasks:
                 task.cancel()
@@ -224,59 +233,149 @@ class HttpServer:
         err = context.get("exception")
         self.error(f"error: server: {context.get('message', 'unexpected error')}" + (f": {err}" if err else ""))
 
-    async def _connection(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        self._writers.add(writer)
-        try:
-            # Whole responses go out in one write, but a large one still leaves in several
-            # segments: without TCP_NODELAY, Nagle's algorithm can hold the last one back
-            # for the client's delayed ACK (~40 ms). asyncio sets it only for sockets made
-            # with proto IPPROTO_TCP, not for those accepted from socket.create_server's.
-            with contextlib.suppress(OSError):  # already reset by the client
-                writer.get_extra_info("socket").setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-            while await self._one_request(reader, writer):
-                pass
-        except (ConnectionError, TimeoutError) as err:
-            if self.detail:
-                self.detail(f"client {_peer(writer)} went away: {type(err).__name__}")
-        except asyncio.CancelledError:
-            raise
-        except Exception as err:  # noqa: BLE001 - a bug must not take the server down or print a traceback
-            self.error(f"error: serving {_peer(writer)}: {type(err).__name__}: {err}")
-        finally:
-            self._writers.discard(writer)
-            writer.close()
 
-    async def _one_request(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> bool:
-        """Read one request, answer it; whether the connection stays open for another."""
+class _Connection(asyncio.Protocol):
+    """One client connection. A Protocol rather than asyncio's streams: a connection that
+    sends nothing costs no task and no coroutine, only its transport (about a third of
+    the CPU time per connection), which is what bounds the stall when thousands of
+    connections open or close at once."""
+
+    def __init__(self, server: HttpServer) -> None:
+        self.server = server
+        self.transport: asyncio.Transport | None = None
+        self.buffer = b""
+        self.pending: Request | None = None
+        """A GET whose body is being read (and dropped) before it is answered."""
+        self.body_left = 0
+        self.stream: asyncio.Task[None] | None = None
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        assert isinstance(transport, asyncio.Transport)
+        self.transport = transport
+        # Whole responses go out in one write, but a large one still leaves in several
+        # segments: without TCP_NODELAY, Nagle's algorithm can hold the last one back
+        # for the client's delayed ACK (~40 ms). asyncio sets it only for sockets made
+        # with proto IPPROTO_TCP, not for those accepted from socket.create_server's.
+        with contextlib.suppress(OSError):  # already reset by the client
+            transport.get_extra_info("socket").setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        self.server._connections.add(self)
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.server._connections.discard(self)
+        if self.stream is not None:
+            self.stream.cancel()
+        if exc is not None and self.server.detail:
+            self.server.detail(f"client {self.peer} went away: {type(exc).__name__}")
+
+    def eof_received(self) -> bool:
+        return False  # the client is done sending: a partial request will never be finished
+
+    @property
+    def peer(self) -> str:
+        peer = self.transport.get_extra_info("peername") if self.transport else None
+        return f"{peer[0]}:{peer[1]}" if isinstance(peer, tuple) and len(peer) >= 2 else "?"
+
+    def data_received(self, data: bytes) -> None:
+        self.buffer += data
+        try:
+            self._answer_complete_requests()
+        except Exception as err:  # noqa: BLE001 - a bug must not print a traceback per request
+            self.server.error(f"error: serving {self.peer}: {type(err).__name__}: {err}")
+            self._close()
+
+    def _answer_complete_requests(self) -> None:
+        while self.transport is not None and not self.transport.is_closing() and self.stream is None:
+            if self.pending is not None:
+                dropped = min(self.body_left, len(self.buffer))
+                self.buffer, self.body_left = self.buffer[dropped:], self.body_left - dropped
+                if self.body_left:
+                    return
+                request, self.pending = self.pending, None
+                self._answer(request)
+                continue
+            started = time.perf_counter()
+            try:
+                found = split_head(self.buffer)
+                if found is None:
+                    return  # wait for more
+                head, self.buffer = found
+                request = parse_head(head)
+                self.body_left = body_length(request)
+            except HttpError as err:
+                self._send(error_response(err.status), keep_alive=False, head_only=False)
+                self._log("-", "-", err.status, started)
+                return
+            if self.body_left:
+                self.pending = request
+            else:
+                self._answer(request)
+
+    def _answer(self, request: Request) -> None:
         started = time.perf_counter()
-        method, target = "-", "-"
+        response = self.server.app(request)
+        keep_alive = request.keep_alive and response.stream is None
+        self._send(response, keep_alive=keep_alive, head_only=request.method == "HEAD")
+        self._log(request.method, request.target, response.status, started, response.stream is not None)
+
+    def _log(self, method: str, target: str, status: int, started: float, stream: bool = False) -> None:
+        if self.server.detail:
+            took = "event stream opened" if stream else f"{(time.perf_counter() - started) * 1000:.1f} ms"
+            self.server.detail(f"{method} {target} {status} ({took})")
+
+    def _send(self, response: Response, *, keep_alive: bool, head_only: bool) -> None:
+        transport = self.transport
+        if transport is None or transport.is_closing():
+            return
+        headers = [("Content-Type", response.content_type), ("Cache-Control", "no-cache"), *response.headers]
+        if response.stream is not None:
+            transport.write(encode_head(response.status, [*headers, ("Connection", "close")]))
+            if head_only:
+                self._close()
+            else:
+                self.stream = asyncio.get_running_loop().create_task(self._stream(response.stream))
+            return
+        headers += [("Content-Length", str(len(response.body)))]
+        headers += [("Connection", "keep-alive" if keep_alive else "close")]
+        transport.write(encode_head(response.status, headers) + (b"" if head_only else response.body))
+        if not keep_alive:
+            self._close()
+
+    async def _stream(self, pieces: Callable[[], AsyncIterator[bytes]]) -> None:
+        """Send a streamed body until it ends, the client goes away or the server stops."""
         try:
-            head = await _read_head(reader)
-            if head is None:
-                return False  # the client closed (or half-closed) without a complete request
-            request = parse_head(head)
-            method, target = request.method, request.target
-            await _read_body(reader, request)
-        except HttpError as err:
-            response, keep_alive, head_only = error_response(err.status), False, False
-        except asyncio.IncompleteReadError:
-            return False  # the body was cut short: the client went away
-        else:
-            response = self.app(request)
-            keep_alive = request.keep_alive and response.stream is None
-            head_only = method == "HEAD"
-        if self.detail and response.stream is None:
-            ms = (time.perf_counter() - started) * 1000
-            self.detail(f"{method} {target} {response.status} ({ms:.1f} ms)")
-        elif self.detail:
-            self.detail(f"{method} {target} {response.status} (event stream opened)")
-        await _send(writer, response, keep_alive=keep_alive, head_only=head_only)
-        return keep_alive
+            async for piece in pieces():
+                if self.transport is None or self.transport.is_closing():
+                    return
+                self.transport.write(piece)
+        finally:
+            self._close()
+
+    def _close(self) -> None:
+        if self.transport is not None:
+            self.transport.close()
 
 
-async def _read_body(reader: asyncio.StreamReader, request: Request) -> None:
-    """Refuse what this server does not answer; read (and drop) a GET's body, so the next
-    request on the connection is read from where it starts."""
+def split_head(buffer: bytes) -> tuple[bytes, bytes] | None:
+    """(the first request head in `buffer`, what follows it), or None when it is not
+    complete yet. Blank lines before a request line are skipped (RFC 9112, 2.2); lines may
+    end in \\n or \\r\\n. Raises HttpError(431) for a head over MAX_HEAD."""
+    start = 0
+    while buffer.startswith(b"\n", start) or buffer.startswith(b"\r\n", start):
+        start += 1 if buffer[start] == 10 else 2
+    ends = [(at, len(mark)) for mark in (b"\n\r\n", b"\n\n") if (at := buffer.find(mark, start)) >= 0]
+    if not ends:
+        if len(buffer) - start > MAX_HEAD:
+            raise HttpError(431)
+        return None
+    at, size = min(ends)
+    if at - start > MAX_HEAD:
+        raise HttpError(431)
+    return buffer[start : at + 1], buffer[at + size :]
+
+
+def body_length(request: Request) -> int:
+    """The length of a request's body, to be read and dropped (a GET's body means nothing);
+    HttpError for what this server does not answer."""
     if request.method not in ("GET", "HEAD"):
         raise HttpError(405 if request.method.isupper() else 400)
     if "transfer-encoding" in request.headers:
@@ -286,52 +385,4 @@ async def _read_body(reader: asyncio.StreamReader, request: Request) -> None:
         raise HttpError(400)
     if int(length) > MAX_BODY:
         raise HttpError(413)
-    if int(length):
-        await reader.readexactly(int(length))
-
-
-async def _read_head(reader: asyncio.StreamReader) -> bytes | None:
-    """The request head up to its blank line; None when the client closes before it ends."""
-    lines: list[bytes] = []
-    size = 0
-    while True:
-        try:
-            line = await reader.readline()
-        except ValueError:  # a line over MAX_LINE (asyncio's LimitOverrunError, re-raised)
-            raise HttpError(431) from None
-        if not line.endswith(b"\n"):
-            return None  # EOF: nothing, or a partial request, then the client went away
-        if line in (b"\r\n", b"\n"):
-            if not lines:
-                continue  # blank lines before a request line are tolerated (RFC 9112, 2.2)
-            return b"".join(lines)
-        size += len(line)
-        if size > MAX_HEAD:
-            raise HttpError(431)
-        lines.append(line)
-
-
-async def _send(writer: asyncio.StreamWriter, response: Response, *, keep_alive: bool, head_only: bool) -> None:
-    """Write a response; a client that went away raises ConnectionError (handled by the caller)."""
-    if writer.is_closing():
-        raise ConnectionResetError("the client closed the connection")
-    headers = [("Content-Type", response.content_type), ("Cache-Control", "no-cache"), *response.headers]
-    if response.stream is not None:
-        writer.write(encode_head(response.status, [*headers, ("Connection", "close")]))
-        await writer.drain()
-        if head_only:
-            return
-        async for piece in response.stream():
-            if writer.is_closing():
-                raise ConnectionResetError("the client closed the connection")
-            writer.write(piece)
-            await writer.drain()
-        return
-    headers += [("Content-Length", str(len(response.body))), ("Connection", "keep-alive" if keep_alive else "close")]
-    writer.write(encode_head(response.status, headers) + (b"" if head_only else response.body))
-    await writer.drain()
-
-
-def _peer(writer: asyncio.StreamWriter) -> str:
-    peer = writer.get_extra_info("peername")
-    return f"{peer[0]}:{peer[1]}" if isinstance(peer, tuple) and len(peer) >= 2 else "?"
+    return int(length)
