@@ -37,6 +37,8 @@ A full queue drops new connections' SYNs, and a client whose SYN was dropped ret
 after 1 s, then 3 s, 7 s: a burst of connections must wait in the queue instead."""
 
 
+LINGER = 2.0
+"""Seconds a connection closed by the server keeps reading (and dropping) what the client sends."""
 ACCEPT_BATCH = 32
 """Connections accepted per turn of the event loop (see serve_forever)."""
 
@@ -248,6 +250,8 @@ class _Connection(asyncio.Protocol):
         """A GET whose body is being read (and dropped) before it is answered."""
         self.body_left = 0
         self.stream: asyncio.Task[None] | None = None
+        self.finished = False
+        """The last response is sent: what the client still sends is dropped."""
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         assert isinstance(transport, asyncio.Transport)
@@ -276,6 +280,8 @@ class _Connection(asyncio.Protocol):
         return f"{peer[0]}:{peer[1]}" if isinstance(peer, tuple) and len(peer) >= 2 else "?"
 
     def data_received(self, data: bytes) -> None:
+        if self.finished:
+            return
         self.buffer += data
         try:
             self._answer_complete_requests()
@@ -285,6 +291,8 @@ class _Connection(asyncio.Protocol):
 
     def _answer_complete_requests(self) -> None:
         while self.transport is not None and not self.transport.is_closing() and self.stream is None:
+            if self.finished:
+                return
             if self.pending is not None:
                 dropped = min(self.body_left, len(self.buffer))
                 self.buffer, self.body_left = self.buffer[dropped:], self.body_left - dropped
@@ -330,7 +338,7 @@ class _Connection(asyncio.Protocol):
         if response.stream is not None:
             transport.write(encode_head(response.status, [*headers, ("Connection", "close")]))
             if head_only:
-                self._close()
+                self._finish()
             else:
                 self.stream = asyncio.get_running_loop().create_task(self._stream(response.stream))
             return
@@ -338,7 +346,7 @@ class _Connection(asyncio.Protocol):
         headers += [("Connection", "keep-alive" if keep_alive else "close")]
         transport.write(encode_head(response.status, headers) + (b"" if head_only else response.body))
         if not keep_alive:
-            self._close()
+            self._finish()
 
     async def _stream(self, pieces: Callable[[], AsyncIterator[bytes]]) -> None:
         """Send a streamed body until it ends, the client goes away or the server stops."""
@@ -349,6 +357,21 @@ class _Connection(asyncio.Protocol):
                 self.transport.write(piece)
         finally:
             self._close()
+
+    def _finish(self) -> None:
+        """Close after the last response without losing it: closing a socket that has
+        unread data sends RST, and an RST can destroy the response before the client has
+        read it (a refused request is often refused before it has all arrived). So: FIN
+        first, drop what still comes, close when the client does or after LINGER seconds."""
+        transport = self.transport
+        if transport is None or transport.is_closing():
+            return
+        self.finished = True
+        if transport.can_write_eof():
+            transport.write_eof()
+            asyncio.get_running_loop().call_later(LINGER, transport.close)
+        else:
+            transport.close()
 
     def _close(self) -> None:
         if self.transport is not None:

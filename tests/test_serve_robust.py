@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import http.client
 import os
+import re
 import shutil
 import signal
 import socket
@@ -305,13 +306,16 @@ def test_verbose_prints_each_request_and_what_each_rebuild_did(tmp_path: Path) -
     try:
         serve.get("/tags/")
         serve.get("/no/such/page.html")
-        page = edit_and_wait(serve, "A note saved under -v.")
+        edit_and_wait(serve, "A first note, seen by the watcher or by its catch-up build.")
+        mark = serve.mark()
+        page = edit_and_wait(serve, "A note saved under -v.")  # the watcher runs now: it sees this one
     finally:
         serve.stop()
     out = serve.stdout
     assert "GET /tags/ 200" in out and "GET /no/such/page.html 404" in out
-    assert f"changed: {page.name}" in out
-    assert f"wrote papers/{page.stem}/index.html" in out
+    rebuild = serve.output_since(mark)
+    assert f"changed: {page.name}" in rebuild
+    assert f"wrote papers/{page.stem}/index.html" in rebuild
     assert "Traceback" not in serve.stderr
 
 
@@ -329,3 +333,118 @@ def test_open_opens_the_browser_at_the_served_url(tmp_path: Path) -> None:
         assert opened.read_text().splitlines() == [f"http://{LOOPBACK}:{serve.port}/"]
     finally:
         serve.stop()
+
+
+# --------------------------------------------------------------- the HTTP layer (serve_http.py)
+
+
+@pytest.mark.parametrize(
+    ("buffer", "expected"),
+    [
+        (b"GET / HTTP/1.1\r\nHost: x\r\n\r\nGET /b", (b"GET / HTTP/1.1\r\nHost: x\r\n", b"GET /b")),
+        (b"\r\n\nGET / HTTP/1.0\nHost: x\n\nrest", (b"GET / HTTP/1.0\nHost: x\n", b"rest")),
+        (b"GET / HTTP/1.1\r\nHost: x\r\n", None),  # not complete yet
+        (b"GET /index.ht", None),
+    ],
+)
+def test_split_head(buffer: bytes, expected: tuple[bytes, bytes] | None) -> None:
+    from sitegen.serve_http import split_head
+
+    assert split_head(buffer) == expected
+
+
+@pytest.mark.parametrize(
+    ("head", "status"),
+    [
+        (b"GET /\r\n", 400),  # HTTP/0.9
+        (b"GET / HTTP/1.1 extra\r\n", 400),
+        (b"GET / HTTP/2.0\r\n", 505),
+        (b"GET / HTTP/1.1\r\nNo colon here\r\n", 400),
+        (b"GET / HTTP/1.1\r\n Host: x\r\n", 400),  # obsolete line folding
+    ],
+)
+def test_parse_head_refuses(head: bytes, status: int) -> None:
+    from sitegen.serve_http import HttpError, parse_head
+
+    with pytest.raises(HttpError) as caught:
+        parse_head(head)
+    assert caught.value.status == status
+
+
+def test_parse_head_and_keep_alive() -> None:
+    from sitegen.serve_http import parse_head
+
+    request = parse_head(b"GET /a%20b?q=1 HTTP/1.1\r\nHost: x\r\nConnection: Close\r\n")
+    assert (request.method, request.path, request.headers["host"]) == ("GET", "/a%20b", "x")
+    assert not request.keep_alive
+    assert parse_head(b"GET / HTTP/1.1\r\n").keep_alive
+    assert not parse_head(b"GET / HTTP/1.0\r\n").keep_alive
+    assert parse_head(b"GET / HTTP/1.0\r\nConnection: keep-alive\r\n").keep_alive
+
+
+@pytest.fixture()
+def http_server(tmp_path: Path) -> Iterator[tuple[object, int]]:
+    import threading
+
+    from sitegen.serve import Broker, site_app
+    from sitegen.serve_http import HttpServer
+
+    (tmp_path / "index.html").write_text("<!doctype html><title>x</title><p>home</p>")
+    (tmp_path / "404.html").write_text("<!doctype html><title>404</title><p>Page not found</p>")
+    broker = Broker()
+    server = HttpServer(LOOPBACK, 0, site_app(tmp_path, broker))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield broker, server.server_address[1]
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def exchange(port: int, data: bytes) -> bytes:
+    """Send raw bytes; read until the server closes the connection."""
+    with socket.create_connection((LOOPBACK, port), timeout=10) as sock:
+        sock.sendall(data)
+        got = b""
+        while chunk := sock.recv(65536):
+            got += chunk
+        return got
+
+
+def test_pipelined_keep_alive_head_and_a_get_with_a_body(http_server: tuple[object, int]) -> None:
+    _, port = http_server
+    got = exchange(
+        port,
+        b"GET / HTTP/1.1\r\nHost: x\r\n\r\n"
+        b"HEAD /index.html HTTP/1.1\r\nHost: x\r\n\r\n"
+        b"GET /nope HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello"
+        b"GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+    )
+    assert re.findall(rb"HTTP/1\.1 (\d+) ", got) == [b"200", b"200", b"404", b"200"]
+    assert got.count(b"<p>home</p>") == 2  # HEAD has no body
+    assert b"Page not found" in got
+
+
+@pytest.mark.parametrize(
+    ("data", "status"),
+    [
+        (b"POST / HTTP/1.1\r\nContent-Length: 2\r\n\r\nhi", b"405"),
+        (b"GET / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n", b"501"),
+        (b"GET /" + b"a" * 70000 + b" HTTP/1.1\r\n\r\n", b"431"),
+        (b"GARBAGE\r\n\r\n", b"400"),
+    ],
+)
+def test_refused_requests_are_answered_and_closed(http_server: tuple[object, int], data: bytes, status: bytes) -> None:
+    _, port = http_server
+    got = exchange(port, data)
+    assert got.startswith(b"HTTP/1.1 " + status) and b"Connection: close" in got
+
+
+def test_a_page_closing_its_event_stream_unsubscribes_at_once(http_server: tuple[object, int]) -> None:
+    broker, port = http_server
+    sock = socket.create_connection((LOOPBACK, port), timeout=10)
+    sock.sendall(b"GET /__sitegen/events HTTP/1.1\r\nHost: x\r\n\r\n")
+    assert b": connected" in sock.recv(1000) or b": connected" in sock.recv(1000)
+    wait_for(lambda: broker.clients == 1, "the page subscribes", timeout=10)  # type: ignore[attr-defined]
+    reset(sock)
+    wait_for(lambda: broker.clients == 0, "the page unsubscribes", timeout=5)  # type: ignore[attr-defined]
