@@ -1,8 +1,8 @@
 """`sitegen serve`: build, serve `site/` on loopback, rebuild on change, reload browsers.
 
 Three threads share one build state:
-- the HTTP server (serve_http.py: asyncio, one thread for every connection, so idle and
-  half-open ones cost nothing) answers requests and streams reload events (server-sent
+- the HTTP server (serve_http.py: asyncio, one thread for all connections, so idle and
+  half-open ones hold no thread) answers requests and streams reload events (server-sent
   events) to every open page; only served HTML gets the reload script, `sitegen build`
   output never contains it;
 - the watcher waits for changes in content/ and templates/ (watchfiles), runs an
