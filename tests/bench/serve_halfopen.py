@@ -251,6 +251,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(describe("opening", [p for p in probes if t_open <= p.started < t_close]))
     print(describe("closed", [p for p in probes if t_close <= p.started < t_end]))
     print(describe("all", probes))
+    slow = [f"{p.started - t_open:+.2f} s ({p.seconds * 1000:.0f} ms)" for p in probes if p.seconds > SLOW]
+    print(f"slow GETs, started at (from the opening): {', '.join(slow[:12]) or 'none'}")
     text = log.read_text(errors="replace")
     print(f"server output: {len(text.splitlines())} lines, {text.count('Traceback')} tracebacks ({log})")
     return 0
