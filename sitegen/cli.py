@@ -94,7 +94,10 @@ def build_parser() -> argparse.ArgumentParser:
     _common(srv)
     _site_options(srv)
     srv.add_argument("--port", type=int, default=8000, help="port (default: 8000; 0 picks a free one)")
-    srv.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
+    srv.add_argument(
+        "--host", default="127.0.0.1", help="address to listen on, IPv4 or IPv6, e.g. ::1 (default: 127.0.0.1)"
+    )
+    srv.add_argument("--open", action="store_true", help="open the site in your browser once it is served")
 
     register_reading(commands)
     register_enrich(commands)
@@ -189,10 +192,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cmd_check(args)
         if args.command == "serve":
             from .serve import serve
+            from .serve_http import BindError
 
-            return serve(
-                Project(content=args.content, templates=args.templates, output=args.output), args.host, args.port
-            )
+            project = Project(content=args.content, templates=args.templates, output=args.output)
+            try:
+                return serve(project, args.host, args.port, quiet=args.quiet, verbose=args.verbose, browse=args.open)
+            except BindError as err:
+                print(f"error: {err}", file=sys.stderr)
+                return EXIT_ERROR
     except (ConfigError, TaxonomyError, PageError, BuildError) as err:
         print(f"error: {err}", file=sys.stderr)
         return EXIT_ERROR

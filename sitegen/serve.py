@@ -1,9 +1,10 @@
 """`sitegen serve`: build, serve `site/` on loopback, rebuild on change, reload browsers.
 
 Three threads share one build state:
-- the HTTP server answers requests (a thread per request) and streams reload events
-  (server-sent events) to every open page; only served HTML gets the reload script,
-  `sitegen build` output never contains it;
+- the HTTP server (serve_http.py: asyncio, one thread for all connections, so idle and
+  half-open ones hold no thread) answers requests and streams reload events (server-sent
+  events) to every open page; only served HTML gets the reload script, `sitegen build`
+  output never contains it;
 - the watcher waits for changes in content/ and templates/ (watchfiles), runs an
   incremental build of what it saw change, with the search index and the saving of
   the build cache deferred, and tells the pages to reload;
@@ -16,16 +17,15 @@ every open page; the next good save recovers.
 
 from __future__ import annotations
 
-import http.server
+import asyncio
+import contextlib
 import json
 import mimetypes
 import os
-import queue
-import socketserver
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -34,6 +34,7 @@ from .build import BuildError, BuildReport, Project, build
 from .cache import BuildCache, load_cache, save_cache
 from .config import ConfigError
 from .pages import PageError
+from .serve_http import App, HttpServer, Request, Response, Say
 from .tags import TaxonomyError
 
 EVENTS = "/__sitegen/events"
@@ -69,30 +70,34 @@ triggers the catch-up build for files saved while the first build ran."""
 
 
 class Broker:
-    """Fan-out of server-sent events to every connected page."""
+    """Fan-out of server-sent events to every connected page. Pages subscribe from the
+    server's event loop; builds publish from their own threads."""
 
     def __init__(self) -> None:
-        self._clients: set[queue.Queue[tuple[str, str]]] = set()
+        self._clients: set[tuple[asyncio.AbstractEventLoop, asyncio.Queue[tuple[str, str]]]] = set()
         self._lock = threading.Lock()
         self.last_error: str | None = None
 
-    def subscribe(self) -> queue.Queue[tuple[str, str]]:
-        q: queue.Queue[tuple[str, str]] = queue.Queue()
+    def subscribe(self) -> tuple[asyncio.AbstractEventLoop, asyncio.Queue[tuple[str, str]]]:
+        """A queue of (event, data) for one page (call it in the loop that will read it)."""
+        q: asyncio.Queue[tuple[str, str]] = asyncio.Queue()
+        client = (asyncio.get_running_loop(), q)
         with self._lock:
-            self._clients.add(q)
+            self._clients.add(client)
         if self.last_error:
-            q.put(("build-error", json.dumps({"message": self.last_error})))
-        return q
+            q.put_nowait(("build-error", json.dumps({"message": self.last_error})))
+        return client
 
-    def unsubscribe(self, q: queue.Queue[tuple[str, str]]) -> None:
+    def unsubscribe(self, client: tuple[asyncio.AbstractEventLoop, asyncio.Queue[tuple[str, str]]]) -> None:
         with self._lock:
-            self._clients.discard(q)
+            self._clients.discard(client)
 
     def publish(self, event: str, data: dict[str, Any]) -> None:
         with self._lock:
             clients = list(self._clients)
-        for q in clients:
-            q.put((event, json.dumps(data)))
+        for loop, q in clients:
+            with contextlib.suppress(RuntimeError):  # its loop has closed: the server stopped
+                loop.call_soon_threadsafe(q.put_nowait, (event, json.dumps(data)))
 
     @property
     def clients(self) -> int:
@@ -102,7 +107,8 @@ class Broker:
 
 def resolve_request(root: Path, url_path: str) -> Path | None:
     """The file under `root` a URL path names, or None when it would leave `root`
-    (`..`, encoded or not, absolute paths, NUL) or does not exist."""
+    (`..`, encoded or not, absolute paths, NUL), does not exist, or is a name the file
+    system refuses (a segment over NAME_MAX gives ENAMETOOLONG: a missing page all the same)."""
     path = unquote(urlsplit(url_path).path)
     if "\x00" in path or "\\" in path:
         return None
@@ -112,13 +118,13 @@ def resolve_request(root: Path, url_path: str) -> Path | None:
     candidate = root.joinpath(*parts)
     try:
         resolved = candidate.resolve()
-    except (OSError, RuntimeError):
+        if resolved != root and root not in resolved.parents:
+            return None
+        if resolved.is_dir():
+            resolved = resolved / "index.html"
+        return resolved if resolved.is_file() else None
+    except (OSError, RuntimeError, ValueError):
         return None
-    if resolved != root and root not in resolved.parents:
-        return None
-    if resolved.is_dir():
-        resolved = resolved / "index.html"
-    return resolved if resolved.is_file() else None
 
 
 def inject_reload(html: bytes) -> bytes:
@@ -127,101 +133,76 @@ def inject_reload(html: bytes) -> bytes:
     return html[:at] + tag + html[at:] if at >= 0 else html + tag
 
 
-def make_handler(root: Path, broker: Broker, live: bool = True) -> type[http.server.BaseHTTPRequestHandler]:
+def site_app(root: Path, broker: Broker, live: bool = True) -> App:
+    """The dev server's answers: files under `root` (HTML with the reload script when
+    `live`), the site's 404 page for anything else, and the reload event stream."""
     root = root.resolve()
 
-    class Handler(http.server.BaseHTTPRequestHandler):
-        server_version = "sitegen"
-        protocol_version = "HTTP/1.1"
-        # Headers and body go out as two writes; with Nagle's algorithm the body waits for
-        # the client's delayed ACK of the headers: ~40 ms per request on a kept-alive
-        # connection, which is how browsers ask. TCP_NODELAY sends both at once.
-        disable_nagle_algorithm = True
-
-        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the base class's name
-            pass
-
-        def do_HEAD(self) -> None:  # noqa: N802 - http.server's naming
-            self._serve(head=True)
-
-        def do_GET(self) -> None:  # noqa: N802
-            self._serve(head=False)
-
-        def _send(self, status: int, body: bytes, content_type: str, head: bool) -> None:
-            self.send_response(status)
-            self.send_header("Content-Type", content_type)
-            self.send_header("Content-Length", str(len(body)))
-            self.send_header("Cache-Control", "no-cache")
-            self.end_headers()
-            if not head:
-                self.wfile.write(body)
-
-        def _serve(self, head: bool) -> None:
-            url_path = urlsplit(self.path).path
-            if live and url_path == EVENTS:
-                return self._events()
-            if live and url_path == SCRIPT:
-                return self._send(200, LIVE_JS, "text/javascript; charset=utf-8", head)
-            file = resolve_request(root, url_path)
-            if file is not None and file.name == "index.html" and not url_path.endswith(("/", "index.html")):
-                self.send_response(301)  # a folder without its slash: relative links need it
-                self.send_header("Location", url_path + "/")
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-                return None
-            status = 200
-            if file is None:
-                status, file = 404, root / "404.html"
-                if not file.is_file():
-                    return self._send(404, b"Not found", "text/plain; charset=utf-8", head)
+    def file_response(status: int, file: Path) -> Response | None:
+        try:
             body = file.read_bytes()
-            content_type = mimetypes.guess_type(file.name)[0] or "application/octet-stream"
-            if content_type == "text/html":
-                content_type += "; charset=utf-8"
-                if live:
-                    body = inject_reload(body)
-            return self._send(status, body, content_type, head)
+        except OSError:  # removed by a rebuild since it was found, unreadable, ...
+            return None
+        content_type = mimetypes.guess_type(file.name)[0] or "application/octet-stream"
+        if content_type == "text/html":
+            content_type += "; charset=utf-8"
+            if live:
+                body = inject_reload(body)
+        return Response(status, body, content_type)
 
-        def _events(self) -> None:
-            self.send_response(200)
-            self.send_header("Content-Type", "text/event-stream")
-            self.send_header("Cache-Control", "no-cache")
-            self.send_header("Connection", "keep-alive")
-            self.end_headers()
-            q = broker.subscribe()
+    def app(request: Request) -> Response:
+        url_path = request.path
+        if live and url_path == EVENTS:
+            return Response(200, content_type="text/event-stream", stream=lambda: events(broker))
+        if live and url_path == SCRIPT:
+            return Response(200, LIVE_JS, "text/javascript; charset=utf-8")
+        file = resolve_request(root, url_path)
+        if file is not None and file.name == "index.html" and not url_path.endswith(("/", "index.html")):
+            # a folder without its slash: relative links need it
+            return Response(301, headers=(("Location", url_path + "/"),))
+        found = file_response(200, file) if file is not None else None
+        return found or file_response(404, root / "404.html") or Response(404, b"Not found")
+
+    return app
+
+
+async def events(broker: Broker) -> AsyncIterator[bytes]:
+    """The reload event stream of one page: build events as they come, a ping every 10 s
+    (which is also how a page that went away is noticed)."""
+    client = broker.subscribe()
+    try:
+        yield b": connected\n\n"
+        while True:
             try:
-                self.wfile.write(b": connected\n\n")
-                self.wfile.flush()
-                while not getattr(self.server, "stopping", False):
-                    try:
-                        event, data = q.get(timeout=10)
-                        self.wfile.write(f"event: {event}\ndata: {data}\n\n".encode())
-                    except queue.Empty:
-                        self.wfile.write(b": ping\n\n")
-                    self.wfile.flush()
-            except (BrokenPipeError, ConnectionResetError, TimeoutError):
-                pass
-            finally:
-                broker.unsubscribe(q)
-                self.close_connection = True
-
-    return Handler
-
-
-class Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
-    daemon_threads = True
-    allow_reuse_address = True
-    request_queue_size = 256
-    stopping = False
+                event, data = await asyncio.wait_for(client[1].get(), timeout=10)
+                yield f"event: {event}\ndata: {data}\n\n".encode()
+            except asyncio.TimeoutError:
+                yield b": ping\n\n"
+    finally:
+        broker.unsubscribe(client)
 
 
 class DevServer:
     """The serve loop's state: the project, its build state, the server and the threads."""
 
-    def __init__(self, project: Project, host: str = "127.0.0.1", port: int = 8000, log: Callable[[str], None] = print):
+    def __init__(
+        self,
+        project: Project,
+        host: str = "127.0.0.1",
+        port: int = 8000,
+        log: Say = print,
+        *,
+        error: Say | None = None,
+        detail: Say | None = None,
+    ):
         self.project = project
         self.broker = Broker()
         self.log = log
+        """Where what serve does goes (builds, changes): nowhere with -q."""
+        self.error: Say = error or _to_stderr
+        """Where errors go, -q or not."""
+        self.detail = detail
+        """Where -v's detail goes (each request, each file written, each warning); None: nowhere."""
         self.state: BuildCache = load_cache(project.cache_file)
         self.lock = threading.Lock()
         self.settle_wanted = threading.Event()
@@ -229,7 +210,8 @@ class DevServer:
         """The search fingerprint of the last build that built something (computed when asked)."""
         self.unsaved = False
         self.stop_event = threading.Event()
-        self.server = Server((host, port), make_handler(project.output, self.broker))
+        # Bound now, before the first build: a busy port is reported at once (BindError).
+        self.server = HttpServer(host, port, site_app(project.output, self.broker), detail=detail, error=self.error)
         self.builds = 0
         self.started = False
         self.workers = min(os.cpu_count() or 1, 4)
@@ -239,7 +221,7 @@ class DevServer:
     @property
     def url(self) -> str:
         host, port = self.server.server_address[:2]
-        return f"http://{host}:{port}/"
+        return f"http://[{host}]:{port}/" if ":" in host else f"http://{host}:{port}/"
 
     def rebuild(
         self, *, first: bool = False, quiet_noop: bool = False, changed: set[Path] | None = None
@@ -270,7 +252,7 @@ class DevServer:
         except ERRORS as err:
             message = str(err)
             self.broker.last_error = message
-            self.log(f"error: {message}")
+            self.error(f"error: {message}")
             self.broker.publish("build-error", {"message": message})
             return None
         self.unsaved = self.unsaved or not first
@@ -283,6 +265,11 @@ class DevServer:
             self.broker.publish("build-ok", {})
         if report.changed or report.removed or not quiet_noop:
             self.log(report.summary())
+        if self.detail:
+            for problem in report.problems:
+                self.detail(f"warning: {problem}")
+            for path in report.changed:
+                self.detail(f"wrote {path}")
         if report.search_key or report.search_keyer:  # neither when nothing was built: the last key holds
             self.search_key = report.search_fingerprint
         return report
@@ -309,7 +296,10 @@ class DevServer:
                     self.rebuild(quiet_noop=True)
                 continue
             names = sorted({Path(p).name for _, p in changes})
-            self.log(f"changed: {', '.join(names[:5])}{' ...' if len(names) > 5 else ''}")
+            if self.detail:
+                self.detail(f"changed: {', '.join(names)}")
+            else:
+                self.log(f"changed: {', '.join(names[:5])}{' ...' if len(names) > 5 else ''}")
             # Until the catch-up build has scanned everything, the watcher's list is not all.
             self.rebuild(changed={Path(p) for _, p in changes} if caught_up else None)
             caught_up = True  # this build sees every file as it is now
@@ -343,7 +333,7 @@ class DevServer:
         try:
             run_pagefind_into(self.project.output, self.project.output / "pagefind")
         except Exception as err:  # noqa: BLE001 - report and keep serving
-            self.log(f"search index not refreshed: {err}")
+            self.error(f"warning: search index not refreshed: {err}")
             return
         with self.lock:
             self.state.search = key
@@ -360,7 +350,6 @@ class DevServer:
 
     def stop(self) -> None:
         self.stop_event.set()
-        self.server.stopping = True
         if self.started:  # shutdown() waits for serve_forever to return
             self.server.shutdown()
         self.server.server_close()
@@ -368,15 +357,57 @@ class DevServer:
             self.save()
 
 
-def serve(project: Project, host: str, port: int) -> int:
-    dev = DevServer(project, host, port)
-    dev.start()
-    print(f"serving {project.output} at {dev.url} (Ctrl+C to stop)", flush=True)
+def _to_stderr(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def raise_open_file_limit() -> None:
+    """Raise the soft limit on open files to the hard one: every open connection (an
+    idle browser tab, a half-open one) holds a descriptor, and a low soft limit (1,024
+    on many systems) would make accept() fail while the machine allows far more."""
+    import resource
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft != hard:
+        with contextlib.suppress(ValueError, OSError):
+            resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+
+
+def open_browser(url: str, error: Say) -> None:
+    """Open `url` in the user's browser (webbrowser, which honours $BROWSER), in a thread:
+    some browser commands run until the browser is closed."""
+    import webbrowser
+
+    def run() -> None:
+        try:
+            opened = webbrowser.open(url)
+        except Exception as err:  # noqa: BLE001 - webbrowser runs any command $BROWSER names
+            opened, reason = False, f": {err}"
+        else:
+            reason = ""
+        if not opened:
+            error(f"warning: could not open a browser at {url}{reason}; open it by hand")
+
+    threading.Thread(target=run, daemon=True, name="open-browser").start()
+
+
+def serve(
+    project: Project, host: str, port: int, *, quiet: bool = False, verbose: bool = False, browse: bool = False
+) -> int:
+    """`sitegen serve`. Raises BindError (a one-line message) when it cannot listen."""
+    raise_open_file_limit()
+    say: Say = (lambda _: None) if quiet else (lambda message: print(message, flush=True))
+    dev = DevServer(project, host, port, log=say, detail=say if verbose else None)
     try:
+        dev.start()
+        say(f"serving {project.output} at {dev.url} (Ctrl+C to stop)")
+        if browse:
+            open_browser(dev.url, dev.error)
         while True:
             time.sleep(3600)
     except KeyboardInterrupt:
-        print("stopping", file=sys.stderr)
+        if not quiet:
+            print("stopping", file=sys.stderr)
     finally:
         dev.stop()
     return 0

@@ -139,26 +139,23 @@ def test_responses_are_sent_without_nagle_delay(tmp_path: Path) -> None:
     import http.client
     import socket
 
-    from sitegen.serve import Broker, Server, make_handler
+    from sitegen.serve import Broker, site_app
+    from sitegen.serve_http import HttpServer
 
     (tmp_path / "index.html").write_text("<!doctype html><title>x</title><p>x</p>")
-    seen: list[int] = []
-    base = make_handler(tmp_path, Broker(), live=False)
-
-    class Recording(base):  # type: ignore[misc,valid-type]
-        def do_GET(self) -> None:  # noqa: N802 - http.server's naming
-            seen.append(self.connection.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY))
-            super().do_GET()
-
-    server = Server(("127.0.0.1", 0), Recording)
+    server = HttpServer("127.0.0.1", 0, site_app(tmp_path, Broker(), live=False))
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
+    seen: list[int] = []
     try:
         conn = http.client.HTTPConnection("127.0.0.1", server.server_address[1], timeout=10)
         for _ in range(2):  # two requests on one kept-alive connection, as a browser sends them
             conn.request("GET", "/index.html")
             response = conn.getresponse()
             assert response.status == 200 and b"<p>x</p>" in response.read()
+            sockets = server.connection_sockets()
+            assert len(sockets) == 1  # still the same, kept-alive connection
+            seen.append(sockets[0].getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY))
         conn.close()
     finally:
         server.shutdown()
