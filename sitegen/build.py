@@ -35,7 +35,7 @@ from .cache import (
     site_identity,
     write_stamp,
 )
-from .config import Config, load_config
+from .config import CONFIG_FILE, Config, base_url_warning, load_config, with_base_url
 from .layout import DIGESTS_DIR, PAPERS_DIR, TAXONOMY_FILE
 from .models import Problem
 from .output import (
@@ -73,6 +73,8 @@ class Project:
     output: Path = Path("site")
     cache: Path | None = None
     """Build cache folder; default `.sitegen-cache/` beside the output folder."""
+    base_url: str = ""
+    """`--base-url`: overrides the configuration's base_url when set."""
 
     def template_dirs(self) -> list[Path]:
         dirs = [self.templates] if self.templates.is_dir() else []
@@ -130,12 +132,20 @@ class BuildReport:
 
     def summary(self) -> str:
         extra = f", {self.search}" if self.search else ""
+        if self.papers == 0:
+            extra += f"\n{NO_PAPERS_HINT}"
         if self.incremental:
             return (
                 f"built {self.papers} papers: {self.files} of {self.total} files rewritten, "
                 f"{self.removed} removed in {self.seconds:.2f} s{extra}"
             )
         return f"built {self.papers} papers into {self.total} files in {self.seconds:.2f} s{extra}"
+
+
+NO_PAPERS_HINT = (
+    f"no papers yet: paste a Hugging Face listing into content/{DIGESTS_DIR}/ (a .txt file) and build again"
+)
+"""Said after a build of an empty list (a new one from `sitegen init`): the site is valid, only empty."""
 
 
 def _hash_files(paths: list[Path]) -> str:
@@ -542,6 +552,10 @@ def _build(
     started = time.perf_counter()
     report = BuildReport()
     config: Config = load_config(project.content)
+    if project.base_url:
+        config = with_base_url(config, project.base_url)
+    if (warning := base_url_warning(config, str(project.content / CONFIG_FILE))) is not None:
+        report.problems.append(warning)
     with_search = config.search if search is None else search
     seen = None
     if not full and state is None:
@@ -809,6 +823,8 @@ def _write_full(
     if (keep_bundle or (with_search and search_key == cache.search)) and old_bundle.is_dir():
         shutil.copytree(old_bundle, staging / "pagefind", copy_function=_link_or_copy)
         report.search = "search index: unchanged"
+    elif with_search and not _has_papers(jobs):
+        report.search = "search index: offline only (no papers to index)"  # Pagefind fails on no pages
     elif with_search:
         from .search import PagefindRun
 
@@ -824,6 +840,12 @@ def _write_full(
     report.lap("search index")
     swap_in(staging, project.output)
     report.lap("swapped in")
+
+
+def _has_papers(jobs: list[Job]) -> bool:
+    """Whether the site has a paper page: Pagefind, given none, fails rather than
+    writing an empty index, and the search page falls back to the offline index."""
+    return any(job.path.startswith("papers/") and job.path.endswith("/index.html") for job in jobs)
 
 
 PARALLEL_MIN_JOBS = 300
@@ -887,7 +909,10 @@ def _write_incremental(
     report.removed = len(stale)
     report.changed = written
     bundle = project.output / "pagefind"
-    if with_search and (report.search_key != cache.search or not bundle.is_dir()):
+    if with_search and not _has_papers(jobs):
+        if bundle.is_dir():
+            shutil.rmtree(bundle)
+    elif with_search and (report.search_key != cache.search or not bundle.is_dir()):
         from .search import run_pagefind_into
 
         report.search = run_pagefind_into(project.output, bundle)

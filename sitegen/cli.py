@@ -93,6 +93,15 @@ def build_parser() -> argparse.ArgumentParser:
     srv.add_argument("--port", type=int, default=8000, help="port (default: 8000; 0 picks a free one)")
     srv.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
 
+    ini = commands.add_parser(
+        "init",
+        help="start a new reading list in DIR (default: the current folder)",
+        description="Write content/ (config.yaml with every setting commented, the default "
+        "taxonomy, an empty digests/), an empty templates/, .gitignore and a GitHub Pages "
+        "workflow. Refuses to overwrite anything.",
+    )
+    ini.add_argument("dir", nargs="?", type=Path, default=Path("."), metavar="DIR")
+
     register_reading(commands)
     return parser
 
@@ -107,6 +116,13 @@ def _site_options(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--output", type=Path, default=Path("site"), metavar="DIR", help="where the site is written (default: site)"
+    )
+    parser.add_argument(
+        "--base-url",
+        default="",
+        metavar="URL",
+        help="absolute URL the site is published at, for feeds, sitemap and canonical links "
+        "(overrides base_url in config.yaml and SITEGEN_BASE_URL)",
     )
 
 
@@ -132,8 +148,12 @@ def cmd_import(args: argparse.Namespace) -> int:
     return EXIT_WARN if report.unreadable else EXIT_OK
 
 
+def _project(args: argparse.Namespace) -> Project:
+    return Project(content=args.content, templates=args.templates, output=args.output, base_url=args.base_url)
+
+
 def cmd_build(args: argparse.Namespace) -> int:
-    project = Project(content=args.content, templates=args.templates, output=args.output)
+    project = _project(args)
     show = sys.stderr.isatty() and not args.quiet
 
     def progress(files: int) -> None:
@@ -159,6 +179,20 @@ def cmd_build(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_init(args: argparse.Namespace) -> int:
+    from .init import InitError, write_starter
+
+    try:
+        write_starter(args.dir)
+    except InitError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return EXIT_ERROR
+    print(
+        f"new reading list in {args.dir}: paste a Hugging Face listing into {args.dir / 'content' / 'digests'}/, then run 'sitegen build'"
+    )
+    return EXIT_OK
+
+
 def cmd_check(args: argparse.Namespace) -> int:
     if not args.output.is_dir():
         print(f"error: {args.output} does not exist; run 'sitegen build' first", file=sys.stderr)
@@ -180,14 +214,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cmd_import(args)
         if args.command == "build":
             return cmd_build(args)
+        if args.command == "init":
+            return cmd_init(args)
         if args.command == "check":
             return cmd_check(args)
         if args.command == "serve":
             from .serve import serve
 
-            return serve(
-                Project(content=args.content, templates=args.templates, output=args.output), args.host, args.port
-            )
+            return serve(_project(args), args.host, args.port)
     except (ConfigError, TaxonomyError, PageError, BuildError) as err:
         print(f"error: {err}", file=sys.stderr)
         return EXIT_ERROR
