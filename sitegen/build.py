@@ -51,6 +51,7 @@ from .output import (
 )
 from .parallel import CAN_FORK, Forked, Later, Standby, share_out
 from .resources import default_templates_dir
+from .wording import count
 
 if TYPE_CHECKING:  # the heavy modules are imported only by a build that has work to do
     from jinja2 import TemplateError
@@ -136,10 +137,10 @@ class BuildReport:
             extra += f"\n{NO_PAPERS_HINT}"
         if self.incremental:
             return (
-                f"built {self.papers} papers: {self.files} of {self.total} files rewritten, "
+                f"built {count(self.papers, 'paper')}: {self.files} of {count(self.total, 'file')} rewritten, "
                 f"{self.removed} removed in {self.seconds:.2f} s{extra}"
             )
-        return f"built {self.papers} papers into {self.total} files in {self.seconds:.2f} s{extra}"
+        return f"built {count(self.papers, 'paper')} into {count(self.total, 'file')} in {self.seconds:.2f} s{extra}"
 
 
 NO_PAPERS_HINT = (

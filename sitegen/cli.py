@@ -16,6 +16,7 @@ from .importer import run_import
 from .pages import PageError
 from .reading_cli import register as register_reading
 from .tags import TaxonomyError
+from .wording import count
 
 EXIT_OK, EXIT_WARN, EXIT_ERROR = 0, 1, 2
 
@@ -133,7 +134,7 @@ def _print_problems(problems: Sequence[object], verbose: bool, quiet: bool, limi
     for problem in shown:
         print(f"warning: {problem}", file=sys.stderr)
     if len(problems) > len(shown):
-        print(f"... {len(problems) - len(shown)} more warnings (-v shows all)", file=sys.stderr)
+        print(f"... {count(len(problems) - len(shown), 'more warning')} (-v shows all)", file=sys.stderr)
 
 
 def cmd_import(args: argparse.Namespace) -> int:
@@ -157,7 +158,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     show = sys.stderr.isatty() and not args.quiet
 
     def progress(files: int) -> None:
-        print(f"\rrendering: {files} files written", end="", file=sys.stderr, flush=True)
+        print(f"\rrendering: {count(files, 'file')} written", end="", file=sys.stderr, flush=True)
 
     report = build(
         project,
@@ -201,7 +202,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     for link in broken:
         print(link)
     if not args.quiet:
-        print(f"checked {pages} pages: {len(broken)} broken links")
+        print(f"checked {count(pages, 'page')}: {count(len(broken), 'broken link')}")
     return EXIT_WARN if broken else EXIT_OK
 
 

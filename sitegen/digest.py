@@ -7,8 +7,14 @@ A. boilerplate, a capture date, then entries: title, abstract, `• N authors`, 
 B. boilerplate, a capture date, then title / abstract pairs;
 C. no blank lines, the first title glued to `Subscribe`, titles and abstracts alternating.
 
-Blank lines carry no meaning (C has none), so the parser works on the non-blank
-lines, classifies each one, and pairs titles with abstracts by their shape.
+The parser works on the non-blank lines, classifies each one, and pairs titles with
+abstracts by position: after a title comes its abstract, whatever its shape (a one-sentence
+abstract, one shorter than its title). Where blank lines separate the fields (A and B),
+a text line with no blank line before it continues the abstract above it; in C the lines
+simply alternate. Shape only re-synchronises a broken alternation: a line in a title's
+place that reads as an abstract means the line taken as the previous abstract was a
+title whose abstract was lost (or, if that was abstract-shaped too, the same abstract
+pasted over several lines).
 The function is pure: text in, `Digest` out; every skipped fragment is a `Problem`.
 """
 
@@ -16,7 +22,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 from .latex import clean_latex
 from .models import Digest, Entry, Problem
@@ -40,6 +46,8 @@ _DATE = re.compile(
     r"(?:,\s*(\d{4}))?(?:\s+(\d{1,7}))?$"
 )
 _FILENAME_DATE = re.compile(r"(?<!\d)(\d{4})-(\d{2})-(\d{2})(?!\d)")
+_FILENAME_MONTH = re.compile(r"(?<!\d)(\d{4})-(\d{2})(?!\d)(?!-\d)")
+_CAPTURED_LINE = re.compile(r"^#\s*captured:?\s+(\d{4})-(\d{2})-(\d{2})$", re.IGNORECASE)
 # Odd spaces, and the characters other programs take for line breaks inside a line
 # (form feed, vertical tab, NEL, U+2028/9), become one plain space.
 _ODD_SPACE = r"\t\x0b\x0c\x1c-\x1e\x85\u00a0\u2000-\u200b\u2028\u2029\u202f\u205f\u3000\ufeff"
@@ -66,6 +74,8 @@ class Line:
     kind: str
     """`text`, `boiler`, `authors`, `dot` or `date`."""
     text: str
+    gap_before: bool = False
+    """A blank line (or the start of the file) comes before it."""
 
 
 def decode(data: bytes, source: str) -> tuple[str | None, Problem | None]:
@@ -189,16 +199,16 @@ def normalise_line(raw: str) -> str:
     return line if _VISIBLE.search(line) else ""
 
 
-def classify(text: str, number: int) -> Line:
+def classify(text: str, number: int, gap_before: bool = False) -> Line:
     if BOILERPLATE.match(text):
-        return Line(number, "boiler", text)
+        return Line(number, "boiler", text, gap_before)
     if _AUTHORS.match(text):
-        return Line(number, "authors", text)
+        return Line(number, "authors", text, gap_before)
     if _DOT.match(text):
-        return Line(number, "dot", text)
+        return Line(number, "dot", text, gap_before)
     if _DATE.match(text) and 1 <= int(_DATE.match(text).group(2)) <= 31:  # type: ignore[union-attr]
-        return Line(number, "date", text)
-    return Line(number, "text", text)
+        return Line(number, "date", text, gap_before)
+    return Line(number, "text", text, gap_before)
 
 
 def split_lines(text: str) -> list[Line]:
@@ -206,7 +216,7 @@ def split_lines(text: str) -> list[Line]:
     Empty lines are skipped without being visited (a paste of 50 MB of line breaks is
     not 40 million Python iterations); line numbers count CRLF, CR and LF breaks."""
     out: list[Line] = []
-    number, pos = 1, 0
+    number, pos, last = 1, 0, 0
     for match in _NON_BLANK.finditer(text):
         start = match.start()
         number += text.count("\n", pos, start) + text.count("\r", pos, start) - text.count("\r\n", pos, start)
@@ -214,13 +224,23 @@ def split_lines(text: str) -> list[Line]:
         line = normalise_line(match.group())
         if not line:
             continue
+        gap = number - last > 1
+        last = number
         if _GLUED_SUBSCRIBE.match(line):
-            out.append(Line(number, "boiler", "Subscribe"))
+            out.append(Line(number, "boiler", "Subscribe", gap))
             line = line[len("Subscribe") :].strip()
+            gap = False
             if not _VISIBLE.search(line):  # `Subscribe` + a zero-width joiner: nothing glued on
                 continue
-        out.append(classify(line, number))
+        out.append(classify(line, number, gap))
     return out
+
+
+def blank_lines_separate_fields(lines: list[Line]) -> bool:
+    """Layouts A and B: most text lines have a blank line before them. In C none has,
+    and then lines alternate and no line continues another."""
+    texts = [line for line in lines if line.kind == "text"]
+    return 2 * sum(line.gap_before for line in texts) > len(texts)
 
 
 def looks_like_abstract(text: str) -> bool:
@@ -238,6 +258,34 @@ def filename_date(source: str) -> date | None:
         return date(int(match[1]), int(match[2]), int(match[3]))
     except ValueError:
         return None
+
+
+def filename_month_end(source: str) -> date | None:
+    """The last day of a `YYYY-MM` month in the file name (`2025-06-hf-daily.txt`): the
+    latest the listing can have been captured."""
+    match = _FILENAME_MONTH.search(source)
+    if not match or not 1 <= int(match[2]) <= 12:
+        return None
+    year, month = int(match[1]), int(match[2])
+    return date(year + month // 12, month % 12 + 1, 1) - timedelta(days=1)
+
+
+def filename_year(source: str) -> int | None:
+    """The year of a `YYYY-MM-DD` or `YYYY-MM` in the file name."""
+    named = filename_date(source) or filename_month_end(source)
+    return named.year if named else None
+
+
+def captured_line(lines: list[Line], source: str) -> tuple[date | None, Problem | None]:
+    """A first line `# captured 2025-06-14` states the capture date; an impossible
+    date there is a warning, not a silent guess."""
+    match = _CAPTURED_LINE.match(lines[0].text) if lines and lines[0].kind == "text" else None
+    if not match:
+        return None, None
+    try:
+        return date(int(match[1]), int(match[2]), int(match[3])), None
+    except ValueError:
+        return None, Problem(source, lines[0].number, f"ignored {lines[0].text!r}: not a real date")
 
 
 def resolve_date(text: str, capture: date | None) -> str | None:
@@ -259,11 +307,14 @@ def resolve_date(text: str, capture: date | None) -> str | None:
         return None
 
 
-def _capture_date(header_date: str | None, source: str, year: int | None) -> date | None:
-    """The listing's capture date: its own `Dec 15` line plus the year from the file
-    name, else the configured year; else the file name's full date."""
+def _capture_date(header_date: str | None, source: str, year: int | None, stated: date | None) -> date | None:
+    """The listing's capture date: a `# captured` first line; else its own `Dec 15` line
+    plus the year from the file name, else the configured year; else the file name's
+    full date, or the last day of its `YYYY-MM` month."""
+    if stated:
+        return stated
     named = filename_date(source)
-    year = named.year if named else year
+    year = filename_year(source) or year
     if header_date and year:
         match = _DATE.match(header_date)
         assert match
@@ -273,6 +324,9 @@ def _capture_date(header_date: str | None, source: str, year: int | None) -> dat
             return None
     if named:
         return named
+    month_end = filename_month_end(source)
+    if month_end:
+        return month_end
     if year:
         return date(year, 12, 31)
     return None
@@ -281,18 +335,24 @@ def _capture_date(header_date: str | None, source: str, year: int | None) -> dat
 @dataclass
 class _Draft:
     title: Line
-    abstract: list[str] = field(default_factory=list)
+    abstract: list[Line] = field(default_factory=list)
     """The abstract's lines (one, unless it was pasted over several lines)."""
     authors: int | None = None
     date_text: str | None = None
     upvotes: int | None = None
 
 
-def parse_digest(text: str, source: str, *, year: int | None = None) -> Digest:
-    """Parse a digest's text. `year` resolves year-less dates when the file name
-    has no `YYYY-MM-DD` (the caller passes the configured year or the file's mtime year)."""
+def parse_digest(text: str, source: str, *, year: int | None = None, mtime_year: int | None = None) -> Digest:
+    """Parse a digest's text. `year` (the configured year) resolves year-less dates when
+    neither a `# captured YYYY-MM-DD` first line nor a `YYYY-MM(-DD)` in the file name
+    states the year; `mtime_year` (the file's modification year) is the last resort,
+    and using it is a warning, since a copied or touched file has the wrong one."""
     lines = split_lines(text)
     problems: list[Problem] = []
+    stated, bad_line = captured_line(lines, source)
+    if stated or bad_line:
+        lines = lines[1:]
+        problems.extend([bad_line] if bad_line else [])
     drafts: list[_Draft] = []
     header_date: str | None = None
     markers = 0
@@ -307,11 +367,14 @@ def parse_digest(text: str, source: str, *, year: int | None = None) -> Digest:
             problems.append(Problem(source, lines[i].number, f"skipped date {lines[i].text!r} before any title"))
         i += 1
 
+    gapped = blank_lines_separate_fields(lines)
     current: _Draft | None = None  # the entry that metadata lines attach to
     expect_abstract = False
+    previous: Line | None = None  # the line before, when it was the current abstract's last
     while i < len(lines):
         line = lines[i]
         i += 1
+        last_abstract, previous = previous, None
         if line.kind == "boiler":
             markers += 1
             expect_abstract = False
@@ -333,13 +396,27 @@ def parse_digest(text: str, source: str, *, year: int | None = None) -> Digest:
                 current.upvotes = int(match[4]) if match[4] else None
                 current = None  # the date closes an entry
             continue
-        # A text line: a title, an abstract, or a fragment.
+        # A text line: by position, the abstract after a title, whatever its shape.
+        if expect_abstract and current is not None:
+            current.abstract.append(line)
+            expect_abstract, previous = False, line
+            continue
+        open_abstract = current is not None and bool(current.abstract) and current.authors is None
+        if gapped and open_abstract and last_abstract is not None and not line.gap_before:
+            current.abstract.append(line)  # type: ignore[union-attr]  # no blank line: the same field
+            previous = line
+            continue
         if looks_like_abstract(line.text):
-            if expect_abstract and current is not None:
-                current.abstract.append(line.text)
-                expect_abstract = False
-            elif current is not None and current.abstract and current.date_text is None and current.authors is None:
-                current.abstract.append(line.text)  # an abstract pasted over several lines (joined once, at the end)
+            # Re-synchronise: an abstract where a title belongs.
+            if open_abstract and (len(current.abstract) > 1 or looks_like_abstract(current.abstract[-1].text)):  # type: ignore[union-attr]
+                current.abstract.append(line)  # type: ignore[union-attr]  # pasted over several lines
+                previous = line
+            elif open_abstract and current.date_text is None:  # type: ignore[union-attr]
+                # The line taken for the abstract was a title whose own abstract was lost.
+                moved = current.abstract.pop()  # type: ignore[union-attr]
+                current = _Draft(title=moved, abstract=[line])
+                drafts.append(current)
+                previous = line
             else:
                 problems.append(Problem(source, line.number, "skipped fragment: abstract text with no title"))
                 current = None
@@ -360,13 +437,27 @@ def parse_digest(text: str, source: str, *, year: int | None = None) -> Digest:
         what = "empty file" if not lines else "no paper listing found (not a digest?)"
         return Digest(source, (), (Problem(source, 0, f"not imported: {what}"),), None, is_digest=False)
 
-    capture = _capture_date(header_date, source, year)
+    guessed = year is None and stated is None and filename_year(source) is None and mtime_year is not None
+    if guessed:
+        year = mtime_year
+        year_less = [d.date_text for d in drafts if d.date_text and not _DATE.match(d.date_text)[3]]  # type: ignore[index]
+        if header_date or year_less:
+            problems.append(
+                Problem(
+                    source,
+                    0,
+                    f"no year stated: year-less dates such as {(header_date or year_less[0])!r} take {year}, "
+                    "the file's modification year; name the file YYYY-MM-DD-... or start it with "
+                    "'# captured YYYY-MM-DD'",
+                )
+            )
+    capture = _capture_date(header_date, source, year, stated)
     return Digest(
         source=source,
         entries=tuple(
             Entry(
                 title=clean_latex(d.title.text),
-                abstract=clean_latex(" ".join(d.abstract)),
+                abstract=clean_latex(" ".join(line.text for line in d.abstract)),
                 source=source,
                 line=d.title.number,
                 authors=d.authors,
@@ -377,7 +468,7 @@ def parse_digest(text: str, source: str, *, year: int | None = None) -> Digest:
             for d in drafts
         ),
         problems=tuple(problems),
-        capture_date=capture.isoformat() if capture and (header_date or filename_date(source)) else None,
+        capture_date=capture.isoformat() if capture and (stated or header_date or filename_date(source)) else None,
     )
 
 
@@ -399,7 +490,7 @@ def _looks_like_paper_list(lines: list[Line], drafts: list[_Draft]) -> bool:
     abstracts are abstract-sized."""
     if not drafts or any(_MARKUP_START.match(line.text) for line in lines):
         return False
-    lengths = sorted(sum(map(len, d.abstract)) for d in drafts if d.abstract)
+    lengths = sorted(sum(len(line.text) for line in d.abstract) for d in drafts if d.abstract)
     if not lengths or lengths[len(lengths) // 2] < MIN_MARKERLESS_ABSTRACT:
         return False
     return 2 * len(lengths) >= 0.7 * len(lines)

@@ -16,13 +16,14 @@ from pathlib import Path
 import yaml
 
 from .config import Config
-from .digest import MAX_DIGEST_BYTES, decode, filename_date, parse_digest, too_big
+from .digest import MAX_DIGEST_BYTES, decode, parse_digest, too_big
 from .layout import DIGESTS_DIR, PAPERS_DIR, TAXONOMY_FILE
 from .models import Digest, Paper, Problem
 from .pages import PageError, new_page, read_page, update_page
 from .papers import assign_slugs, merge_digests, paper_key, slug_fits
 from .resources import default_taxonomy_file
 from .tags import Taxonomy, parse_taxonomy
+from .wording import count
 
 
 @dataclass
@@ -43,9 +44,9 @@ class ImportReport:
 
     def summary(self) -> str:
         return (
-            f"{self.digests} digests read, {self.entries} entries, {self.papers} papers "
-            f"({self.merged} merged), {self.new} new, {self.updated} updated, "
-            f"{len(self.problems)} warnings"
+            f"{count(self.digests, 'digest')} read, {count(self.entries, 'entry', 'entries')}, "
+            f"{count(self.papers, 'paper')} ({self.merged} merged), {self.new} new, {self.updated} updated, "
+            f"{count(len(self.problems), 'warning')}"
         )
 
 
@@ -93,10 +94,8 @@ def read_digest(path: Path, config: Config) -> tuple[Digest | None, Problem | No
     text, problem = decode(data, path.name)
     if text is None:
         return None, problem
-    year = config.year
-    if year is None and filename_date(path.name) is None:
-        year = dt.datetime.fromtimestamp(path.stat().st_mtime, dt.timezone.utc).year
-    return parse_digest(text, path.name, year=year), problem
+    mtime_year = dt.datetime.fromtimestamp(path.stat().st_mtime, dt.timezone.utc).year
+    return parse_digest(text, path.name, year=config.year, mtime_year=mtime_year), problem
 
 
 _TITLE_LINE = re.compile(r"^title[ \t]*:[ \t]*(.*?)[ \t]*$", re.MULTILINE)

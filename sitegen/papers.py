@@ -11,6 +11,7 @@ from collections.abc import Iterable, Mapping
 from .links import find_links
 from .models import Digest, Entry, Paper
 from .tags import Taxonomy
+from .translit import to_ascii
 
 MAX_SLUG = 80
 _END_PUNCT = frozenset(".,;:!?\u3002")
@@ -31,9 +32,11 @@ def paper_key(title: str) -> str:
 
 
 def base_slug(title: str) -> str:
-    """ASCII, lowercase, hyphenated, at most MAX_SLUG characters, cut at a word boundary."""
-    ascii_text = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
-    slug = _NON_ALNUM.sub("-", ascii_text.lower()).strip("-")
+    """ASCII, lowercase, hyphenated, at most MAX_SLUG characters, cut at a word boundary.
+    Greek, Cyrillic and German letters are spelled in ASCII (`π0` -> `pi0`, `Straße` ->
+    `strasse`), accents dropped. Pages made before keep their file names: the importer
+    matches existing pages by title key, never by slug."""
+    slug = _NON_ALNUM.sub("-", to_ascii(title)).strip("-")
     if len(slug) > MAX_SLUG:
         cut = slug[: MAX_SLUG + 1].rfind("-")
         slug = slug[: cut if cut > MAX_SLUG // 2 else MAX_SLUG].strip("-")
@@ -75,8 +78,18 @@ def assign_slugs(keys: Mapping[str, str], existing: Mapping[str, str], reserved:
 
 
 def slug_fits(slug: str, key: str, title: str) -> bool:
-    """Whether `slug` is one assign_slugs could have given this paper."""
-    base = base_slug(title) or "paper"
+    """Whether `slug` is one assign_slugs could have given this paper, now or before
+    letters outside ASCII were spelled out (then `π0 Flow` gave `0-flow`)."""
+    return any(_slug_fits_base(slug, key, base) for base in {base_slug(title) or "paper", _old_base_slug(title)})
+
+
+def _old_base_slug(title: str) -> str:
+    """The slug before transliteration: every letter NFKD could not make ASCII dropped."""
+    ascii_title = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
+    return base_slug(ascii_title) or "paper"
+
+
+def _slug_fits_base(slug: str, key: str, base: str) -> bool:
     if slug == base:
         return True
     suffix = slug[len(base) + 1 :]

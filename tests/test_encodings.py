@@ -114,7 +114,7 @@ def test_the_import_reads_every_encoding_and_refuses_only_the_broken_file(tmp_pa
     report = do_import(content)
     assert (report.digests, report.papers, report.unreadable) == (2, 2, 2)
     found = {p for p in pages(content)}
-    assert found == {"uber-cafe-a-paper-about-quotes", "deja-vu-another-paper"}
+    assert found == {"ueber-cafe-a-paper-about-quotes", "deja-vu-another-paper"}
     page = (content / "papers" / "deja-vu-another-paper.md").read_bytes().decode("utf-8")  # pages are UTF-8
     assert "title: 'Déjà vu: another paper'" in page
     messages = [str(p) for p in report.problems]

@@ -149,11 +149,17 @@ def test_merge_tags_three_way(current, old_auto, new_auto, expected):
 # ----------------------------------------------------------------------------- re-import
 
 
+def besides_the_year_warning(problems: list) -> list:
+    """B (`hf-daily-papers-mar-12.txt`) states no year: its `Mar 12` takes the file's
+    modification year, with a warning that is not what these tests are about."""
+    return [p for p in problems if not (p.source == B and p.message.startswith("no year stated"))]
+
+
 @pytest.fixture
 def imported(make_content):
     content = make_content({A: (FIXTURES / "digests" / A).read_bytes(), B: (FIXTURES / "digests" / B).read_bytes()})
     report = run_import(content, Config(), today="2025-12-20")
-    assert (report.new, report.papers, report.merged, len(report.problems)) == (14, 14, 1, 0)
+    assert (report.new, report.papers, report.merged, len(besides_the_year_warning(report.problems))) == (14, 14, 1, 0)
     return content
 
 
@@ -188,7 +194,8 @@ def test_reimport_with_nothing_changed_rewrites_nothing(imported):
     age(imported)
     before = snapshot(imported)
     report = reimport(imported)
-    assert (report.updated, report.unchanged, report.written, report.problems) == (0, 14, [], [])
+    assert (report.updated, report.unchanged, report.written) == (0, 14, [])
+    assert besides_the_year_warning(report.problems) == []
     assert snapshot(imported) == before
     assert all(mtime == OLD * 10**9 for _, mtime in before.values())
 
@@ -373,7 +380,7 @@ def test_malformed_page_is_updated_again_once_fixed(imported):
     page.write_text(good + "\nFixed, with notes.\n", "utf-8")
     age(imported)
     report = reimport(imported)
-    assert report.problems == [] and report.written == []
+    assert besides_the_year_warning(report.problems) == [] and report.written == []
     assert page.read_text("utf-8") == good + "\nFixed, with notes.\n"
 
 

@@ -156,7 +156,7 @@ def test_merge_across_digests_end_to_end(make_content):
     [
         (UNRAVELING, "unraveling-the-mystery-of-scaling-laws-part-i"),
         ("What's Wrong with Your Code?", "what-s-wrong-with-your-code"),
-        ("\u00dcber-Schnell: Na\u00efve Caf\u00e9 Models", "uber-schnell-naive-cafe-models"),
+        ("\u00dcber-Schnell: Na\u00efve Caf\u00e9 Models", "ueber-schnell-naive-cafe-models"),
         ("GLM-130B: An Open Bilingual Pre-trained Model", "glm-130b-an-open-bilingual-pre-trained-model"),
         ("  --Spaces -- and   dashes--  ", "spaces-and-dashes"),
         (
