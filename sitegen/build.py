@@ -35,7 +35,7 @@ from .cache import (
     site_identity,
     write_stamp,
 )
-from .config import CONFIG_FILE, Config, base_url_warning, load_config, with_base_url
+from .config import Config, load_config, with_base_url
 from .layout import DIGESTS_DIR, PAPERS_DIR, TAXONOMY_FILE
 from .models import Problem
 from .output import (
@@ -117,6 +117,9 @@ class BuildReport:
     """The jobs came from the last build's, remade where papers' views changed (patch.py)."""
     timings: list[tuple[str, float]] = field(default_factory=list)
     """(stage, seconds) in the order the stages ran: `sitegen build --timings`."""
+    base_url: str = ""
+    """The base URL the site was built with ("" when none: feeds and the sitemap then hold
+    root-relative URLs). `sitegen build` warns about that; `serve`, a local preview, does not."""
     _lap: float = field(default_factory=time.perf_counter, repr=False)
 
     def search_fingerprint(self) -> str:
@@ -555,8 +558,7 @@ def _build(
     config: Config = load_config(project.content)
     if project.base_url:
         config = with_base_url(config, project.base_url)
-    if (warning := base_url_warning(config, str(project.content / CONFIG_FILE))) is not None:
-        report.problems.append(warning)
+    report.base_url = config.base_url
     with_search = config.search if search is None else search
     seen = None
     if not full and state is None:

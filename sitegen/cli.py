@@ -11,7 +11,7 @@ from pathlib import Path
 from . import __version__
 from .build import BuildError, Project, build
 from .check import check_site
-from .config import ConfigError, load_config
+from .config import CONFIG_FILE, ConfigError, base_url_warning, load_config
 from .importer import run_import
 from .pages import PageError
 from .reading_cli import register as register_reading
@@ -169,7 +169,8 @@ def cmd_build(args: argparse.Namespace) -> int:
     )
     if show:
         print("\r\033[K", end="", file=sys.stderr, flush=True)
-    _print_problems(report.problems, args.verbose, args.quiet)
+    relative = base_url_warning(report.base_url, str(args.content / CONFIG_FILE))
+    _print_problems([*report.problems, *([relative] if relative else [])], args.verbose, args.quiet)
     if not args.quiet:
         if report.imported is not None:
             print(f"import: {report.imported.summary()}")
@@ -188,9 +189,8 @@ def cmd_init(args: argparse.Namespace) -> int:
     except InitError as err:
         print(f"error: {err}", file=sys.stderr)
         return EXIT_ERROR
-    print(
-        f"new reading list in {args.dir}: paste a Hugging Face listing into {args.dir / 'content' / 'digests'}/, then run 'sitegen build'"
-    )
+    digests = args.dir / "content" / "digests"
+    print(f"new reading list in {args.dir}: paste a Hugging Face listing into {digests}/, then run 'sitegen build'")
     return EXIT_OK
 
 

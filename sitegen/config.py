@@ -134,10 +134,11 @@ def with_base_url(config: Config, base_url: str) -> Config:
     return validate({**values, "base_url": base_url}, source="--base-url")
 
 
-def base_url_warning(config: Config, source: str) -> Problem | None:
+def base_url_warning(base_url: str, source: str) -> Problem | None:
     """Atom ids and sitemap <loc>s must be absolute URLs: without a base URL the feeds and
-    sitemap are written with root-relative ones, which readers and crawlers reject."""
-    if config.base_url:
+    sitemap are written with root-relative ones, which readers and crawlers reject. Said
+    by `sitegen build` (the command that makes a site to publish), once per build."""
+    if base_url:
         return None
     return Problem(
         source,
