@@ -76,6 +76,8 @@ class Project:
     """Build cache folder; default `.sitegen-cache/` beside the output folder."""
     base_url: str = ""
     """`--base-url`: overrides the configuration's base_url when set."""
+    drafts: bool = False
+    """`--drafts`: publish draft and private pages and private notes too (a local preview)."""
 
     def template_dirs(self) -> list[Path]:
         dirs = [self.templates] if self.templates.is_dir() else []
@@ -433,13 +435,15 @@ def templates_fingerprint(project: Project) -> str:
     return h.hexdigest()
 
 
-def frame_fingerprint(config: Config, with_search: bool, digests_key: str, templates_key: str, content: Path) -> str:
+def frame_fingerprint(
+    config: Config, with_search: bool, digests_key: str, templates_key: str, content: Path, drafts: bool = False
+) -> str:
     """Every input of the site but the pages: templates and static files by content
     (`templates_key` is templates_fingerprint(project)), the taxonomy, the settings, the
-    search switch and the code."""
+    search and drafts switches and the code."""
     from . import RENDER_VERSION, __version__
 
-    h = hashlib.sha1(f"{__version__}/{RENDER_VERSION}/{with_search}/{config!r}/{digests_key}".encode())
+    h = hashlib.sha1(f"{__version__}/{RENDER_VERSION}/{with_search}/{drafts}/{config!r}/{digests_key}".encode())
     h.update(templates_key.encode())
     taxonomy = content / TAXONOMY_FILE
     if taxonomy.is_file():
@@ -470,7 +474,7 @@ def _inputs_seen(project: Project, config: Config, run_importer: bool, with_sear
     digests_key = digests_fingerprint(project.content, config) if run_importer else ""
     stats = page_stats(project.content)
     templates_key = templates_fingerprint(project)
-    frame_key = frame_fingerprint(config, with_search, digests_key, templates_key, project.content)
+    frame_key = frame_fingerprint(config, with_search, digests_key, templates_key, project.content, project.drafts)
     return InputsSeen(digests_key, stats, templates_key, frame_key, inputs_fingerprint(frame_key, stats))
 
 
@@ -599,7 +603,7 @@ def _build(
     else:
         stats = current_stats(project.content, cache, None if report.imported else changed)
         templates_key = templates_fingerprint(project)
-        frame_key = frame_fingerprint(config, with_search, digests_key, templates_key, project.content)
+        frame_key = frame_fingerprint(config, with_search, digests_key, templates_key, project.content, project.drafts)
         inputs_key = inputs_fingerprint(frame_key, stats)
     if _unchanged(project, last, inputs_key, with_search, defer_search):
         if state is None and project.cache_file.is_file():
@@ -616,7 +620,9 @@ def _build(
     # 2. The pages, then every output as a job with a fingerprint: by the fast path
     # when only what papers' own views show changed (patch.py), else afresh.
     report.lap("input fingerprints")
-    papers = load_papers(project.content, cache, stats, workers)
+    from .drafts import published
+
+    papers = published(load_papers(project.content, cache, stats, workers), project.drafts)
     report.lap("pages read")
     # A site not known to the cache is written into a fresh folder, swapped in when complete.
     staging = None

@@ -26,7 +26,8 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from .library import LibraryPaper
 
-CACHE_VERSION = 5
+CACHE_VERSION = 6
+"""6: pages carry `draft` (a page cached before would be published whatever it says)."""
 
 
 @dataclass

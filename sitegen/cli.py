@@ -125,6 +125,11 @@ def _site_options(parser: argparse.ArgumentParser) -> None:
         help="absolute URL the site is published at, for feeds, sitemap and canonical links "
         "(overrides base_url in config.yaml and SITEGEN_BASE_URL)",
     )
+    parser.add_argument(
+        "--drafts",
+        action="store_true",
+        help="include pages marked draft or private and notes after <!-- private --> (a local preview)",
+    )
 
 
 def _print_problems(problems: Sequence[object], verbose: bool, quiet: bool, limit: int = 20) -> None:
@@ -150,7 +155,9 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def _project(args: argparse.Namespace) -> Project:
-    return Project(content=args.content, templates=args.templates, output=args.output, base_url=args.base_url)
+    return Project(
+        content=args.content, templates=args.templates, output=args.output, base_url=args.base_url, drafts=args.drafts
+    )
 
 
 def cmd_build(args: argparse.Namespace) -> int:
