@@ -35,6 +35,7 @@ from .cache import (
     site_identity,
     write_stamp,
 )
+from .codeprint import code_fingerprint
 from .config import Config, load_config, with_base_url
 from .layout import DIGESTS_DIR, PAPERS_DIR, TAXONOMY_FILE
 from .models import Problem
@@ -167,7 +168,7 @@ def digests_fingerprint(content: Path, config: Config) -> str:
     folder = content / DIGESTS_DIR
     digests = sorted(p for p in folder.iterdir() if p.is_file()) if folder.is_dir() else []
     extra = [p for p in (content / TAXONOMY_FILE,) if p.is_file()]
-    return hashlib.sha1(f"{_hash_files(digests + extra)}{config!r}".encode()).hexdigest()
+    return hashlib.sha1(f"{_hash_files(digests + extra)}{config!r}{code_fingerprint()}".encode()).hexdigest()
 
 
 def page_stats(content: Path) -> list[tuple[str, int, int]]:
@@ -441,9 +442,7 @@ def frame_fingerprint(
     """Every input of the site but the pages: templates and static files by content
     (`templates_key` is templates_fingerprint(project)), the taxonomy, the settings, the
     search and drafts switches and the code."""
-    from . import RENDER_VERSION, __version__
-
-    h = hashlib.sha1(f"{__version__}/{RENDER_VERSION}/{with_search}/{drafts}/{config!r}/{digests_key}".encode())
+    h = hashlib.sha1(f"{code_fingerprint()}/{with_search}/{drafts}/{config!r}/{digests_key}".encode())
     h.update(templates_key.encode())
     taxonomy = content / TAXONOMY_FILE
     if taxonomy.is_file():
@@ -593,7 +592,9 @@ def _build(
 
             report.imported = run_import(project.content, config)
             report.problems.extend(report.imported.problems)
-            cache.digests = digests_key = digests_fingerprint(project.content, config)
+            # The fingerprint taken before the import read the digests: a digest saved while
+            # it ran differs from it, so the next build imports again (never marked as read).
+            cache.digests = digests_key
     report.lap("cache and import")
 
     # Nothing changed since the last build of this site: stop here.

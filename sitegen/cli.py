@@ -12,6 +12,7 @@ from . import __version__
 from .build import BuildError, Project, build
 from .check import check_site
 from .config import CONFIG_FILE, ConfigError, base_url_warning, load_config
+from .enrich import register as register_enrich
 from .importer import run_import
 from .pages import PageError
 from .reading_cli import register as register_reading
@@ -104,6 +105,7 @@ def build_parser() -> argparse.ArgumentParser:
     ini.add_argument("dir", nargs="?", type=Path, default=Path("."), metavar="DIR")
 
     register_reading(commands)
+    register_enrich(commands)
     return parser
 
 

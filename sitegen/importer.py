@@ -7,9 +7,7 @@ changes. The decisions are made by the pure stages in digest, papers, pages and 
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,6 +18,7 @@ from .digest import MAX_DIGEST_BYTES, decode, parse_digest, too_big
 from .layout import DIGESTS_DIR, PAPERS_DIR, TAXONOMY_FILE
 from .models import Digest, Paper, Problem
 from .pages import PageError, new_page, read_page, update_page
+from .pagewrite import Outcome, PageConflict, create_page, papers_lock, replace_page
 from .papers import assign_slugs, merge_digests, paper_key, slug_fits
 from .resources import default_taxonomy_file
 from .tags import Taxonomy, parse_taxonomy
@@ -35,6 +34,9 @@ class ImportReport:
     new: int = 0
     updated: int = 0
     unchanged: int = 0
+    skipped: int = 0
+    """Pages changed by someone else while the import ran, whose new text the update
+    no longer applies to: left as they are (reported)."""
     unreadable: int = 0
     """Digest files that could not be read at all (I/O error, not text)."""
     kept: list[str] = field(default_factory=list)
@@ -46,21 +48,9 @@ class ImportReport:
         return (
             f"{count(self.digests, 'digest')} read, {count(self.entries, 'entry', 'entries')}, "
             f"{count(self.papers, 'paper')} ({self.merged} merged), {self.new} new, {self.updated} updated, "
+            f"{f'{self.skipped} skipped, ' if self.skipped else ''}"
             f"{count(len(self.problems), 'warning')}"
         )
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write beside the target and rename over it, so a crash never leaves half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def load_taxonomy(content: Path) -> Taxonomy:
@@ -155,7 +145,7 @@ def run_import(content: Path, config: Config, *, today: str | None = None, dry_r
     report.merged = sum(1 for p in papers if len(p.entries) > 1)
 
     folder = content / PAPERS_DIR
-    existing: dict[str, tuple[str, str]] = {}  # key -> (slug, text)
+    existing: dict[str, tuple[str, str, bytes]] = {}  # key -> (slug, text, bytes as read)
     broken: dict[str, str] = {}  # slug -> the page's text, as far as it decodes
     occupied: set[str] = set()
     for path in sorted(folder.glob("*.md")) if folder.is_dir() else []:
@@ -187,7 +177,7 @@ def run_import(content: Path, config: Config, *, today: str | None = None, dry_r
             report.problems.append(Problem(source, 0, f"same paper as papers/{existing[key][0]}.md; left untouched"))
             broken[path.stem] = text
             continue
-        existing[key] = (path.stem, text)
+        existing[key] = (path.stem, text, data)
 
     # A paper whose page cannot be read stays with that page: it is not updated, and
     # no second page is made for it, until the page is fixed.
@@ -200,7 +190,9 @@ def run_import(content: Path, config: Config, *, today: str | None = None, dry_r
                 )
             )
     active = [p for p in papers if p.key not in held]
+    claim_retitled(active, existing)
     slugs = assign_slugs({p.key: p.title for p in active}, {k: v[0] for k, v in existing.items()}, {*broken, *occupied})
+    writes: list[tuple[Paper, Path, str]] = []
     for paper in active:
         slug = slugs[paper.key]
         path = folder / f"{slug}.md"
@@ -214,17 +206,83 @@ def run_import(content: Path, config: Config, *, today: str | None = None, dry_r
             if text is None:
                 report.unchanged += 1
                 continue
-            report.updated += 1
         else:
             text = new_page(paper, today)
-            report.new += 1
-        if not dry_run:
-            write_atomic(path, text.encode("utf-8"))
-        report.written.append(path)
+        writes.append((paper, path, text))
+    if writes and not dry_run:
+        folder.mkdir(parents=True, exist_ok=True)
+        with papers_lock(folder):
+            for paper, path, text in writes:
+                _write_page(report, paper, path, text, existing.get(paper.key))
+    elif dry_run:
+        for paper, path, _ in writes:
+            report.written.append(path)
+            if paper.key in existing:
+                report.updated += 1
+            else:
+                report.new += 1
 
     listed = {p.key for p in papers}
-    for key, (slug, _) in sorted(existing.items(), key=lambda kv: kv[1][0]):
+    for key, (slug, _, _) in sorted(existing.items(), key=lambda kv: kv[1][0]):
         if key not in listed:
             report.kept.append(slug)
             report.problems.append(Problem(f"{PAPERS_DIR}/{slug}.md", 0, "kept: no digest lists this paper any more"))
     return report
+
+
+def claim_retitled(papers: list[Paper], existing: dict[str, tuple[str, str, bytes]]) -> None:
+    """Give a paper whose title matches no page the page whose title was edited by hand.
+
+    A page is found by its title first; a page whose title names no paper in the
+    digests, but whose file name is the slug this paper was given, is this paper's
+    page with a title the user changed. It is moved to the paper's key in `existing`
+    (so it is updated, and no second page is made); its title stays the user's.
+    """
+    keys = {paper.key for paper in papers}
+    orphans = {slug: key for key, (slug, _, _) in existing.items() if key not in keys}
+    for paper in papers:
+        if paper.key in existing or not orphans:
+            continue
+        slug = next((s for s in sorted(orphans) if slug_fits(s, paper.key, paper.title)), None)
+        if slug is not None:
+            existing[paper.key] = existing.pop(orphans.pop(slug))
+
+
+def _write_page(report: ImportReport, paper: Paper, path: Path, text: str, read: tuple[str, str, bytes] | None) -> None:
+    """Write one page under the papers lock: a new page only where no file appeared in
+    the meantime, an update only over the text it was computed from (see pagewrite)."""
+    source = f"{PAPERS_DIR}/{path.name}"
+    if read is None:
+        if create_page(path, text.encode("utf-8")):
+            report.new += 1
+            report.written.append(path)
+        else:
+            report.skipped += 1
+            report.problems.append(Problem(source, 0, "not written: a file of this name appeared during the import"))
+        return
+
+    def rebase(current: bytes) -> bytes | None:
+        try:
+            updated = update_page(current.decode("utf-8"), paper, source)
+        except (UnicodeDecodeError, PageError):
+            return None
+        return current if updated is None else updated.encode("utf-8")
+
+    try:
+        outcome = replace_page(path, read[2], text.encode("utf-8"), rebase)
+    except PageConflict as conflict:
+        report.skipped += 1
+        report.problems.append(
+            Problem(source, 0, f"saved twice during the import: the other version is in {conflict.kept.name}")
+        )
+        return
+    if outcome is Outcome.WRITTEN:
+        report.updated += 1
+        report.written.append(path)
+    elif outcome is Outcome.UNCHANGED:
+        report.unchanged += 1
+    else:
+        report.skipped += 1
+        report.problems.append(
+            Problem(source, 0, "not updated: the page changed during the import and the update no longer fits it")
+        )

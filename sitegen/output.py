@@ -165,18 +165,6 @@ def read_bytes(path: str) -> bytes:
     return chunks[0] if len(chunks) == 1 else b"".join(chunks)
 
 
-def copy_tree(source: Path, dest: Path) -> int:
-    """Copy static files (an earlier source's file is replaced by a later one's)."""
-    count = 0
-    for path in sorted(source.rglob("*")):
-        if path.is_file() and not any(part.startswith(".") for part in path.relative_to(source).parts):
-            target = dest / path.relative_to(source)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(path, target)
-            count += 1
-    return count
-
-
 def _exchange(a: Path, b: Path) -> bool:
     libc_name = ctypes.util.find_library("c")
     if not libc_name or not hasattr(os, "uname") or os.uname().sysname != "Linux":

@@ -158,15 +158,6 @@ def new_page(paper: Paper, today: str) -> str:
     return f"---\n{front}---\n"
 
 
-def merge_tags(current: list[str], old_auto: list[str], new_auto: list[str]) -> list[str]:
-    """Three-way merge: tags the user added stay, tags the user removed stay away,
-    the taxonomy's new tags join, its dropped tags leave; the user's order is kept."""
-    user_added = [t for t in current if t not in old_auto]
-    user_removed = {t for t in old_auto if t not in current}
-    kept = [t for t in current if t in new_auto or t in user_added]
-    return kept + [t for t in new_auto if t not in kept and t not in user_removed]
-
-
 def _as_list(value: Any) -> list[str]:
     if value is None:
         return []
@@ -186,6 +177,10 @@ def wanted_changes(meta: dict[str, Any], paper: Paper) -> dict[str, Any]:
     facts = digest_facts(paper)
     changes: dict[str, Any] = {}
     for key in DIGEST_KEYS:
+        if key == "title" and meta.get("title") not in (None, ""):
+            continue  # the page's title is the user's once written: a hand edit is kept
+        if key == "authors" and isinstance(meta.get("authors"), list):
+            continue  # names (looked up by `sitegen enrich`, or typed) say more than the digest's count
         if key in facts:
             if key not in meta or not _same(meta[key], facts[key]):
                 changes[key] = facts[key]

@@ -369,7 +369,7 @@ def parse_tag_ops(args: Sequence[str]) -> list[tuple[str, str]]:
         if sign not in "+-" or not sign:
             raise ValueError(f"{arg!r}: write +TAG to add a tag or -TAG to remove one")
         if not tag or tag[0] in "+-" or any(c.isspace() for c in tag):
-            hint = " (options go before the paper)" if arg.startswith("--") else ""
+            hint = " (not an option of sitegen tag)" if arg.startswith("--") else ""
             raise ValueError(f"{arg!r} is not a tag{hint}")
         ops.append((sign, tag))
     return ops

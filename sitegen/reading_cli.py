@@ -11,7 +11,6 @@ import argparse
 import datetime as dt
 import os
 import shlex
-import stat
 import subprocess
 import sys
 import textwrap
@@ -20,9 +19,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import reading
-from .importer import PAPERS_DIR, write_atomic
+from .layout import PAPERS_DIR
 from .library import STATUSES, LibraryPaper, paper_from_page
 from .pages import PageError, read_page
+from .pagewrite import Outcome, PageConflict, papers_lock, replace_page
 
 EXIT_OK, EXIT_WARN, EXIT_ERROR = 0, 1, 2
 """As in cli.py (not imported from there: cli.py imports this module)."""
@@ -142,8 +142,10 @@ def register(commands: argparse._SubParsersAction) -> None:
         "tag",
         help="add (+tag) or remove (-tag) a paper's tags",
         description="Add and remove tags of one paper; without +TAG/-TAG, show its tags. "
-        "Your tag edits survive every re-import. Options go before the paper.",
-        examples="  sitegen tag monet +interpretability -other\n  sitegen tag outliertune            # show its tags",
+        "Your tag edits survive every re-import. To remove a tag named like an option "
+        "(-q), put -- before the tag changes.",
+        examples="  sitegen tag monet +interpretability -other\n  sitegen tag outliertune            # show its tags\n"
+        "  sitegen tag monet -- -q            # remove the tag 'q'",
         usage="%(prog)s [-h] [--content DIR] [-q] PAPER... [+TAG | -TAG ...]",
     )
     tag.add_argument(
@@ -201,13 +203,22 @@ def _page_files(content: Path) -> list[Path]:
     return sorted(p for p in folder.glob("*.md") if p.is_file() and not p.name.startswith("."))
 
 
-def _read_text(path: Path) -> str:
+def _read_bytes(path: Path) -> bytes:
     try:
-        return path.read_bytes().decode("utf-8")
-    except UnicodeDecodeError:
-        raise _Failed(f"{path}: not UTF-8 text") from None
+        return path.read_bytes()
     except OSError as err:
         raise _Failed(f"{path}: cannot read ({err.strerror})") from None
+
+
+def _decoded(data: bytes, path: Path) -> str:
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise _Failed(f"{path}: not UTF-8 text") from None
+
+
+def _read_text(path: Path) -> str:
+    return _decoded(_read_bytes(path), path)
 
 
 def _folder(content: Path) -> _Folder:
@@ -236,15 +247,6 @@ def _find(args: argparse.Namespace, words: list[str], folder: _Folder | None = N
     return found, folder.paths[found]
 
 
-def _write(path: Path, text: str) -> None:
-    try:
-        mode = stat.S_IMODE(path.stat().st_mode)
-        write_atomic(path, text.encode("utf-8"))
-        os.chmod(path, mode)  # write_atomic's temporary file is created private (0600)
-    except OSError as err:
-        raise _Failed(f"{path}: cannot write ({err.strerror})") from None
-
-
 def _say(args: argparse.Namespace, line: str) -> None:
     if not args.quiet:
         print(line)
@@ -268,22 +270,46 @@ def _edit(
     after: Callable[[str], list[str]] | None = None,
 ) -> int:
     """Resolve the paper, apply `change` to its text, write it if it changed; `after`
-    adds remarks about the paper it was applied to."""
+    adds remarks about the paper it was applied to.
+
+    The read-change-write holds the papers folder's lock, so parallel commands all
+    land; a save by an editor in the meantime gets the change re-applied to it."""
     slug, path = _find(args, words, folder)
-    text = _read_text(path)
     try:
-        result = change(text, str(path))
-    except PageError:
-        raise
-    except ValueError as err:  # a value the pure functions refuse (an empty note)
-        raise _Failed(str(err)) from None
-    if result.text is not None and result.text != text:
-        _write(path, result.text)
+        with papers_lock(path.parent):
+            data = _read_bytes(path)
+            result = _apply(change, _decoded(data, path), path)
+            if result.text is not None and result.text.encode("utf-8") != data:
+
+                def rebase(current: bytes) -> bytes | None:
+                    try:
+                        again = change(current.decode("utf-8"), str(path))
+                    except (UnicodeDecodeError, PageError, ValueError):
+                        return None
+                    return current if again.text is None else again.text.encode("utf-8")
+
+                if replace_page(path, data, result.text.encode("utf-8"), rebase) is Outcome.SKIPPED:
+                    raise _Failed(
+                        f"{path} changed while it was being edited and the change no longer fits it; nothing written"
+                    )
+    except PageConflict as conflict:
+        raise _Failed(str(conflict)) from None
+    except OSError as err:
+        raise _Failed(f"{path}: cannot write ({err.strerror or err})") from None
     _say(args, f"{slug}: " + "; ".join(result.messages))
     if result.text is not None and after is not None:
         for remark in after(slug):
             _say(args, remark)
     return EXIT_OK
+
+
+def _apply(change: Callable[[str, str], reading.Edit], text: str, path: Path) -> reading.Edit:
+    try:
+        return change(text, str(path))
+    except PageError:
+        raise
+    except ValueError as err:  # a value the pure functions refuse (an empty note)
+        raise _Failed(str(err)) from None
 
 
 # --------------------------------------------------------------------------- commands
@@ -347,11 +373,38 @@ def _open_editor(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _tag_words(args: argparse.Namespace) -> tuple[list[str], list[str]]:
+    """The paper's words and the +TAG/-TAG words of `sitegen tag`.
+
+    Its words are taken as they come (a tag may start with '-'), so the command's own
+    options are picked out here wherever they stand: -q/--quiet and --content DIR.
+    After `--`, every word is the paper's name or a tag change, `-q` a tag to remove.
+    """
+    name: list[str] = []
+    changes: list[str] = []
+    words = list(args.words)
+    literal = False
+    while words:
+        word = words.pop(0)
+        if not literal and word == "--":
+            literal = True
+        elif not literal and word in ("-q", "--quiet"):
+            args.quiet = True
+        elif not literal and (word == "--content" or word.startswith("--content=")):
+            value = word.partition("=")[2] if "=" in word else (words.pop(0) if words else "")
+            if not value:
+                raise _Failed("--content needs a folder: --content DIR")
+            args.content = Path(value)
+        elif changes or word[:1] in ("+", "-"):
+            changes.append(word)
+        else:
+            name.append(word)
+    return name, changes
+
+
 def cmd_tag(args: argparse.Namespace) -> int:
     def work() -> int:
-        words = list(args.words)
-        first = next((i for i, w in enumerate(words) if w[:1] in ("+", "-")), len(words))
-        name, changes = words[:first], words[first:]
+        name, changes = _tag_words(args)
         if not name:
             raise _Failed("name the paper first: sitegen tag PAPER +TAG -TAG")
         try:

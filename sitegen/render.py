@@ -1,5 +1,5 @@
 """Render the library into output files. No disk access: templates come in through
-the Jinja2 environment, files go out as `OutputFile` values.
+the Jinja2 environment, files go out as rendered jobs.
 
 Every output is first described as a `Job`: its path, a fingerprint of everything
 that determines its bytes, and a function that renders it. The fingerprint covers
@@ -23,20 +23,13 @@ import orjson
 from jinja2 import Environment
 from markupsafe import Markup
 
-from . import RENDER_VERSION, bibtex, charts, feeds, urls
+from . import bibtex, charts, feeds, urls
+from .codeprint import code_fingerprint
 from .config import Config
 from .library import STATUSES, Library, LibraryPaper, descending
 from .markdown import to_html
 from .templating import clear_memo, template_key
 from .views import STATUS_LABELS, Pager, PaperView, TagView, pages_of, paper_view, tag_view
-
-
-@dataclass(frozen=True)
-class OutputFile:
-    path: str
-    """Site path, POSIX, relative to the site root."""
-    data: bytes
-
 
 Fingerprinted = tuple[str, frozenset[str], frozenset[str], frozenset[str]]
 """A job's fingerprint, the slugs of the paper views among its inputs, the names of the
@@ -353,20 +346,12 @@ class Renderer:
             ("About", urls.page("about")),
         )
         self._template_keys: dict[str, str] = {}
-        base = hashlib.sha1(f"{RENDER_VERSION}{config!r}{self.nav!r}".encode()).hexdigest()
+        base = hashlib.sha1(f"{code_fingerprint()}{config!r}{self.nav!r}".encode()).hexdigest()
         self.fp = Fingerprint(view_keys, base)
         self.same_facets: dict[str, frozenset[str]] = {}
         """Set by replace_papers: for each view it replaced, the facets that came out the same."""
         self._awaiting_related: list[tuple[str, dict[str, Any]]] = []
         """(slug, page values) of paper pages described before the related papers were known."""
-
-    def jobs(self) -> Iterator[Job]:
-        """Every output file of the site, except static assets and the search index:
-        listings first, then paper pages, then data files (build.py describes them in
-        that order too, and computes the related papers while it describes listings)."""
-        pages = [*self.listing_jobs(), *self.paper_jobs()]
-        yield from pages
-        yield from self.data_jobs([job.path for job in pages])
 
     def set_related(self, related: dict[str, tuple[str, ...]], key: str) -> None:
         """Take the related-papers table (paper pages and papers.json show it), and put it
@@ -606,10 +591,3 @@ class Renderer:
             names = [name for name, _ in files]
             yield self.data("sitemap.xml", lambda names: feeds.sitemap_index(config, names), names)
         yield self.data("robots.txt", lambda: feeds.robots(config))
-
-
-def render_site(library: Library, config: Config, env: Environment) -> Iterator[OutputFile]:
-    """Every output file but static assets and the search index, rendered: the build
-    without a cache, as a pure function (build.py adds fingerprints and incremental writes)."""
-    for job in Renderer(library, config, env).jobs():
-        yield OutputFile(job.path, job.render())

@@ -59,15 +59,6 @@ def root(from_path: str) -> str:
     return "../" * from_path.count("/")
 
 
-def relative(from_path: str, to_path: str) -> str:
-    """URL of `to_path` as seen from the page at `from_path` (both site paths)."""
-    start = posixpath.dirname(from_path) or "."
-    rel = posixpath.relpath(to_path, start)
-    if to_path.endswith("/") and not rel.endswith("/"):
-        rel += "/"
-    return rel
-
-
 def absolute(base_url: str, path: str) -> str:
     """Full URL for feeds, sitemap and canonical links; `index.html` is dropped there."""
     if path == "index.html":

@@ -12,7 +12,7 @@ import pytest
 from sitegen.config import Config
 from sitegen.importer import run_import
 from sitegen.models import Link, Paper
-from sitegen.pages import AUTO_TAGS, merge_tags, new_page, read_page, update_page
+from sitegen.pages import AUTO_TAGS, new_page, read_page, update_page
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 A = "2025-12-15-daily-papers.txt"
@@ -129,21 +129,6 @@ def test_front_matter_survives_any_text(text):
     meta, parts = read_page(updated, "x.md")
     assert meta["abstract"] == text
     assert parts.body == "\nMy notes\n---\nend\n"
-
-
-@pytest.mark.parametrize(
-    ("current", "old_auto", "new_auto", "expected"),
-    [
-        (["a", "b"], ["a", "b"], ["a", "b"], ["a", "b"]),
-        (["a", "b", "mine"], ["a", "b"], ["a", "b"], ["a", "b", "mine"]),  # added by hand
-        (["a"], ["a", "b"], ["a", "b", "c"], ["a", "c"]),  # b removed by hand; c new
-        (["b", "a"], ["a", "b"], ["a"], ["a"]),  # the taxonomy dropped b
-        (["mine", "b"], ["a", "b"], ["b", "a"], ["mine", "b"]),  # a removed by hand, user's order kept
-        ([], [], ["x"], ["x"]),
-    ],
-)
-def test_merge_tags_three_way(current, old_auto, new_auto, expected):
-    assert merge_tags(current, old_auto, new_auto) == expected
 
 
 # ----------------------------------------------------------------------------- re-import

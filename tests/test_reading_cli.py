@@ -286,8 +286,8 @@ def test_tag_refuses_bad_arguments(content: Path, capsys: pytest.CaptureFixture[
     state = snapshot(content)
     assert sitegen("tag", "--content", content, "+mine") == 2
     assert "name the paper first" in capsys.readouterr().err
-    assert sitegen("tag", "--content", content, "monet", "+mine", "--content", "x") == 2
-    assert "options go before the paper" in capsys.readouterr().err
+    assert sitegen("tag", "--content", content, "monet", "+mine", "--colour") == 2
+    assert "not an option of sitegen tag" in capsys.readouterr().err
     assert sitegen("tag", "--content", content, "monet", "+mine", "oops") == 2
     assert "write +TAG to add a tag" in capsys.readouterr().err
     assert snapshot(content) == state
@@ -487,7 +487,7 @@ def test_tag_edits_survive_reimport(content: Path) -> None:
     assert sitegen_main(["import", "-q", "--content", str(content)]) == 0
     assert path.read_bytes() == edited  # nothing the digest owns changed
 
-    # a taxonomy change re-tags every paper, around the user's edits (pages.merge_tags)
+    # a taxonomy change re-tags every paper, around the user's edits (pages.update_page)
     taxonomy = content / "taxonomy.yaml"
     taxonomy.write_text(TAXONOMY + "  training:\n    title: ['training']\n", encoding="utf-8")
     assert sitegen_main(["import", "-q", "--content", str(content)]) == 0

@@ -31,8 +31,6 @@ from sitegen import urls
         (urls.root("index.html"), ""),
         (urls.root("papers/x/index.html"), "../../"),
         (urls.root("tags/moe/page/2/index.html"), "../../../../"),
-        (urls.relative("papers/x/index.html", "tags/moe/index.html"), "../../tags/moe/index.html"),
-        (urls.relative("index.html", "static/style.css"), "static/style.css"),
         (urls.absolute("https://a.b/papers/", "index.html"), "https://a.b/papers/"),
         (urls.absolute("https://a.b/papers/", "tags/moe/index.html"), "https://a.b/papers/tags/moe/"),
         (urls.absolute("https://a.b/", "feed.xml"), "https://a.b/feed.xml"),
