@@ -87,6 +87,12 @@ concurrency:
   group: pages
   cancel-in-progress: false
 
+env:
+  # Where pip gets sitegen: a Git URL such as "sitegen @ git+https://github.com/OWNER/sitegen@v0.1.0",
+  # or the path of a wheel committed to this repository. Not plain "sitegen": that name on
+  # PyPI belongs to another, unrelated project.
+  SITEGEN: ""
+
 jobs:
   build:
     runs-on: ubuntu-latest
@@ -98,7 +104,12 @@ jobs:
       - id: pages
         uses: actions/configure-pages@v5
       - name: Install sitegen
-        run: pip install sitegen
+        run: |
+          if [ -z "$SITEGEN" ]; then
+            echo "::error file=.github/workflows/pages.yml::set SITEGEN (top of this file): where pip finds sitegen"
+            exit 1
+          fi
+          pip install "$SITEGEN"
       - name: Build site
         # The Pages URL, e.g. https://OWNER.github.io/REPO/: feeds and the sitemap need it.
         run: sitegen build --base-url "${{ steps.pages.outputs.base_url }}/"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -64,6 +65,12 @@ def test_init_writes_a_new_list(tmp_path: Path) -> None:
     workflow = yaml.safe_load((folder / ".github/workflows/pages.yml").read_text())
     steps = [step.get("run", "") for step in workflow["jobs"]["build"]["steps"]]
     assert any(run.startswith("sitegen build --base-url") for run in steps)
+    # PyPI's "sitegen" is another project: the install comes from the SITEGEN setting, and
+    # the step fails, saying so, until it is set.
+    assert workflow["env"] == {"SITEGEN": ""}
+    install = next(run for run in steps if "pip install" in run)
+    assert 'pip install "$SITEGEN"' in install and "exit 1" in install
+    assert not any(re.search(r"pip install sitegen\b", run) for run in steps)
 
 
 def test_init_in_the_current_folder(tmp_path: Path) -> None:
