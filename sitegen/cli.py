@@ -198,6 +198,9 @@ def cmd_init(args: argparse.Namespace) -> int:
     except InitError as err:
         print(f"error: {err}", file=sys.stderr)
         return EXIT_ERROR
+    except OSError as err:  # a folder that cannot be written: what was made so far stays
+        print(f"error: {err.filename or args.dir}: {err.strerror or err}", file=sys.stderr)
+        return EXIT_ERROR
     digests = args.dir / "content" / "digests"
     print(f"new reading list in {args.dir}: paste a Hugging Face listing into {digests}/, then run 'sitegen build'")
     return EXIT_OK

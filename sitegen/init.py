@@ -149,6 +149,8 @@ def starter_files(taxonomy: str) -> dict[str, str]:
 def write_starter(folder: Path) -> list[Path]:
     """Write a new list into `folder` (made if missing). Raises InitError, writing
     nothing, when any of its files or folders exists already."""
+    if folder.exists() and not folder.is_dir():
+        raise InitError(f"{folder} is a file, not a folder; nothing was written")
     files = starter_files(default_taxonomy_file().read_text(encoding="utf-8"))
     clashes = [folder / name for name in files if (folder / name.rstrip("/")).exists()]
     if (folder / "content").exists():

@@ -138,3 +138,11 @@ def test_build_of_a_fresh_list_is_a_valid_empty_site(tmp_path: Path) -> None:
     assert changed.returncode == 0, changed.stderr
     assert "no papers yet" in changed.stdout
     assert "<title>My papers</title>" in (site / "index.html").read_text()
+
+
+def test_init_into_a_file_or_a_folder_that_cannot_be_made_is_an_error_not_a_traceback(tmp_path: Path) -> None:
+    (tmp_path / "notes.txt").write_text("mine\n")
+    result = sitegen("init", "notes.txt", cwd=tmp_path)
+    assert result.returncode == 2 and result.stderr == "error: notes.txt is a file, not a folder; nothing was written\n"
+    result = sitegen("init", "notes.txt/list", cwd=tmp_path)  # a folder that cannot be made
+    assert result.returncode == 2 and result.stderr.startswith("error: ") and "Traceback" not in result.stderr
