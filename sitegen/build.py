@@ -36,7 +36,7 @@ from .cache import (
     write_stamp,
 )
 from .codeprint import code_fingerprint
-from .config import Config, load_config
+from .config import Config, load_config, with_base_url
 from .layout import DIGESTS_DIR, PAPERS_DIR, TAXONOMY_FILE
 from .models import Problem
 from .output import (
@@ -75,6 +75,10 @@ class Project:
     output: Path = Path("site")
     cache: Path | None = None
     """Build cache folder; default `.sitegen-cache/` beside the output folder."""
+    base_url: str = ""
+    """`--base-url`: overrides the configuration's base_url when set."""
+    drafts: bool = False
+    """`--drafts`: publish draft and private pages and private notes too (a local preview)."""
 
     def template_dirs(self) -> list[Path]:
         dirs = [self.templates] if self.templates.is_dir() else []
@@ -116,6 +120,9 @@ class BuildReport:
     """The jobs came from the last build's, remade where papers' views changed (patch.py)."""
     timings: list[tuple[str, float]] = field(default_factory=list)
     """(stage, seconds) in the order the stages ran: `sitegen build --timings`."""
+    base_url: str = ""
+    """The base URL the site was built with ("" when none: feeds and the sitemap then hold
+    root-relative URLs). `sitegen build` warns about that; `serve`, a local preview, does not."""
     _lap: float = field(default_factory=time.perf_counter, repr=False)
 
     def search_fingerprint(self) -> str:
@@ -132,12 +139,20 @@ class BuildReport:
 
     def summary(self) -> str:
         extra = f", {self.search}" if self.search else ""
+        if self.papers == 0:
+            extra += f"\n{NO_PAPERS_HINT}"
         if self.incremental:
             return (
                 f"built {count(self.papers, 'paper')}: {self.files} of {count(self.total, 'file')} rewritten, "
                 f"{self.removed} removed in {self.seconds:.2f} s{extra}"
             )
         return f"built {count(self.papers, 'paper')} into {count(self.total, 'file')} in {self.seconds:.2f} s{extra}"
+
+
+NO_PAPERS_HINT = (
+    f"no papers yet: paste a Hugging Face listing into content/{DIGESTS_DIR}/ (a .txt file) and build again"
+)
+"""Said after a build of an empty list (a new one from `sitegen init`): the site is valid, only empty."""
 
 
 def _hash_files(paths: list[Path]) -> str:
@@ -421,11 +436,13 @@ def templates_fingerprint(project: Project) -> str:
     return h.hexdigest()
 
 
-def frame_fingerprint(config: Config, with_search: bool, digests_key: str, templates_key: str, content: Path) -> str:
+def frame_fingerprint(
+    config: Config, with_search: bool, digests_key: str, templates_key: str, content: Path, drafts: bool = False
+) -> str:
     """Every input of the site but the pages: templates and static files by content
     (`templates_key` is templates_fingerprint(project)), the taxonomy, the settings, the
-    search switch and the code."""
-    h = hashlib.sha1(f"{code_fingerprint()}/{with_search}/{config!r}/{digests_key}".encode())
+    search and drafts switches and the code."""
+    h = hashlib.sha1(f"{code_fingerprint()}/{with_search}/{drafts}/{config!r}/{digests_key}".encode())
     h.update(templates_key.encode())
     taxonomy = content / TAXONOMY_FILE
     if taxonomy.is_file():
@@ -456,7 +473,7 @@ def _inputs_seen(project: Project, config: Config, run_importer: bool, with_sear
     digests_key = digests_fingerprint(project.content, config) if run_importer else ""
     stats = page_stats(project.content)
     templates_key = templates_fingerprint(project)
-    frame_key = frame_fingerprint(config, with_search, digests_key, templates_key, project.content)
+    frame_key = frame_fingerprint(config, with_search, digests_key, templates_key, project.content, project.drafts)
     return InputsSeen(digests_key, stats, templates_key, frame_key, inputs_fingerprint(frame_key, stats))
 
 
@@ -542,6 +559,9 @@ def _build(
     started = time.perf_counter()
     report = BuildReport()
     config: Config = load_config(project.content)
+    if project.base_url:
+        config = with_base_url(config, project.base_url)
+    report.base_url = config.base_url
     with_search = config.search if search is None else search
     seen = None
     if not full and state is None:
@@ -584,7 +604,7 @@ def _build(
     else:
         stats = current_stats(project.content, cache, None if report.imported else changed)
         templates_key = templates_fingerprint(project)
-        frame_key = frame_fingerprint(config, with_search, digests_key, templates_key, project.content)
+        frame_key = frame_fingerprint(config, with_search, digests_key, templates_key, project.content, project.drafts)
         inputs_key = inputs_fingerprint(frame_key, stats)
     if _unchanged(project, last, inputs_key, with_search, defer_search):
         if state is None and project.cache_file.is_file():
@@ -601,7 +621,9 @@ def _build(
     # 2. The pages, then every output as a job with a fingerprint: by the fast path
     # when only what papers' own views show changed (patch.py), else afresh.
     report.lap("input fingerprints")
-    papers = load_papers(project.content, cache, stats, workers)
+    from .drafts import published
+
+    papers = published(load_papers(project.content, cache, stats, workers), project.drafts)
     report.lap("pages read")
     # A site not known to the cache is written into a fresh folder, swapped in when complete.
     staging = None
@@ -814,6 +836,8 @@ def _write_full(
     if (keep_bundle or (with_search and search_key == cache.search)) and old_bundle.is_dir():
         shutil.copytree(old_bundle, staging / "pagefind", copy_function=_link_or_copy)
         report.search = "search index: unchanged"
+    elif with_search and not _has_papers(jobs):
+        report.search = "search index: offline only (no papers to index)"  # Pagefind fails on no pages
     elif with_search:
         from .search import PagefindRun
 
@@ -829,6 +853,12 @@ def _write_full(
     report.lap("search index")
     swap_in(staging, project.output)
     report.lap("swapped in")
+
+
+def _has_papers(jobs: list[Job]) -> bool:
+    """Whether the site has a paper page: Pagefind, given none, fails rather than
+    writing an empty index, and the search page falls back to the offline index."""
+    return any(job.path.startswith("papers/") and job.path.endswith("/index.html") for job in jobs)
 
 
 PARALLEL_MIN_JOBS = 300
@@ -892,7 +922,10 @@ def _write_incremental(
     report.removed = len(stale)
     report.changed = written
     bundle = project.output / "pagefind"
-    if with_search and (report.search_key != cache.search or not bundle.is_dir()):
+    if with_search and not _has_papers(jobs):
+        if bundle.is_dir():
+            shutil.rmtree(bundle)
+    elif with_search and (report.search_key != cache.search or not bundle.is_dir()):
         from .search import run_pagefind_into
 
         report.search = run_pagefind_into(project.output, bundle)

@@ -29,9 +29,10 @@ from .tempfiles import temp_path
 if TYPE_CHECKING:
     from .library import LibraryPaper
 
-CACHE_VERSION = 6
+CACHE_VERSION = 7
 """Bump when what the cache holds changes shape or meaning. 6: a page's tags are tag ids
-(identity.tag_key) with their spellings beside them."""
+(identity.tag_key) with their spellings beside them. 7: pages carry `draft` (a page
+cached before would be published whatever it says)."""
 
 
 @dataclass

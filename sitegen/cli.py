@@ -12,7 +12,7 @@ from . import __version__
 from .add_paper import register as register_add
 from .build import BuildError, Project, build
 from .check import check_site
-from .config import ConfigError, load_config
+from .config import CONFIG_FILE, ConfigError, base_url_warning, load_config
 from .enrich import register as register_enrich
 from .importer import run_import
 from .pages import PageError
@@ -99,6 +99,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     srv.add_argument("--open", action="store_true", help="open the site in your browser once it is served")
 
+    ini = commands.add_parser(
+        "init",
+        help="start a new reading list in DIR (default: the current folder)",
+        description="Write content/ (config.yaml with every setting commented, the default "
+        "taxonomy, an empty digests/), an empty templates/, .gitignore and a GitHub Pages "
+        "workflow. Refuses to overwrite anything.",
+    )
+    ini.add_argument("dir", nargs="?", type=Path, default=Path("."), metavar="DIR")
+
     register_reading(commands)
     register_enrich(commands)
     register_add(commands)
@@ -115,6 +124,18 @@ def _site_options(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--output", type=Path, default=Path("site"), metavar="DIR", help="where the site is written (default: site)"
+    )
+    parser.add_argument(
+        "--base-url",
+        default="",
+        metavar="URL",
+        help="absolute URL the site is published at, for feeds, sitemap and canonical links "
+        "(overrides base_url in config.yaml and SITEGEN_BASE_URL)",
+    )
+    parser.add_argument(
+        "--drafts",
+        action="store_true",
+        help="include pages marked draft or private and notes after <!-- private --> (a local preview)",
     )
 
 
@@ -140,8 +161,14 @@ def cmd_import(args: argparse.Namespace) -> int:
     return EXIT_WARN if report.unreadable else EXIT_OK
 
 
+def _project(args: argparse.Namespace) -> Project:
+    return Project(
+        content=args.content, templates=args.templates, output=args.output, base_url=args.base_url, drafts=args.drafts
+    )
+
+
 def cmd_build(args: argparse.Namespace) -> int:
-    project = Project(content=args.content, templates=args.templates, output=args.output)
+    project = _project(args)
     show = sys.stderr.isatty() and not args.quiet
 
     def progress(files: int) -> None:
@@ -156,7 +183,8 @@ def cmd_build(args: argparse.Namespace) -> int:
     )
     if show:
         print("\r\033[K", end="", file=sys.stderr, flush=True)
-    _print_problems(report.problems, args.verbose, args.quiet)
+    relative = base_url_warning(report.base_url, str(args.content / CONFIG_FILE))
+    _print_problems([*report.problems, *([relative] if relative else [])], args.verbose, args.quiet)
     if not args.quiet:
         if report.imported is not None:
             print(f"import: {report.imported.summary()}")
@@ -164,6 +192,22 @@ def cmd_build(args: argparse.Namespace) -> int:
     if args.timings:
         for stage, seconds in report.timings:
             print(f"  {seconds:7.2f} s  {stage}", file=sys.stderr)
+    return EXIT_OK
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    from .init import InitError, write_starter
+
+    try:
+        write_starter(args.dir)
+    except InitError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return EXIT_ERROR
+    except OSError as err:  # a folder that cannot be written: what was made so far stays
+        print(f"error: {err.filename or args.dir}: {err.strerror or err}", file=sys.stderr)
+        return EXIT_ERROR
+    digests = args.dir / "content" / "digests"
+    print(f"new reading list in {args.dir}: paste a Hugging Face listing into {digests}/, then run 'sitegen build'")
     return EXIT_OK
 
 
@@ -188,15 +232,18 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cmd_import(args)
         if args.command == "build":
             return cmd_build(args)
+        if args.command == "init":
+            return cmd_init(args)
         if args.command == "check":
             return cmd_check(args)
         if args.command == "serve":
             from .serve import serve
             from .serve_http import BindError
 
-            project = Project(content=args.content, templates=args.templates, output=args.output)
             try:
-                return serve(project, args.host, args.port, quiet=args.quiet, verbose=args.verbose, browse=args.open)
+                return serve(
+                    _project(args), args.host, args.port, quiet=args.quiet, verbose=args.verbose, browse=args.open
+                )
             except BindError as err:
                 print(f"error: {err}", file=sys.stderr)
                 return EXIT_ERROR

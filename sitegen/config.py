@@ -124,3 +124,25 @@ def load_config(content_dir: Path, env: Mapping[str, str] | None = None) -> Conf
     path = content_dir / CONFIG_FILE
     text = path.read_text(encoding="utf-8") if path.is_file() else ""
     return parse_config(text, str(path), os.environ if env is None else env)
+
+
+def with_base_url(config: Config, base_url: str) -> Config:
+    """The configuration with `base_url` from the command line (`--base-url`), which wins
+    over config.yaml and SITEGEN_BASE_URL, as Hugo's and Zola's flag of the same name;
+    checked as the setting is, errors naming the flag."""
+    values = {f.name: getattr(config, f.name) for f in fields(Config)}
+    return validate({**values, "base_url": base_url}, source="--base-url")
+
+
+def base_url_warning(base_url: str, source: str) -> Problem | None:
+    """Atom ids and sitemap <loc>s must be absolute URLs: without a base URL the feeds and
+    sitemap are written with root-relative ones, which readers and crawlers reject. Said
+    by `sitegen build` (the command that makes a site to publish), once per build."""
+    if base_url:
+        return None
+    return Problem(
+        source,
+        0,
+        "base_url is not set: feeds and the sitemap use relative URLs, which are not valid "
+        "Atom or sitemaps; set base_url or pass --base-url https://...",
+    )

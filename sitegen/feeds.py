@@ -176,7 +176,7 @@ def papers_json(
             hits[i] = (related, _entry(ordered[i], related))
     entries: list[bytes] = [hit[1] for hit in hits]  # type: ignore[index]
     last: list[bytes] = memo.get("last_entries", [])
-    if len(last) != len(entries) or not all(map(operator.is_, last, entries)):
+    if "last_output" not in memo or len(last) != len(entries) or not all(map(operator.is_, last, entries)):
         memo.update(last_entries=entries, last_output=_join(entries))
     memo.update(entries=dict(zip(keys, hits, strict=True)), table=related_table)
     return memo["last_output"]  # type: ignore[no-any-return]

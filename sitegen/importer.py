@@ -64,10 +64,14 @@ def load_taxonomy(content: Path) -> Taxonomy:
 
 
 def digest_files(content: Path) -> list[Path]:
+    """The files of the digests folder but hidden ones and a README (any extension: the
+    one `sitegen init` writes there says what to paste; it is not a listing)."""
     folder = content / DIGESTS_DIR
     if not folder.is_dir():
         return []
-    return sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith("."))
+    return sorted(
+        p for p in folder.iterdir() if p.is_file() and not p.name.startswith(".") and p.stem.casefold() != "readme"
+    )
 
 
 def read_digest(path: Path, config: Config) -> tuple[Digest | None, Problem | None]:

@@ -60,6 +60,8 @@ class LibraryPaper:
     status: str | None = None
     rating: int | None = None
     read_on: str | None = None
+    draft: bool = False
+    """`draft: true` or `private: true` in the front matter: not published (drafts.py)."""
     extra: tuple[tuple[str, str], ...] = field(default=(), compare=False)
 
     @property
@@ -111,6 +113,16 @@ def _int(value: Any, source: str, key: str, front: str, low: int = 0, high: int 
     return value
 
 
+def _flag(value: Any, source: str, key: str, front: str) -> bool:
+    """`value` as true or false (absent or empty: false); anything else is a PageError, so a
+    typo like `draft: ture` cannot publish a page meant to stay private."""
+    if value is None or value == "":
+        return False
+    if not isinstance(value, bool):
+        raise PageError(Problem(source, _key_line(front, key), f"{key}: expected true or false, got {value!r}"))
+    return value
+
+
 def _author_count(value: Any, source: str, front: str) -> int | None:
     """`authors`: the count a digest gives, or the names (from `sitegen enrich`, or typed)."""
     if isinstance(value, list) and value and all(isinstance(name, str) for name in value):
@@ -150,7 +162,7 @@ def _key_line(front: str, key: str) -> int:
 
 _KNOWN_KEYS = frozenset(
     ("title", "abstract", "date", "date_written", "authors", "upvotes", "tags", "added", "sources", "links")
-    + ("status", "rating", "read_on", "auto_tags")
+    + ("status", "rating", "read_on", "auto_tags", "draft", "private")
 )
 """Keys paper_from_page reads; any other key is shown as it is (`extra`)."""
 
@@ -190,6 +202,8 @@ def paper_from_page(text: str, slug: str, source: str) -> LibraryPaper:
         status=status,
         rating=_int(meta.get("rating"), source, "rating", parts.front, 1, 5),
         read_on=_date(meta.get("read_on"), source, "read_on", parts.front),
+        draft=_flag(meta.get("draft"), source, "draft", parts.front)
+        | _flag(meta.get("private"), source, "private", parts.front),
         extra=tuple((str(k), clean_text(v)) for k, v in meta.items() if k not in _KNOWN_KEYS),
     )
 

@@ -47,8 +47,13 @@ def pages(content: Path) -> dict[str, dict]:
     return out
 
 
+RENAMED = {"notes-readme.md": "README.md"}
+"""A README in digests/ is skipped by name (sitegen init writes one there), so the README
+fixture goes in under another name to be read as a file that is not a digest."""
+
+
 def not_digest(name: str) -> bytes:
-    return (FIXTURES / "not-digests" / name).read_bytes()
+    return (FIXTURES / "not-digests" / RENAMED.get(name, name)).read_bytes()
 
 
 # ----------------------------------------------------------------------------- files that are not digests
@@ -58,7 +63,7 @@ def not_digest(name: str) -> bytes:
     ("name", "readable"),
     [
         ("reading-notes.md", True),
-        ("README.md", True),
+        ("notes-readme.md", True),
         ("empty.txt", True),
         ("figure.png", False),
         ("damaged-utf8.txt", False),
@@ -80,7 +85,7 @@ def test_non_digest_file_gives_no_paper_and_a_message_naming_it(make_content, na
 
 def test_all_non_digests_together(make_content):
     others = {
-        n: not_digest(n) for n in ("reading-notes.md", "README.md", "empty.txt", "figure.png", "damaged-utf8.txt")
+        n: not_digest(n) for n in ("reading-notes.md", "notes-readme.md", "empty.txt", "figure.png", "damaged-utf8.txt")
     }
     content = make_content({**CLEAN, **others})
     (content / "digests" / ".hidden-notes.txt").write_bytes(b"editor swap file")
@@ -310,3 +315,11 @@ def test_cli_help_for_every_command(command, capsys):
 def test_console_script_help():
     result = subprocess.run(["sitegen", "--help"], capture_output=True, text=True, timeout=60, check=False)
     assert result.returncode == 0 and result.stdout.startswith("usage: sitegen") and "import" in result.stdout
+
+
+def test_a_readme_in_the_digests_folder_is_skipped_without_a_warning(make_content):
+    """`sitegen init` writes content/digests/README.md to say what to paste there."""
+    content = make_content({**CLEAN, "README.md": not_digest("README.md"), "readme.txt": not_digest("README.txt")})
+    report = run_import(content, Config(), today="2025-12-20")
+    assert (report.digests, report.papers) == (3, CLEAN_PAPERS)
+    assert besides_the_year_warning(report.problems) == []

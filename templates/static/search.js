@@ -288,6 +288,7 @@
   }
 
   async function start() {
+    statusLine.textContent = "Loading search…"; // set here, so a page without JavaScript shows only its <noscript> text
     const state = readState();
     box.value = state.q;
     sortBox.value = state.sort;
