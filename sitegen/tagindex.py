@@ -1,0 +1,224 @@
+"""Tagging in one pass per paper: an index from the words of a paper to the rules worth trying.
+
+The taxonomy's meaning is the plain one (`tags.Taxonomy.match(..., reference=True)`): every
+rule's regexes run over every paper. At 10,000 papers and 477 regexes that is millions of
+calls, most of which cannot match, because most regexes need a word the paper does not have.
+This module works out, from each regex's source, words that every match must contain (its
+*needles*), splits each paper into its words once, and runs only the regexes whose needles
+the paper has. The regexes still decide every hit and count: the index only skips regexes
+that are certain to find nothing, so the tags, scores and order are the reference's.
+
+Why this is sound:
+- A needle is a run of ASCII letters, digits and `_` that the regex must match literally,
+  one after another. Under `re.IGNORECASE` such a run matches text whose characters are the
+  same letters in either case, or one of four non-ASCII letters Python's `re` folds onto
+  ASCII (FOLD below; tests/test_tagindex.py checks there are no others). Folding the text
+  with FOLD and then `str.lower` turns every such match into the needle itself, and as the
+  needle's characters are all word characters, into part of one `\\w+` word of the text.
+- The needles come from a small reader of regex syntax written here (no `re` internals). It
+  knows literals, escapes, classes, groups, alternatives, lookarounds and quantifiers, and gives
+  up (the regex then runs on every paper) on anything else: inline flags, backreferences,
+  conditionals, `{` that is not a quantifier. Giving up costs time, never a tag.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from .regexread import best_needles, needles, plain_literal, whole_words
+
+FOLD = str.maketrans({"\u0130": "i", "\u0131": "i", "\u017f": "s", "\u212a": "k"})
+"""The non-ASCII characters that `re.IGNORECASE` matches to an ASCII letter: dotted capital
+I and dotless small i (to `i`), long s (to `s`), Kelvin sign (to `k`)."""
+
+_WORD = re.compile(r"\w+")
+_TOKEN_CACHE_LIMIT = 500_000
+"""Words remembered with their needles; past this the memo starts afresh (memory stays bounded
+in a long `serve` session with an ever-growing vocabulary)."""
+
+
+def fold(text: str) -> str:
+    """The text as needles are looked for in it: every character `re.IGNORECASE` matches to
+    an ASCII letter becomes that letter in lower case."""
+    return text.translate(FOLD).lower()
+
+
+@dataclass(frozen=True)
+class RuleRegexes:
+    """What the scorer needs of a taxonomy rule (tags.TagRule): its id, compiled regexes and `min`."""
+
+    id: str
+    title: tuple[re.Pattern[str], ...]
+    text: tuple[re.Pattern[str], ...]
+    exclude: tuple[re.Pattern[str], ...]
+    min_hits: int
+
+
+WORDS, PLAIN, REGEX = "words", "plain", "regex"
+"""How a pattern is matched: by the paper's words (`\\bimages?\\b`), by substring counts in
+the folded text (`diffusion model`), or by running it (anything else)."""
+
+
+@dataclass(frozen=True)
+class Compiled:
+    """One of the taxonomy's regexes, read for the index."""
+
+    regex: re.Pattern[str]
+    kind: str
+    words: frozenset[str] = frozenset()
+    """WORDS: the lowercase words it matches, whole."""
+    literal: str = ""
+    """PLAIN: its text, lowercased."""
+    needles: tuple[frozenset[str], ...] = ()
+    """PLAIN and REGEX: what every match holds (regexread.needles); () to run it on every paper."""
+
+
+def compile_pattern(regex: re.Pattern[str]) -> Compiled:
+    """How to match `regex` in one pass. Only `re.IGNORECASE` patterns are read: FOLD is right for them."""
+    if regex.flags != re.IGNORECASE | re.UNICODE:
+        return Compiled(regex, REGEX)
+    words = whole_words(regex.pattern)
+    if words is not None:
+        return Compiled(regex, WORDS, words=words)
+    literal = plain_literal(regex.pattern)
+    kind = PLAIN if literal is not None else REGEX
+    return Compiled(regex, kind, literal=literal or "", needles=needles(regex.pattern))
+
+
+class OnePassScorer:
+    """The rules' scores for a paper from one look at its words, running only the regexes
+    its words do not settle.
+
+    Per paper: its `\\w+` words are counted once. A word pattern's count is the count of the
+    words it names; a plain pattern's is its count in the folded text, looked for only when
+    the paper has its words; any other regex runs only when the paper has its needles. The
+    score is `tags.TagRule.score`'s: zero on an exclude hit; 10 for a title hit; plus the text
+    hits when they reach `min` (or with the title hit). Each count is the regex's own count,
+    so the scores, and the tags, are the plain way's (tests/test_tagindex.py compares)."""
+
+    def __init__(self, rules: Sequence[RuleRegexes]) -> None:
+        self.patterns: list[Compiled] = []
+        self._owner: list[int] = []
+        """The rule each pattern belongs to (by number)."""
+        self._roles: list[str] = []
+        """"title", "text" or "exclude": where each pattern sits in its rule."""
+        self._rules = [(r.id, r.min_hits) for r in rules]
+        for number, rule in enumerate(rules):
+            for role, regexes in (("title", rule.title), ("text", rule.text), ("exclude", rule.exclude)):
+                self.patterns.extend(compile_pattern(regex) for regex in regexes)
+                self._owner.extend([number] * len(regexes))
+                self._roles.extend([role] * len(regexes))
+        by_word: dict[str, list[int]] = {}
+        by_needle: dict[str, list[int]] = {}
+        always: set[int] = set()
+        for n, pattern in enumerate(self.patterns):
+            for word in pattern.words:
+                by_word.setdefault(word, []).append(n)
+            if pattern.kind == WORDS:
+                continue
+            if not pattern.needles:
+                always.add(n)
+            for needle in best_needles(pattern.needles) if pattern.needles else ():
+                by_needle.setdefault(needle, []).append(n)
+        self._by_word = {k: tuple(v) for k, v in by_word.items()}
+        self._by_needle = {k: tuple(v) for k, v in by_needle.items()}
+        self._always = frozenset(always)
+        self._by_prefix: dict[str, list[str]] = {}
+        self._short: list[str] = []
+        for needle in sorted({n for p in self.patterns for clause in p.needles for n in clause}):
+            if len(needle) >= 3:
+                self._by_prefix.setdefault(needle[:3], []).append(needle)
+            else:
+                self._short.append(needle)
+        self._words: dict[str, tuple[tuple[str, ...], tuple[int, ...]]] = {}
+
+    def _read_word(self, word: str) -> tuple[tuple[str, ...], tuple[int, ...]]:
+        """A `\\w+` word of a paper: the needles in it, and the word patterns it is a match of."""
+        key = fold(word)
+        found = {n for n in self._short if n in key}
+        for i in range(len(key) - 2):
+            for needle in self._by_prefix.get(key[i : i + 3], ()):
+                if key.startswith(needle, i):
+                    found.add(needle)
+        # A longer fold means a character with a multi-letter lower case: not one `re` matches to ASCII.
+        matched = self._by_word.get(key, ()) if len(key) == len(word) else ()
+        return tuple(found), matched
+
+    def _word(self, word: str) -> tuple[tuple[str, ...], tuple[int, ...]]:
+        known = self._words
+        read = known.get(word)
+        if read is None:
+            if len(known) > _TOKEN_CACHE_LIMIT:
+                known.clear()
+            read = known[word] = self._read_word(word)
+        return read
+
+    def scores(self, title: str, abstract: str) -> list[tuple[int, str]]:
+        """(score, rule id) for every rule scoring above zero, in the rules' order."""
+        text = f"{title}\n{abstract}"
+        known = self._words
+        present: set[str] = set()
+        word_counts: dict[int, int] = {}
+        for word, times in Counter(_WORD.findall(text)).items():
+            read = known.get(word)
+            found, matched = read if read is not None else self._word(word)
+            if found:
+                present.update(found)
+            for n in matched:
+                word_counts[n] = word_counts.get(n, 0) + times
+        active = set(self._always)
+        for needle in present:
+            for n in self._by_needle.get(needle, ()):
+                if n not in active and all(not c.isdisjoint(present) for c in self.patterns[n].needles):
+                    active.add(n)
+        in_title: set[int] = set()
+        if word_counts:
+            for word in _WORD.findall(title):
+                in_title.update(self._word(word)[1])
+        per_rule: dict[int, list[int]] = {}
+        for n in active.union(word_counts):
+            per_rule.setdefault(self._owner[n], []).append(n)
+        if not per_rule:
+            return []
+        folded, folded_title = fold(text), fold(title)
+        # Counting in the folded text is counting the regex's matches while each character folds
+        # to one; a multi-letter lower case (rare) sends the paper's plain patterns to `re`.
+        plain_text, plain_title = len(folded) == len(text), len(folded_title) == len(title)
+
+        def count(n: int) -> int:
+            pattern = self.patterns[n]
+            if pattern.kind == WORDS:
+                return word_counts.get(n, 0)
+            if n not in active:
+                return 0
+            if pattern.kind == PLAIN and plain_text:
+                return folded.count(pattern.literal)
+            return len(pattern.regex.findall(text))
+
+        def in_the_title(n: int) -> bool:
+            pattern = self.patterns[n]
+            if pattern.kind == WORDS:
+                return n in in_title
+            if n not in active:
+                return False
+            if pattern.kind == PLAIN and plain_title:
+                return pattern.literal in folded_title
+            return pattern.regex.search(title) is not None
+
+        out = []
+        roles = self._roles
+        for rule in sorted(per_rule):  # the rules no pattern of which can match score 0
+            tag, min_hits = self._rules[rule]
+            patterns = per_rule[rule]
+            if any(count(n) for n in patterns if roles[n] == "exclude"):
+                continue
+            score = 10 if any(in_the_title(n) for n in patterns if roles[n] == "title") else 0
+            hits = sum(count(n) for n in patterns if roles[n] == "text")
+            if hits >= min_hits or score:
+                score += hits
+            if score:
+                out.append((score, tag))
+        return out
