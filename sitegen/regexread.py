@@ -16,7 +16,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 _QUANTIFIER = re.compile(r"\{(\d*)(?:,(\d*))?\}")
-_SIMPLE_CLASS = re.compile(r"\[((?:[A-Za-z0-9](?:-[A-Za-z0-9])?)+)\]")
 MAX_WORDS = 256
 """The most words a word pattern may stand for (`\\b(?:a|b)[0-9][0-9]\\b` is 200)."""
 
@@ -42,10 +41,10 @@ class Class:
 
 
 BOUNDARY = "\\b"
-"""The `\\b` item (a literal item is a single lowercase word character, so this cannot clash)."""
+"""The `\\b` item (a literal item is a single printable ASCII character, lowercased, so this cannot clash)."""
 OTHER = "other"
-"""Any item that is neither a literal word character nor a class nor `\\b`: `.`, punctuation,
-spaces, anchors, lookarounds, escapes such as `\\d` or `\\.`, non-ASCII letters."""
+"""Any item that is neither a literal character nor a class nor `\\b`: `.`, anchors,
+lookarounds, escapes such as `\\d`, non-ASCII characters."""
 
 
 def _is_word_char(char: str) -> bool:
@@ -112,15 +111,9 @@ def _parse_atom(pattern: str, i: int) -> tuple[object, int]:
         inner, j = _parse_alternation(pattern, i + 1)
         return Group(inner), _close(pattern, j)
     if char == "[":
-        simple = _SIMPLE_CLASS.match(pattern, i)
+        simple = _simple_class(pattern, i)
         if simple is not None:
-            chars: set[str] = set()
-            for m in re.finditer(r"(.)(?:-(.))?", simple[1]):
-                first, last = m[1], m[2] or m[1]
-                if first.isdigit() != last.isdigit() or first.isupper() != last.isupper() or first > last:
-                    return Class(None), simple.end()  # a range across kinds: leave it unread
-                chars.update(chr(c).lower() for c in range(ord(first), ord(last) + 1))
-            return Class(frozenset(chars)), simple.end()
+            return simple
         j = i + 1
         if j < len(pattern) and pattern[j] == "^":
             j += 1
@@ -135,14 +128,44 @@ def _parse_atom(pattern: str, i: int) -> tuple[object, int]:
         escaped = pattern[i + 1]
         if escaped == "b":
             return BOUNDARY, i + 2
-        if escaped in "BAZdDwWsSntrfv" or not (escaped.isascii() and escaped.isalnum()):
-            return OTHER, i + 2  # anchors, classes, whitespace and escaped punctuation: no word characters
+        if escaped in "BAZdDwWsSntrfv":
+            return OTHER, i + 2  # anchors, classes and whitespace escapes
+        if escaped.isascii() and escaped.isprintable() and not escaped.isalnum():
+            return escaped, i + 2  # escaped punctuation: itself
+        if not escaped.isascii():
+            return OTHER, i + 2
         raise _Unsupported  # \1 backreferences, \x41, \u00e9, \N{...}: a word character in disguise
     if char in "*+?{":
         raise _Unsupported  # nothing to repeat, or a literal brace: leave it to `re`
-    if _is_word_char(char):
-        return char.lower(), i + 1
-    return OTHER, i + 1  # punctuation, spaces, `.`, `^`, `$`, and non-ASCII letters
+    if char in ".^$" or not (char.isascii() and char.isprintable()):
+        return OTHER, i + 1  # any character, anchors, non-ASCII and control characters
+    return char.lower(), i + 1  # letters, digits, spaces, punctuation: themselves
+
+
+def _simple_class(pattern: str, i: int) -> tuple[Class, int] | None:
+    """A class of printable ASCII characters and ranges of letters or digits (`[sz]`, `[- ]`,
+    `[2-8]`), lowercased; None for any other (negated, escapes, other ranges)."""
+    j = i + 1
+    chars: set[str] = set()
+    while j < len(pattern) and pattern[j] != "]" or j == i + 1 and pattern.startswith("]", j):
+        char = pattern[j]
+        if char in "\\[" or (char == "^" and j == i + 1) or not (char.isascii() and char.isprintable()):
+            return None
+        if pattern.startswith("-", j + 1) and j + 2 < len(pattern) and pattern[j + 2] != "]":
+            last = pattern[j + 2]
+            same_kind = (char.isdigit() and last.isdigit()) or (
+                char.isalpha() and last.isalpha() and char.isupper() == last.isupper()
+            )
+            if not (same_kind and char.isascii() and last.isascii() and char <= last):
+                return None
+            chars.update(chr(c).lower() for c in range(ord(char), ord(last) + 1))
+            j += 3
+            continue
+        chars.add(char.lower())
+        j += 1
+    if j >= len(pattern) or not chars:
+        return None
+    return Class(frozenset(chars)), j + 1
 
 
 def _parse_quantifier(pattern: str, i: int) -> tuple[tuple[int, int | None] | None, int]:
@@ -187,7 +210,7 @@ def _sequence_needles(sequence: Sequence[object]) -> Needles:
     found: list[frozenset[str]] = []
     run = ""
     for item in sequence:
-        if isinstance(item, str) and len(item) == 1:
+        if isinstance(item, str) and len(item) == 1 and _is_word_char(item):
             run += item
             continue
         if run:
@@ -281,3 +304,44 @@ def plain_literal(pattern: str) -> str | None:
     """The pattern lowercased when it is plain text (ASCII letters, digits, `_`, space, `-`:
     no regex syntax at all), else None. Such a pattern matches its own text in any case."""
     return pattern.lower() if _LITERAL.fullmatch(pattern) else None
+
+
+MAX_PHRASES = 64
+"""The most strings a phrase set may hold."""
+
+
+def _sequence_phrases(sequence: Sequence[object]) -> frozenset[str] | None:
+    best: set[str] | None = None
+    current: set[str] = {""}
+
+    def better(candidate: set[str], than: set[str] | None) -> bool:
+        return than is None or min(map(len, candidate)) > min(map(len, than))
+
+    for item in [*sequence, OTHER]:
+        if item == BOUNDARY:
+            continue  # zero width: the characters around it are next to each other in the match
+        part = None if item == OTHER else _expand([[item]])
+        if part is not None and len(current) * len(part) <= MAX_PHRASES:
+            current = {a + b for a in current for b in part}
+            continue
+        if "" not in current and better(current, best):
+            best = current
+        current = {""} if part is None else part
+    return frozenset(best) if best else None
+
+
+def phrases(pattern: str) -> frozenset[str] | None:
+    """Lowercase strings of printable ASCII characters one of which every match of `pattern`
+    (compiled with `re.IGNORECASE`) holds, lowercased: `phrases("scale of the (?:LM|model)")`
+    is {"scale of the lm", "scale of the model"}. None when nothing is known."""
+    try:
+        alternation = parse(pattern)
+    except ValueError:
+        return None
+    union: set[str] = set()
+    for sequence in alternation:
+        found = _sequence_phrases(sequence)
+        if found is None:
+            return None
+        union |= found
+    return frozenset(union)

@@ -24,11 +24,10 @@ Why this is sound:
 from __future__ import annotations
 
 import re
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from .regexread import best_needles, needles, plain_literal, whole_words
+from .regexread import best_needles, needles, phrases, plain_literal, whole_words
 
 FOLD = str.maketrans({"\u0130": "i", "\u0131": "i", "\u017f": "s", "\u212a": "k"})
 """The non-ASCII characters that `re.IGNORECASE` matches to an ASCII letter: dotted capital
@@ -74,6 +73,8 @@ class Compiled:
     """PLAIN: its text, lowercased."""
     needles: tuple[frozenset[str], ...] = ()
     """PLAIN and REGEX: what every match holds (regexread.needles); () to run it on every paper."""
+    phrases: frozenset[str] = frozenset()
+    """REGEX: strings one of which every match holds, folded (regexread.phrases); empty if unknown."""
 
 
 def compile_pattern(regex: re.Pattern[str]) -> Compiled:
@@ -84,8 +85,9 @@ def compile_pattern(regex: re.Pattern[str]) -> Compiled:
     if words is not None:
         return Compiled(regex, WORDS, words=words)
     literal = plain_literal(regex.pattern)
-    kind = PLAIN if literal is not None else REGEX
-    return Compiled(regex, kind, literal=literal or "", needles=needles(regex.pattern))
+    if literal is not None:
+        return Compiled(regex, PLAIN, literal=literal, needles=needles(regex.pattern))
+    return Compiled(regex, REGEX, needles=needles(regex.pattern), phrases=phrases(regex.pattern) or frozenset())
 
 
 class OnePassScorer:
@@ -112,7 +114,8 @@ class OnePassScorer:
                 self._owner.extend([number] * len(regexes))
                 self._roles.extend([role] * len(regexes))
         by_word: dict[str, list[int]] = {}
-        by_needle: dict[str, list[int]] = {}
+        direct: dict[str, list[int]] = {}
+        checked: dict[str, list[tuple[int, tuple[frozenset[str], ...]]]] = {}
         always: set[int] = set()
         for n, pattern in enumerate(self.patterns):
             for word in pattern.words:
@@ -121,14 +124,25 @@ class OnePassScorer:
                 continue
             if not pattern.needles:
                 always.add(n)
-            for needle in best_needles(pattern.needles) if pattern.needles else ():
-                by_needle.setdefault(needle, []).append(n)
+                continue
+            lookup = best_needles(pattern.needles)
+            # Other sets of one- or two-letter needles ("a", "of") rule out little, and every
+            # word would have to be searched for them: the regex or its phrases decide instead.
+            others = tuple(c for c in pattern.needles if c != lookup and min(map(len, c)) >= 3)
+            for needle in lookup:
+                if others:
+                    checked.setdefault(needle, []).append((n, others))
+                else:
+                    direct.setdefault(needle, []).append(n)
         self._by_word = {k: tuple(v) for k, v in by_word.items()}
-        self._by_needle = {k: tuple(v) for k, v in by_needle.items()}
+        self._direct = {k: tuple(v) for k, v in direct.items()}
+        self._checked = {k: tuple(v) for k, v in checked.items()}
         self._always = frozenset(always)
         self._by_prefix: dict[str, list[str]] = {}
         self._short: list[str] = []
-        for needle in sorted({n for p in self.patterns for clause in p.needles for n in clause}):
+        for needle in sorted(
+            {*self._direct, *self._checked, *(n for v in checked.values() for _, o in v for c in o for n in c)}
+        ):
             if len(needle) >= 3:
                 self._by_prefix.setdefault(needle[:3], []).append(needle)
             else:
@@ -162,17 +176,23 @@ class OnePassScorer:
         known = self._words
         present: set[str] = set()
         word_counts: dict[int, int] = {}
-        for word, times in Counter(_WORD.findall(text)).items():
+        words = _WORD.findall(text)
+        for word in set(words):
             read = known.get(word)
             found, matched = read if read is not None else self._word(word)
             if found:
                 present.update(found)
-            for n in matched:
-                word_counts[n] = word_counts.get(n, 0) + times
+            if matched:
+                times = words.count(word)
+                for n in matched:
+                    word_counts[n] = word_counts.get(n, 0) + times
         active = set(self._always)
+        direct, checked = self._direct, self._checked
         for needle in present:
-            for n in self._by_needle.get(needle, ()):
-                if n not in active and all(not c.isdisjoint(present) for c in self.patterns[n].needles):
+            if needle in direct:
+                active.update(direct[needle])
+            for n, others in checked.get(needle, ()):
+                if n not in active and all(not c.isdisjoint(present) for c in others):
                     active.add(n)
         in_title: set[int] = set()
         if word_counts:
@@ -196,6 +216,8 @@ class OnePassScorer:
                 return 0
             if pattern.kind == PLAIN and plain_text:
                 return folded.count(pattern.literal)
+            if pattern.phrases and not any(phrase in folded for phrase in pattern.phrases):
+                return 0
             return len(pattern.regex.findall(text))
 
         def in_the_title(n: int) -> bool:
@@ -206,6 +228,8 @@ class OnePassScorer:
                 return False
             if pattern.kind == PLAIN and plain_title:
                 return pattern.literal in folded_title
+            if pattern.phrases and not any(phrase in folded_title for phrase in pattern.phrases):
+                return False
             return pattern.regex.search(title) is not None
 
         out = []

@@ -18,7 +18,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sitegen.digest import parse_digest
-from sitegen.regexread import needles, plain_literal, whole_words
+from sitegen.regexread import needles, phrases, plain_literal, whole_words
 from sitegen.tagindex import FOLD, fold
 from sitegen.tags import parse_taxonomy
 from tests.sites import ROOT
@@ -129,6 +129,25 @@ def test_whole_words_table(pattern: str, expected: set[str] | None) -> None:
     assert whole_words(pattern) == (None if expected is None else frozenset(expected))
 
 
+@pytest.mark.parametrize(
+    ("pattern", "expected"),
+    [
+        ("scale of the (?:LM|model)", {"scale of the lm", "scale of the model"}),
+        ("learning[- ]rates?", {"learning rate", "learning-rate", "learning rates", "learning-rates"}),
+        (r"(?<!vision-)(?:language model|\bLLM)s?\b.*pre-?train", {"pretrain", "pre-train"}),
+        (r"a\.b", {"a.b"}),
+        (r"x|yz", {"x", "yz"}),
+        (r"x|\d", None),  # an alternative with no literal at all
+        (r"[^a]bc", {"bc"}),
+        (r"[a-]x", {"ax", "-x"}),
+        (r"[A-z]", None),
+        (r"\bGANs?\b", {"gan", "gans"}),
+    ],
+)
+def test_phrases_table(pattern: str, expected: set[str] | None) -> None:
+    assert phrases(pattern) == (None if expected is None else frozenset(expected))
+
+
 def test_plain_literal_table() -> None:
     assert plain_literal("Diffusion Model") == "diffusion model"
     assert plain_literal("low-bit") == "low-bit"
@@ -150,13 +169,16 @@ PATTERNS = [
     r"(?<!q)ik",
     r"\bik(?:s|q)?\b",
     r"q.*k",
+    r"k[- ]s",
+    r"(?:int|fp)[48]? (?:k|s)",
+    r"a (?:novel )?k of\b",
 ]
 
 
 @settings(max_examples=400, deadline=None)
 @given(
     st.text(
-        alphabet=st.sampled_from(list("abfgiklmnoqsxIKLMQS 48-_é\u0130\u0131\u017f\u212a\u00df\u1e9e\u03a3\n")),
+        alphabet=st.sampled_from(list("abefgiklmnopqstvxIKLMQS 48-_é\u0130\u0131\u017f\u212a\u00df\u1e9e\u03a3\n")),
         max_size=60,
     ),
     st.text(alphabet=st.sampled_from(list("iksqIKSQ \u0130\u0131\u017f\u212a\u00df")), max_size=12),
