@@ -306,8 +306,8 @@ def plain_literal(pattern: str) -> str | None:
     return pattern.lower() if _LITERAL.fullmatch(pattern) else None
 
 
-MAX_PHRASES = 64
-"""The most strings a phrase set may hold."""
+MAX_PHRASES = 8
+"""The most strings a phrase set may hold: each is looked for in the whole text."""
 
 
 def _sequence_phrases(sequence: Sequence[object]) -> frozenset[str] | None:
