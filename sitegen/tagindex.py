@@ -147,7 +147,12 @@ class OnePassScorer:
                 self._by_prefix.setdefault(needle[:3], []).append(needle)
             else:
                 self._short.append(needle)
+        self._seen: set[str] = set()
+        """Words read so far (most of a paper's words were in earlier papers)."""
         self._words: dict[str, tuple[tuple[str, ...], tuple[int, ...]]] = {}
+        """The words read so far that hold a needle or match a word pattern, with those."""
+        self._telling: set[str] = set()
+        """The keys of `_words`, as a set: a paper's words meet it in one C-level intersection."""
 
     def _read_word(self, word: str) -> tuple[tuple[str, ...], tuple[int, ...]]:
         """A `\\w+` word of a paper: the needles in it, and the word patterns it is a match of."""
@@ -161,14 +166,18 @@ class OnePassScorer:
         matched = self._by_word.get(key, ()) if len(key) == len(word) else ()
         return tuple(found), matched
 
-    def _word(self, word: str) -> tuple[tuple[str, ...], tuple[int, ...]]:
-        known = self._words
-        read = known.get(word)
-        if read is None:
-            if len(known) > _TOKEN_CACHE_LIMIT:
-                known.clear()
-            read = known[word] = self._read_word(word)
-        return read
+    def _learn(self, words: set[str]) -> None:
+        """Read the words not seen before."""
+        if len(self._seen) > _TOKEN_CACHE_LIMIT:
+            self._seen.clear()
+            self._words.clear()
+            self._telling.clear()
+        for word in words - self._seen:
+            self._seen.add(word)
+            read = self._read_word(word)
+            if read[0] or read[1]:
+                self._words[word] = read
+                self._telling.add(word)
 
     def scores(self, title: str, abstract: str) -> list[tuple[int, str]]:
         """(score, rule id) for every rule scoring above zero, in the rules' order."""
@@ -177,9 +186,10 @@ class OnePassScorer:
         present: set[str] = set()
         word_counts: dict[int, int] = {}
         words = _WORD.findall(text)
-        for word in set(words):
-            read = known.get(word)
-            found, matched = read if read is not None else self._word(word)
+        unique = set(words)
+        self._learn(unique)
+        for word in unique & self._telling:
+            found, matched = known[word]
             if found:
                 present.update(found)
             if matched:
@@ -196,8 +206,8 @@ class OnePassScorer:
                     active.add(n)
         in_title: set[int] = set()
         if word_counts:
-            for word in _WORD.findall(title):
-                in_title.update(self._word(word)[1])
+            for word in set(_WORD.findall(title)) & self._telling:
+                in_title.update(known[word][1])
         per_rule: dict[int, list[int]] = {}
         for n in active.union(word_counts):
             per_rule.setdefault(self._owner[n], []).append(n)
