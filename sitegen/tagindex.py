@@ -1,31 +1,32 @@
-"""Tagging in one pass per paper: an index from the words of a paper to the rules worth trying.
+"""Tagging in one pass per paper: the paper's words, read once, settle most of the taxonomy.
 
-The taxonomy's meaning is the plain one (`tags.Taxonomy.match(..., reference=True)`): every
-rule's regexes run over every paper. At 10,000 papers and 477 regexes that is millions of
-calls, most of which cannot match, because most regexes need a word the paper does not have.
-This module works out, from each regex's source, words that every match must contain (its
-*needles*), splits each paper into its words once, and runs only the regexes whose needles
-the paper has. The regexes still decide every hit and count: the index only skips regexes
-that are certain to find nothing, so the tags, scores and order are the reference's.
+The taxonomy's meaning is the plain one (`tags.Taxonomy.scores(..., reference=True)`): every
+rule's every regex runs over every paper: 552 regexes for the bundled taxonomy, 5.5 million
+runs at 10,000 papers, nearly all finding nothing. Here each regex is read once
+(sitegen/regexread.py, its source text, no `re` internals) and matched in one of three ways:
 
-Why this is sound:
-- A needle is a run of ASCII letters, digits and `_` that the regex must match literally,
-  one after another. Under `re.IGNORECASE` such a run matches text whose characters are the
-  same letters in either case, or one of four non-ASCII letters Python's `re` folds onto
-  ASCII (FOLD below; tests/test_tagindex.py checks there are no others). Folding the text
-  with FOLD and then `str.lower` turns every such match into the needle itself, and as the
-  needle's characters are all word characters, into part of one `\\w+` word of the text.
-- The needles come from a small reader of regex syntax written here (no `re` internals). It
-  knows literals, escapes, classes, groups, alternatives, lookarounds and quantifiers, and gives
-  up (the regex then runs on every paper) on anything else: inline flags, backreferences,
-  conditionals, `{` that is not a quantifier. Giving up costs time, never a tag.
+- WORDS, `\\b...\\b` around a finite set of words (`\\bvideos?\\b`): its count is how many of
+  the paper's `\\w+` words are one of them, from the paper's word list;
+- PLAIN, plain text (`flow matching`): its count is `str.count` in the folded text;
+- REGEX, anything else: it runs, but only on papers holding its *needles* (word parts every
+  match has, looked up in the paper's words) and one of its *phrases* (strings every match has).
+
+Why the counts are the regexes' own:
+- Under `re.IGNORECASE` an ASCII letter matches itself in either case and four non-ASCII letters
+  (FOLD; tests/test_tagindex.py checks every code point): `fold` maps exactly those onto it, so a
+  match is, in the folded text, the pattern's own lowercase text, at the same place while each
+  character folds to one (always, but for U+0130, which FOLD handles).
+- A WORDS match starts and ends at `\\b` with only word characters between, so it is a whole word;
+  and every such word is matched, at its start, by some alternative.
+- A PLAIN pattern is found left to right without overlaps, as `str.count` counts.
+- Needles and phrases only skip a regex that cannot match: the regex decides every hit.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from .regexread import best_needles, needles, phrases, plain_literal, whole_words
 
@@ -43,6 +44,18 @@ def fold(text: str) -> str:
     """The text as needles are looked for in it: every character `re.IGNORECASE` matches to
     an ASCII letter becomes that letter in lower case."""
     return text.translate(FOLD).lower()
+
+
+@dataclass
+class _Memo:
+    """What the words of papers read so far told (a paper's words are mostly earlier papers')."""
+
+    seen: set[str] = field(default_factory=set)
+    """Every word read."""
+    words: dict[str, tuple[tuple[str, ...], tuple[int, ...]]] = field(default_factory=dict)
+    """The words that hold a needle or match a word pattern: (those needles, those patterns)."""
+    telling: set[str] = field(default_factory=set)
+    """The keys of `words`, as a set: a paper's words meet it in one C-level intersection."""
 
 
 @dataclass(frozen=True)
@@ -147,12 +160,7 @@ class OnePassScorer:
                 self._by_prefix.setdefault(needle[:3], []).append(needle)
             else:
                 self._short.append(needle)
-        self._seen: set[str] = set()
-        """Words read so far (most of a paper's words were in earlier papers)."""
-        self._words: dict[str, tuple[tuple[str, ...], tuple[int, ...]]] = {}
-        """The words read so far that hold a needle or match a word pattern, with those."""
-        self._telling: set[str] = set()
-        """The keys of `_words`, as a set: a paper's words meet it in one C-level intersection."""
+        self._memo = _Memo()
 
     def _read_word(self, word: str) -> tuple[tuple[str, ...], tuple[int, ...]]:
         """A `\\w+` word of a paper: the needles in it, and the word patterns it is a match of."""
@@ -166,29 +174,29 @@ class OnePassScorer:
         matched = self._by_word.get(key, ()) if len(key) == len(word) else ()
         return tuple(found), matched
 
-    def _learn(self, words: set[str]) -> None:
-        """Read the words not seen before."""
-        if len(self._seen) > _TOKEN_CACHE_LIMIT:
-            self._seen.clear()
-            self._words.clear()
-            self._telling.clear()
-        for word in words - self._seen:
-            self._seen.add(word)
+    def _learn(self, words: set[str]) -> _Memo:
+        """The memo, with the words not seen before read into it."""
+        memo = self._memo
+        if len(memo.seen) > _TOKEN_CACHE_LIMIT:
+            memo = self._memo = _Memo()  # a fresh one: a call still using the old one is unaffected
+        for word in words - memo.seen:
             read = self._read_word(word)
             if read[0] or read[1]:
-                self._words[word] = read
-                self._telling.add(word)
+                memo.words[word] = read
+                memo.telling.add(word)
+            memo.seen.add(word)
+        return memo
 
     def scores(self, title: str, abstract: str) -> list[tuple[int, str]]:
         """(score, rule id) for every rule scoring above zero, in the rules' order."""
         text = f"{title}\n{abstract}"
-        known = self._words
         present: set[str] = set()
         word_counts: dict[int, int] = {}
         words = _WORD.findall(text)
         unique = set(words)
-        self._learn(unique)
-        for word in unique & self._telling:
+        memo = self._learn(unique)
+        known = memo.words
+        for word in unique & memo.telling:
             found, matched = known[word]
             if found:
                 present.update(found)
@@ -206,7 +214,7 @@ class OnePassScorer:
                     active.add(n)
         in_title: set[int] = set()
         if word_counts:
-            for word in set(_WORD.findall(title)) & self._telling:
+            for word in set(_WORD.findall(title)) & memo.telling:
                 in_title.update(known[word][1])
         per_rule: dict[int, list[int]] = {}
         for n in active.union(word_counts):
