@@ -16,6 +16,7 @@ from typing import Any
 import yaml
 
 from .frontmatter import load_simple
+from .frontwrite import dump_front
 from .models import Paper, Problem
 
 DIGEST_KEYS = ("title", "date", "date_written", "authors", "upvotes", "sources", "links", "abstract")
@@ -165,17 +166,25 @@ def digest_facts(paper: Paper) -> dict[str, Any]:
     return facts
 
 
-def new_page(paper: Paper, today: str) -> str:
-    """The first version of a paper's page; from then on it is the user's file."""
+def new_page_meta(paper: Paper, today: str) -> dict[str, Any]:
+    """The front matter of a paper's first page, in its key order."""
     facts = digest_facts(paper)
     meta: dict[str, Any] = {k: facts[k] for k in ("title", "date", "date_written", "authors", "upvotes") if k in facts}
     meta["tags"] = list(paper.tags)
     meta["added"] = date.fromisoformat(paper.added or today)
     meta.update({k: facts[k] for k in ("sources", "links", "abstract") if k in facts})
     meta[AUTO_TAGS] = list(paper.tags)
-    front = yaml.dump(
-        meta, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=1_000_000_000, default_flow_style=False
-    )
+    return meta
+
+
+def new_page(paper: Paper, today: str) -> str:
+    """The first version of a paper's page; from then on it is the user's file."""
+    meta = new_page_meta(paper, today)
+    front = dump_front(meta, _Dumper)  # yaml.dump's bytes, without its Python layers (0.4 ms a page)
+    if front is None:
+        front = yaml.dump(
+            meta, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=1_000_000_000, default_flow_style=False
+        )
     return f"---\n{front}---\n"
 
 

@@ -22,17 +22,13 @@ from __future__ import annotations
 
 import functools
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import yaml
 
-try:  # the regex parser, to find the literal text a pattern cannot match without
-    import re._parser as _sre_parse  # type: ignore[import-not-found]
-except ImportError:  # Python 3.10
-    import sre_parse as _sre_parse  # type: ignore[no-redef]
-
 from .models import Problem
 from .regexguard import nested_repetition
+from .tagindex import OnePassScorer, RuleRegexes
 
 TAG_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 
@@ -43,40 +39,14 @@ class TaxonomyError(ValueError):
         self.problem = problem
 
 
-def required_literal(pattern: str) -> str | None:
-    """The longest run of plain ASCII characters that every match of `pattern` must
-    contain, lowercased (None when there is no such run of 3 or more). Matching is
-    skipped for texts without it: a pure speed-up, the regex still decides."""
-    try:
-        items = list(_sre_parse.parse(pattern))
-    except (re.error, RecursionError):
-        return None
-    best, run = "", ""
-    for op, value in items:
-        if op is _sre_parse.LITERAL and value < 128:
-            run += chr(value)
-            continue
-        if len(run) > len(best):
-            best = run
-        run = ""
-    if len(run) > len(best):
-        best = run
-    return best.lower() if len(best) >= 3 else None
-
-
 @dataclass(frozen=True)
 class Pattern:
     regex: re.Pattern[str]
-    literal: str | None = field(default=None)
 
-    def count(self, text: str, lowered: str) -> int:
-        if self.literal is not None and self.literal not in lowered:
-            return 0
+    def count(self, text: str) -> int:
         return len(self.regex.findall(text))
 
-    def found(self, text: str, lowered: str) -> bool:
-        if self.literal is not None and self.literal not in lowered:
-            return False
+    def found(self, text: str) -> bool:
         return self.regex.search(text) is not None
 
 
@@ -90,13 +60,12 @@ class TagRule:
     min_hits: int = 2
     exclude: tuple[Pattern, ...] = ()
 
-    def score(self, title: str, text: str, title_lower: str = "", text_lower: str = "") -> int:
-        title_lower = title_lower or title.casefold()
-        text_lower = text_lower or text.casefold()
-        if any(p.found(text, text_lower) for p in self.exclude):
+    def score(self, title: str, text: str) -> int:
+        """The rule's score for a paper, every regex tried: the meaning `tagindex.OnePassScorer` keeps."""
+        if any(p.found(text) for p in self.exclude):
             return 0
-        score = 10 if any(p.found(title, title_lower) for p in self.title) else 0
-        hits = sum(p.count(text, text_lower) for p in self.text)
+        score = 10 if any(p.found(title) for p in self.title) else 0
+        hits = sum(p.count(text) for p in self.text)
         if hits >= self.min_hits or score:
             score += hits
         return score
@@ -114,12 +83,36 @@ class Taxonomy:
     def descriptions(self) -> dict[str, str]:
         return {r.id: r.description for r in self.rules}
 
-    def match(self, title: str, abstract: str) -> tuple[str, ...]:
-        """The taxonomy's tags for a paper, best first; never empty with a fallback."""
+    @functools.cached_property
+    def _one_pass(self) -> OnePassScorer:
+        """Built on first use (the frozen instance's __dict__ holds it), once per taxonomy."""
+        return OnePassScorer(
+            [
+                RuleRegexes(
+                    r.id,
+                    tuple(p.regex for p in r.title),
+                    tuple(p.regex for p in r.text),
+                    tuple(p.regex for p in r.exclude),
+                    r.min_hits,
+                )
+                for r in self.rules
+            ]
+        )
+
+    def scores(self, title: str, abstract: str, *, reference: bool = False) -> list[tuple[int, str]]:
+        """(score, tag id) of every rule scoring above zero, in the rules' order. Each paper's
+        words are looked up once to settle most patterns and pick the regexes worth running
+        (sitegen/tagindex.py); `reference=True` runs every rule's every regex instead: the
+        plain meaning, which tests hold the fast way to."""
+        if not reference:
+            return self._one_pass.scores(title, abstract)
         text = f"{title}\n{abstract}"
-        title_lower, text_lower = title.casefold(), text.casefold()
-        scored = [(r.score(title, text, title_lower, text_lower), r.id) for r in self.rules]
-        best = sorted((s for s in scored if s[0] > 0), key=lambda s: (-s[0], s[1]))
+        return [(score, r.id) for r in self.rules if (score := r.score(title, text)) > 0]
+
+    def match(self, title: str, abstract: str, *, reference: bool = False) -> tuple[str, ...]:
+        """The taxonomy's tags for a paper, best first; never empty with a fallback."""
+        scored = self.scores(title, abstract, reference=reference)
+        best = sorted(scored, key=lambda s: (-s[0], s[1]))
         tags = tuple(tag for _, tag in best[: self.max_tags])
         if not tags and self.fallback:
             return (self.fallback,)
@@ -146,7 +139,7 @@ def _patterns(value: object, source: str, text: str, tag: str, key: str) -> tupl
     out = []
     for pattern in value:
         try:
-            out.append(Pattern(re.compile(pattern, re.IGNORECASE), required_literal(pattern)))
+            out.append(Pattern(re.compile(pattern, re.IGNORECASE)))
         except re.error as err:
             raise TaxonomyError(
                 Problem(source, _line_of(text, f"{tag}:"), f"tag {tag!r}: bad regex {pattern!r}: {err}")

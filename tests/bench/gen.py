@@ -1,7 +1,7 @@
 """Generate a synthetic sitegen content folder with N distinct papers, for benchmarks.
 
 Usage:
-    python tests/bench/gen.py N OUTDIR [--seed S]
+    python tests/bench/gen.py N OUTDIR [--seed S] [--layouts ABC]
 
 Writes
     OUTDIR/content/digests/*.txt   synthetic digests, 200-500 entries each, in all three layouts
@@ -208,8 +208,13 @@ def render_c(entries: Sequence[Paper]) -> str:
     return "\n".join(out) + "\n"
 
 
-def generate(n: int, outdir: Path, seed: int = 1) -> dict[str, int]:
-    """Write the content folder; returns counts (digests, entries, papers, duplicates)."""
+def generate(n: int, outdir: Path, seed: int = 1, layouts: Sequence[str] = tuple(LAYOUT_WEIGHTS)) -> dict[str, int]:
+    """Write the content folder; returns counts (digests, entries, papers, duplicates).
+    `layouts` narrows the digest layouts (e.g. ("A",) for the import benchmark, which issue 20
+    measures on format-A digests); with all three, the output is as it always was for a seed."""
+    unknown = set(layouts) - set(LAYOUT_WEIGHTS)
+    if unknown or not layouts:
+        raise ValueError(f"layouts must be some of {', '.join(LAYOUT_WEIGHTS)}, got {list(layouts)}")
     rng = random.Random(seed)
     corpus = load_corpus()
     duplicates = round(n * DUPLICATE_SHARE)
@@ -231,8 +236,8 @@ def generate(n: int, outdir: Path, seed: int = 1) -> dict[str, int]:
     earlier: list[Paper] = []
     made = 0
     slot = 0
-    layouts = list(LAYOUT_WEIGHTS)
-    weights = list(LAYOUT_WEIGHTS.values())
+    layouts = [name for name in LAYOUT_WEIGHTS if name in layouts]
+    weights = [LAYOUT_WEIGHTS[name] for name in layouts]
     for number, size in enumerate(sizes, 1):
         # The first three digests take one layout each, so every run has all three.
         layout = layouts[number - 1] if number <= len(layouts) else rng.choices(layouts, weights)[0]
@@ -272,10 +277,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("n", type=int, help="number of distinct papers")
     parser.add_argument("outdir", type=Path, help="folder to write content/ into")
     parser.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
+    parser.add_argument("--layouts", default="ABC", help="digest layouts to use, e.g. A (default ABC)")
     args = parser.parse_args(argv)
     if args.n < 1:
         parser.error("N must be at least 1")
-    counts = generate(args.n, args.outdir, args.seed)
+    if not args.layouts or set(args.layouts) - set(LAYOUT_WEIGHTS):
+        parser.error("--layouts takes letters from ABC")
+    counts = generate(args.n, args.outdir, args.seed, tuple(args.layouts))
     print(
         f"{args.outdir / 'content'}: {counts['papers']} papers in {counts['entries']} entries "
         f"({counts['duplicates']} duplicates) across {counts['digests']} digests"
