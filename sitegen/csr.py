@@ -12,8 +12,8 @@ order feeds a later sum, that order is reproduced too:
 - `scale_rows` (SciPy: `diags(f) @ m`) and `block_product` (SciPy: `a[start:stop] @ b`) follow
   `csr_matmat`: per output row, `sums[j] += a * b` for each stored (i, k) of a in stored order
   and each stored (k, j) of b, sums equal to zero dropped. Its rows come out in the reverse of
-  the order their columns were first touched: `scale_rows` keeps that order (the norms and the
-  products sum along it later); `block_product` does not (only its values are used).
+  the order their columns were first touched: `scale_rows` keeps that order (the product sums
+  along it later); `block_product` does not (only its values are used).
 - `row_sums_of_squares` (SciPy: `m.multiply(m).sum(axis=1)`) follows `csr_binop_csr`, whose
   output rows are in column order when every row of the input is strictly increasing and in
   reversed stored order otherwise, then `np.add.reduceat` over those rows (what SciPy's row sum
