@@ -35,7 +35,8 @@ a row forms at most TOP_TERMS x POSTINGS)."""
 BLOCK_SUMS = 1 << 18
 """A block of the similarity product has about this many cells (its rows x n, at least 16 rows):
 the accumulator it is summed in (12 bytes a cell) then stays in the processor's cache, which
-matters more than the Python work per block (measured at 10,000 papers: 1 << 22 took ~20% longer)."""
+matters more than the Python work per block (at 10,000 papers, 1 << 22 took ~20% longer in one
+run on a busy machine; other runs were too noisy to tell)."""
 TIEBREAK = 1e-13
 """Scores are lowered by position x TIEBREAK, so ties go to the earlier document."""
 MIN_SCORE = 1e-6
