@@ -527,7 +527,7 @@ def build(
 def _related_standby(project: Project, full: bool, state: BuildCache | None, workers: int) -> RelatedStandby | None:
     """For a build that will compute the related papers in a child process (a first or
     `--full` build of a list big enough for several processes), that child, forked now:
-    it imports NumPy and SciPy (0.4 s) while this process starts up on the other core,
+    it imports NumPy while this process starts up on the other core,
     and computes the table once the pages are read."""
     if workers < 2 or not CAN_FORK or state is not None or (project.cache_file.exists() and not full):
         return None

@@ -3,7 +3,7 @@
 Each document keeps only its TOP_TERMS strongest terms, and terms that occur in a
 large share of a big collection are dropped (they say little about topic and make the
 similarity product dense). The similarity matrix is a sparse product computed in row
-blocks with SciPy; each term's postings are cut to the POSTINGS documents where it
+blocks with NumPy (sitegen/csr.py); each term's postings are cut to the POSTINGS documents where it
 weighs most, so every row of the product has at most TOP_TERMS x POSTINGS entries and
 the cost grows linearly with the number of papers.
 
@@ -11,7 +11,8 @@ The k best of each row are picked among the row's stored entries only (a score o
 can never pass MIN_SCORE), with a cheap lower bound first so that only a handful of
 entries per row are sorted. The result is exactly the one the earlier dense version gave
 (every block densified, `argpartition` over all n columns): the matrices are built with
-the same operations in the same order, so every score is the same float, and the rare
+the same operations in the same order (csr.py adds in the order SciPy's sparse product,
+which both earlier versions used, does), so every score is the same float, and the rare
 row where two candidates tie exactly is handed to that dense selection itself.
 tests/test_related.py keeps the dense version as an oracle.
 """
@@ -22,12 +23,20 @@ import re
 from collections import defaultdict
 from typing import Any
 
+from . import csr
+
 TOP_TERMS = 40
 POSTINGS = 200
 """Per term, only the documents where it weighs most can be matched through it."""
 BLOCK_CELLS = 1 << 22
-"""Bounds the memory of one block: product entries (at most block rows x min(n, TOP_TERMS x
-POSTINGS)), or padded cells when ranking the values of rows or columns."""
+"""Bounds the padded cells when ranking the values of rows or columns, and the products formed
+at once for a block of the similarity product: at most BLOCK_CELLS / 8 (about 40 bytes each;
+a row forms at most TOP_TERMS x POSTINGS)."""
+BLOCK_SUMS = 1 << 18
+"""A block of the similarity product has about this many cells (its rows x n, at least 16 rows):
+the accumulator it is summed in (12 bytes a cell) then stays in the processor's cache, which
+matters more than the Python work per block (at 10,000 papers, 1 << 22 took ~20% longer in one
+run on a busy machine; other runs were too noisy to tell)."""
 TIEBREAK = 1e-13
 """Scores are lowered by position x TIEBREAK, so ties go to the earlier document."""
 MIN_SCORE = 1e-6
@@ -53,7 +62,6 @@ def prepare() -> None:
     """Import what related_papers needs (0.4 s), ahead of it: build.py has a child process
     do this while the build starts up."""
     import numpy  # noqa: F401
-    from scipy import sparse  # noqa: F401
 
 
 def related_of(arg: tuple[list[tuple[str, str]], int]) -> dict[str, tuple[str, ...]]:
@@ -72,46 +80,49 @@ def related_papers(docs: list[tuple[str, str]], k: int) -> dict[str, tuple[str, 
     ids = [doc_id for doc_id, _ in docs]
     if k <= 0 or len(docs) < 2:
         return {doc_id: () for doc_id in ids}
-    import numpy as np  # imported here: a build that reuses the cached table never needs them
-    from scipy import sparse
+    import numpy as np  # imported here: a build that reuses the cached table never needs it
 
     n = len(docs)
     tf = _term_counts([text for _, text in docs])
     df = np.bincount(tf.indices, minlength=tf.shape[1])
     idf = np.log(n / np.maximum(df, 1))
     idf[(df >= n) | (df > _max_df(n))] = 0.0
-    tf.data = (1.0 + np.log(tf.data)) * idf[tf.indices]
+    weights = (1.0 + np.log(tf.data)) * idf[tf.indices]
     # Keep each document's strongest terms, then normalise rows to unit length.
-    tf.data[~_keep_top(tf.indptr, tf.data, tf.indices, TOP_TERMS)] = 0.0
-    tf.eliminate_zeros()
-    norms = np.sqrt(np.asarray(tf.multiply(tf).sum(axis=1)).ravel())
+    keep = _keep_top(tf.indptr, weights, tf.indices, TOP_TERMS) & (weights != 0)
+    tf = csr.select(tf._replace(data=weights), keep)
+    norms = np.sqrt(csr.row_sums_of_squares(tf))
     norms[norms == 0] = 1.0
-    x = (sparse.diags(1.0 / norms) @ tf).tocsr()
+    x = csr.scale_rows(tf, 1.0 / norms)
     # Cut each term's postings to the documents where it weighs most.
-    postings = x.tocsc()
-    postings.data[~_keep_top(postings.indptr, postings.data, postings.indices, POSTINGS)] = 0.0
-    postings.eliminate_zeros()
-    xt = postings.T.tocsr()
+    postings = csr.transpose(x)
+    xt = csr.select(postings, _keep_top(postings.indptr, postings.data, postings.indices, POSTINGS))
     out: dict[str, tuple[str, ...]] = {}
     kk = min(k, n - 1)
-    block_rows = max(16, BLOCK_CELLS // min(n, TOP_TERMS * POSTINGS))
     tiebreak = np.arange(n) * TIEBREAK
-    for start in range(0, n, block_rows):
-        stop = min(start + block_rows, n)
-        block = x[start:stop] @ xt
+    pairs = csr.product_pairs(x, xt)
+    block_rows = max(16, BLOCK_SUMS // n)
+    scratch = csr.Scratch(min(n, block_rows) * n)
+    start = 0
+    while start < n:
+        # At most block_rows rows, and as many as keep their products within BLOCK_CELLS / 8.
+        stop = int(np.searchsorted(pairs, pairs[start] + BLOCK_CELLS // 8, side="right")) - 1
+        stop = max(start + 1, min(stop, start + block_rows, n))
+        block = csr.block_product(x, xt, start, stop, scratch)
         for offset, cols in enumerate(_top_k(block.indptr, block.indices, block.data, start, kk, tiebreak)):
             out[ids[start + offset]] = tuple([ids[c] for c in cols])
+        start = stop
     return out
 
 
-def _term_counts(texts: list[str]) -> Any:
-    """The term-count matrix (CSR, float64 counts), stop words left out.
+def _term_counts(texts: list[str]) -> csr.Csr:
+    """The term-count matrix (float64 counts), stop words left out.
 
     Column numbers and the order of each row's entries are those of the straightforward
     loop (per document, `sorted(Counter(...).items())` without stop words, each new word
     taking the next number), and later steps depend on them to the last bit: ties in the
-    TOP_TERMS cut go to the lower column, and SciPy sums a row's entries in their stored
-    order. Getting them with as little Python work per token as possible: `map` over a
+    TOP_TERMS cut go to the lower column, and the norms and products sum a row's entries in
+    their stored order. Getting them with as little Python work per token as possible: `map` over a
     `defaultdict` whose factory is its own `__len__` numbers the tokens in C (cheaper than
     a `Counter` per document and then numbering its words: ~25% less time here), then per
     batch of documents (so the token numbers never take much memory) stop words are masked
@@ -119,7 +130,6 @@ def _term_counts(texts: list[str]) -> Any:
     are renumbered and one sort puts each row in alphabetical order.
     """
     import numpy as np
-    from scipy import sparse
 
     vocab: defaultdict[str, int] = defaultdict()
     vocab.default_factory = vocab.__len__  # a missing word gets the next number
@@ -169,7 +179,7 @@ def _term_counts(texts: list[str]) -> Any:
     del key
     indptr = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(np.bincount(row, minlength=n), out=indptr[1:])
-    return sparse.csr_matrix((count[order], col[order], indptr), shape=(n, len(kept)))
+    return csr.Csr(indptr, col[order], count[order], (n, len(kept)))
 
 
 def _keep_top(indptr: Any, data: Any, minor: Any, top: int) -> Any:

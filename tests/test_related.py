@@ -274,7 +274,8 @@ def assert_same_arrays(got: Any, want: Any) -> None:
     assert got.shape == want.shape
     for name in ("indptr", "indices", "data"):
         a, b = getattr(got, name), getattr(want, name)
-        assert a.dtype == b.dtype and np.array_equal(a, b), name
+        assert np.array_equal(a, b), name
+    assert got.data.dtype == want.data.dtype == np.float64
 
 
 @settings(max_examples=100, deadline=None)

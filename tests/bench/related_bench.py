@@ -2,12 +2,15 @@
 
 Usage:
     python tests/bench/related_bench.py [--sizes 1000,10000,40000] [--repeat 3] [--k 5] [--seed 1]
-                                        [--content DIR] [--memory]
+                                        [--content DIR] [--memory] [--base CHECKOUT]
 
 The old version is `reference_related_papers` in tests/test_related.py (the oracle the tests
 compare against). For each size both run on the same documents, alternating (old, new, then
 new, old, ...), and the table shows the best of --repeat runs, wall and CPU seconds (this
-process's), the ratios old/new and whether the two results are the same dict. The machine may
+process's), the ratios old/new and whether the two results are the same dict. With --base
+CHECKOUT, "old" is instead the related_papers of CHECKOUT/sitegen/related.py (another
+checkout, e.g. `git worktree add /tmp/base main`; its related.py must not import other sitegen
+modules), for a same-run A/B of two versions. The machine may
 be busy with other work: quote ratios from one run, not absolute times from different runs;
 CPU time is the steadier figure when other processes take turns on the cores.
 
@@ -69,12 +72,20 @@ def content_docs(content: Path) -> Docs:
     return [(p.slug, f"{p.title} {p.title} {p.abstract}") for p in sorted(papers, key=lambda p: p.slug)]
 
 
-def versions() -> dict[str, Callable[[Docs, int], dict[str, tuple[str, ...]]]]:
-    from test_related import reference_related_papers
-
+def versions(base: Path | None = None) -> dict[str, Callable[[Docs, int], dict[str, tuple[str, ...]]]]:
     from sitegen.related import related_papers
 
-    return {"old": reference_related_papers, "new": related_papers}
+    if base is None:
+        from test_related import reference_related_papers
+
+        return {"old": reference_related_papers, "new": related_papers}
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("base_related", base / "sitegen" / "related.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return {"old": module.related_papers, "new": related_papers}
 
 
 def _status_kb(field: str) -> int:
@@ -86,11 +97,11 @@ def _status_kb(field: str) -> int:
     return 0
 
 
-def child(version: str, n: int, k: int, seed: int, content: Path | None) -> None:
+def child(version: str, n: int, k: int, seed: int, content: Path | None, base: Path | None) -> None:
     """Run one version once; print wall seconds, peak RSS and RSS before the call (KB)."""
     docs = content_docs(content) if content else synthetic_docs(n, seed)
-    run = versions()[version]
-    run(docs[:50], k)  # imports NumPy and SciPy before the baseline
+    run = versions(base)[version]
+    run(docs[:50], k)  # imports NumPy (and SciPy, for a version that uses it) before the baseline
     before = _status_kb("VmRSS")
     start = time.perf_counter()
     run(docs, k)
@@ -99,12 +110,14 @@ def child(version: str, n: int, k: int, seed: int, content: Path | None) -> None
     print(json.dumps({"seconds": seconds, "peak_kb": peak, "before_kb": before}))
 
 
-def memory(n: int, k: int, seed: int, content: Path | None) -> dict[str, dict[str, float]]:
+def memory(n: int, k: int, seed: int, content: Path | None, base: Path | None) -> dict[str, dict[str, float]]:
     out = {}
     for version in ("old", "new"):
         command = [sys.executable, __file__, "--child", version, "--sizes", str(n), "--k", str(k), "--seed", str(seed)]
         if content:
             command += ["--content", str(content)]
+        if base:
+            command += ["--base", str(base)]
         result = subprocess.run(command, check=True, capture_output=True, text=True)
         out[version] = json.loads(result.stdout.strip().splitlines()[-1])
     return out
@@ -118,19 +131,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--content", type=Path, help="read papers from DIR/papers/*.md instead (one size)")
     parser.add_argument("--memory", action="store_true", help="also peak RSS of each version, in child processes")
+    parser.add_argument("--base", type=Path, help="old = CHECKOUT/sitegen/related.py instead of the test oracle")
     parser.add_argument("--child", choices=("old", "new"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     sizes = [int(s) for s in args.sizes.split(",")]
     if args.child:
-        child(args.child, sizes[0], args.k, args.seed, args.content)
+        child(args.child, sizes[0], args.k, args.seed, args.content, args.base)
         return 0
     if args.content:
         sizes = [0]
-    run = versions()
+    run = versions(args.base)
     import sitegen.related
 
     load = Path("/proc/loadavg").read_text().split()[0]
-    print(f"new: {sitegen.related.__file__}; k={args.k}, best of {args.repeat}, alternating; load average {load}")
+    old = args.base / "sitegen" / "related.py" if args.base else "tests/test_related.py's oracle"
+    print(
+        f"old: {old}; new: {sitegen.related.__file__}; k={args.k}, best of {args.repeat}, alternating; load average {load}"
+    )
     header = (
         f"{'papers':>7} {'old s':>8} {'new s':>8} {'old/new':>8} {'old cpu':>8} {'new cpu':>8} {'old/new':>8}  same"
     )
@@ -158,7 +175,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             line += f" {times['old']:>8.3f} {times['new']:>8.3f} {times['old'] / times['new']:>7.2f}x"
         line += f"  {'yes' if same else 'NO':>4}"
         if args.memory:
-            mem = memory(n, args.k, args.seed, args.content)
+            mem = memory(n, args.k, args.seed, args.content, args.base)
             for name in ("old", "new"):
                 peak, call = mem[name]["peak_kb"] / 1024, (mem[name]["peak_kb"] - mem[name]["before_kb"]) / 1024
                 line += f"  {peak:>11.0f} {call:>7.0f}"
