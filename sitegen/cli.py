@@ -12,6 +12,7 @@ from . import __version__
 from .build import BuildError, Project, build
 from .check import check_site
 from .config import ConfigError, load_config
+from .enrich import register as register_enrich
 from .importer import run_import
 from .pages import PageError
 from .reading_cli import register as register_reading
@@ -95,6 +96,7 @@ def build_parser() -> argparse.ArgumentParser:
     srv.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
 
     register_reading(commands)
+    register_enrich(commands)
     return parser
 
 

@@ -104,6 +104,13 @@ def _int(value: Any, source: str, key: str, front: str, low: int = 0, high: int 
     return value
 
 
+def _author_count(value: Any, source: str, front: str) -> int | None:
+    """`authors`: the count a digest gives, or the names (from `sitegen enrich`, or typed)."""
+    if isinstance(value, list) and value and all(isinstance(name, str) for name in value):
+        return len(value)
+    return _int(value, source, "authors", front)
+
+
 def _strings(value: Any) -> tuple[str, ...]:
     if value is None:
         return ()
@@ -165,7 +172,7 @@ def paper_from_page(text: str, slug: str, source: str) -> LibraryPaper:
         notes=clean_text(parts.body).strip(),
         date=_date(meta.get("date"), source, "date", parts.front),
         date_written=clean_text(meta.get("date_written")) or None,
-        authors=_int(meta.get("authors"), source, "authors", parts.front),
+        authors=_author_count(meta.get("authors"), source, parts.front),
         upvotes=_int(meta.get("upvotes"), source, "upvotes", parts.front),
         tags=_strings(meta.get("tags")),
         added=_date(meta.get("added"), source, "added", parts.front),
