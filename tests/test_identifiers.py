@@ -7,7 +7,9 @@ from __future__ import annotations
 import pytest
 
 from sitegen.identifiers import ArxivId, normalise_doi, parse_arxiv
+from sitegen.library import paper_from_page
 from sitegen.models import Digest, Entry, Identifiers
+from sitegen.pages import PageError
 from sitegen.papers import merge_digests
 from sitegen.tags import EMPTY
 
@@ -133,3 +135,36 @@ def test_id_only_paper_is_titled_by_its_id_until_a_title_is_known():
     assert alone.title == "arXiv:2403.06563"
     (titled,) = merged(entry("", "a", 1, arxiv="2403.06563"), entry("Real Title", "b", 9, arxiv="2403.06563"))
     assert titled.title == "Real Title"
+
+
+# ----------------------------------------------------------------------------- pages that carry them
+
+
+@pytest.mark.parametrize(
+    ("line", "words"),
+    [
+        ("arxiv: 2403.12340", "arxiv: write the id in quotes ('2403.1234')"),
+        ("arxiv: 'not an id'", "arxiv: expected an arXiv id like 2403.12345"),
+        ("doi: 'nope'", "doi: expected a DOI like 10.1000/xyz"),
+        ("pdf: 'file:///etc/passwd'", "pdf: expected an http(s) URL"),
+        ("published: 2024-02-30", "is not a valid date"),
+    ],
+)
+def test_a_wrong_identifier_in_a_page_is_an_error_naming_file_and_line(line, words):
+    text = f"---\ntitle: A Paper\n{line}\n---\n"
+    with pytest.raises(PageError) as caught:
+        paper_from_page(text, "a-paper", "papers/a-paper.md")
+    assert (caught.value.problem.source, caught.value.problem.line) == ("papers/a-paper.md", 3)
+    assert words in caught.value.problem.message
+
+
+def test_a_page_with_identifiers_reads_back():
+    text = "---\ntitle: A Paper\nauthors: [Ann Lee, Bo Chen]\narxiv: arXiv:2403.06563v2\npublished: 2024-03-11\ndate: 2024-03-20\n---\n"
+    paper = paper_from_page(text, "a-paper", "a-paper.md")
+    assert (paper.arxiv, paper.arxiv_version, paper.authors, paper.author_names) == (
+        "2403.06563",
+        2,
+        2,
+        ("Ann Lee", "Bo Chen"),
+    )
+    assert paper.date == paper.published == "2024-03-11"  # the real date first
