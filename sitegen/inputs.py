@@ -6,7 +6,8 @@
 - the JSON Hugging Face's API returns for daily papers (`/api/daily_papers`) and paper
   search (`/api/papers/search`): a list of objects whose `paper` holds `id`, `title`,
   `summary`, `authors[].name`, `publishedAt`, `upvotes` (a list of bare paper objects,
-  or one paper as `/api/papers/<id>` gives it, are read too).
+  or one paper as `/api/papers/<id>` gives it, are read too);
+- BibTeX (`@article{...}`) and CSL-JSON (a list of items with a `type`), see bibinputs.
 
 A file of a recognised kind with a broken part (invalid JSON, a line that is not an id,
 an item with neither title nor id) is refused whole, with its file and line: nothing
@@ -20,6 +21,7 @@ import re
 from datetime import date
 from typing import Any
 
+from .bibinputs import RecordError, bibtex_entries, csl_entry, is_csl, looks_like_bibtex
 from .digest import filename_date, parse_digest
 from .identifiers import hf_url, parse_arxiv, parse_arxiv_id
 from .latex import clean_latex
@@ -33,6 +35,8 @@ def parse_input(text: str, source: str, *, year: int | None = None, mtime_year: 
     body = text.lstrip("\ufeff \t\r\n")
     if body.startswith(("[", "{")):
         return parse_hf_json(text, source)
+    if looks_like_bibtex(body):
+        return parse_bibtex(text, source)
     first = next((line.strip() for line in text.splitlines() if line.strip() and not _comment(line)), "")
     if first and parse_arxiv(first) is not None:
         return parse_id_list(text, source)
@@ -80,13 +84,26 @@ def parse_hf_json(text: str, source: str) -> Digest:
         return _refused(source, err.lineno, f"invalid JSON ({err.msg}, column {err.colno})")
     lines = _item_lines(text.lstrip("\ufeff")) if isinstance(data, list) else []
     items = data if isinstance(data, list) else [data]
+    csl = is_csl(items)
     entries: list[Entry] = []
     for index, item in enumerate(items):
         line = lines[index] if index < len(lines) else 1
-        entry = _hf_entry(item, source, line)
+        try:
+            entry = csl_entry(item, source, line) if csl else _hf_entry(item, source, line)
+        except RecordError as err:
+            entry = str(err)
         if isinstance(entry, str):
             return _refused(source, line, f"item {index + 1}: {entry}")
         entries.append(entry)
+    return Digest(source, tuple(entries), (), _capture(source))
+
+
+def parse_bibtex(text: str, source: str) -> Digest:
+    """A `.bib` file's records (see bibinputs)."""
+    try:
+        entries = bibtex_entries(text.lstrip("\ufeff"), source)
+    except RecordError as err:
+        return _refused(source, err.line, f"BibTeX: {err}")
     return Digest(source, tuple(entries), (), _capture(source))
 
 

@@ -115,3 +115,56 @@ def test_import_reads_every_kind_and_skips_only_the_broken_file(make_content, ca
     )
     assert done.returncode == 0, done.stderr
     assert "broken.json:4: invalid JSON" in done.stdout + done.stderr and "Traceback" not in done.stderr
+
+
+# ----------------------------------------------------------------------------- bibliographies
+
+
+def test_bibtex_records_give_titles_authors_dates_and_ids():
+    digest = parse_input(read("zotero-export.bib"), "zotero-export.bib")
+    assert digest.problems == () and digest.is_digest
+    su, vaswani, knuth = digest.entries
+    assert (su.title, su.ids.arxiv, su.line) == ("Unraveling the Mystery of Scaling Laws: Part I", "2403.06563", 2)
+    assert (
+        su.ids.authors == ("Hui Su", "Zhi Tian", "Xiaoyu Shen", "Xunliang Cai") and su.date is None
+    )  # a year is no date
+    assert vaswani.ids.authors == ("Ashish Vaswani", "Noam Shazeer", "Niki Parmar")
+    assert (vaswani.ids.arxiv, vaswani.ids.published, vaswani.line) == ("1706.03762", "2017-06-12", 12)
+    assert vaswani.abstract.startswith("The dominant sequence")
+    assert knuth.title == "Literate Programming" and knuth.ids.doi == "10.1093/comjnl/27.2.97"
+    assert knuth.ids.authors == ("Donald E. Knuth", "Research Group and Friends")  # a braced `and` is one name
+
+
+def test_csl_json_items_give_titles_authors_dates_and_ids():
+    digest = parse_input(read("zotero-export.json"), "zotero-export.json")
+    assert digest.problems == ()
+    su, knuth = digest.entries
+    assert (su.ids.arxiv, su.ids.authors, su.ids.published) == ("2403.06563", ("Hui Su", "Zhi Tian"), "2024-03-11")
+    assert (knuth.ids.doi, knuth.ids.arxiv, knuth.date, knuth.line) == ("10.1093/comjnl/27.2.97", None, None, 12)
+
+
+def test_broken_bibtex_is_refused_whole_with_the_line():
+    digest = parse_input(read("broken.bib"), "broken.bib")
+    assert digest.entries == () and not digest.is_digest
+    (problem,) = digest.problems
+    assert str(problem).startswith("broken.bib:8: BibTeX: expected `,` or `}` after title")
+    assert problem.message.endswith("nothing imported from this file")
+
+
+def test_a_csl_item_without_a_title_is_refused():
+    digest = parse_input('[{"type": "article", "title": "Fine"},\n {"type": "book"}]', "x.json")
+    assert [str(p) for p in digest.problems] == [
+        "x.json:2: item 2: a CSL-JSON item with no `title`; nothing imported from this file"
+    ]
+
+
+def test_a_bibliography_merges_with_the_same_papers_from_other_inputs(make_content):
+    content = make_content(
+        {name: (IDS / name).read_bytes() for name in ("zotero-export.bib", "zotero-export.json", "arxiv-ids.txt")}
+    )
+    report = run_import(content, Config(), today="2025-12-20")
+    assert report.problems == []
+    slugs = sorted(p.stem for p in (content / "papers").glob("*.md"))
+    assert "unraveling-the-mystery-of-scaling-laws-part-i" in slugs and "literate-programming" in slugs
+    assert "attention-is-all-you-need" in slugs and "arxiv-1706-03762" not in slugs
+    assert report.papers == len(slugs) == 7  # Su (3 inputs), Knuth (by DOI), Vaswani (by id), 4 id-only
