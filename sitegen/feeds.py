@@ -199,7 +199,7 @@ def json_data(view: PaperView) -> dict[str, Any]:
     """A paper's entry in papers.json, but for its related papers (which come from the
     related table): all that papers.json shows of a view. Its fingerprint covers the
     fields this reads (render._json_inputs; tests/test_facets.py holds the two together)."""
-    return {
+    data = {
         "slug": view.slug,
         "url": view.url,
         "title": view.title,
@@ -216,3 +216,11 @@ def json_data(view: PaperView) -> dict[str, Any]:
         "sources": [source.id for source in view.sources],
         "links": [{"url": link.url, "kind": link.kind} for link in view.links],
     }
+    # Only when known, so the entries of papers without them are as they were.
+    if view.author_names:
+        data["author_names"] = list(view.author_names)
+    if view.arxiv:
+        data["arxiv"] = view.arxiv
+    if view.doi:
+        data["doi"] = view.doi
+    return data

@@ -14,8 +14,10 @@ from pathlib import Path
 import yaml
 
 from .config import Config
-from .digest import MAX_DIGEST_BYTES, decode, parse_digest, too_big
+from .digest import MAX_DIGEST_BYTES, decode, too_big
+from .inputs import parse_input
 from .layout import DIGESTS_DIR, PAPERS_DIR, TAXONOMY_FILE
+from .matching import PageIdentity, match_pages, page_identity, same_paper
 from .models import Digest, Paper, Problem
 from .pages import PageError, new_page, read_page, update_page
 from .pagewrite import Outcome, PageConflict, create_page, papers_lock, replace_page
@@ -89,7 +91,7 @@ def read_digest(path: Path, config: Config) -> tuple[Digest | None, Problem | No
     if text is None:
         return None, problem
     mtime_year = dt.datetime.fromtimestamp(path.stat().st_mtime, dt.timezone.utc).year
-    return parse_digest(text, path.name, year=config.year, mtime_year=mtime_year), problem
+    return parse_input(text, path.name, year=config.year, mtime_year=mtime_year), problem
 
 
 _TITLE_LINE = re.compile(r"^title[ \t]*:[ \t]*(.*?)[ \t]*$", re.MULTILINE)
@@ -145,7 +147,7 @@ def run_import(content: Path, config: Config, *, today: str | None = None, dry_r
     report.merged = sum(1 for p in papers if len(p.entries) > 1)
 
     folder = content / PAPERS_DIR
-    existing: dict[str, tuple[str, str, bytes]] = {}  # key -> (slug, text, bytes as read)
+    readable: dict[PageIdentity, tuple[str, str, bytes]] = {}  # -> (slug, text, bytes as read)
     broken: dict[str, str] = {}  # slug -> the page's text, as far as it decodes
     occupied: set[str] = set()
     by_hand: set[str] = set()
@@ -173,14 +175,16 @@ def run_import(content: Path, config: Config, *, today: str | None = None, dry_r
             )
             broken[path.stem] = text
             continue
-        key = paper_key(str(meta.get("title") or ""))
-        if key in existing:
-            report.problems.append(Problem(source, 0, f"same paper as papers/{existing[key][0]}.md; left untouched"))
+        ident = page_identity(path.stem, meta, paper_key)
+        twin = next((other for other in readable if same_paper(other, ident)), None)
+        if twin is not None:
+            report.problems.append(Problem(source, 0, f"same paper as papers/{twin.slug}.md; left untouched"))
             broken[path.stem] = text
             continue
-        existing[key] = (path.stem, text, data)
+        readable[ident] = (path.stem, text, data)
         if not meta.get("sources"):
-            by_hand.add(key)  # added by hand (`sitegen add`, or typed): no digest is expected to list it
+            by_hand.add(path.stem)  # added by hand (`sitegen add`, or typed): no digest is expected to list it
+    existing = keyed_pages(papers, readable)
 
     # A paper whose page cannot be read stays with that page: it is not updated, and
     # no second page is made for it, until the page is fixed.
@@ -193,7 +197,7 @@ def run_import(content: Path, config: Config, *, today: str | None = None, dry_r
                 )
             )
     active = [p for p in papers if p.key not in held]
-    claim_retitled(active, existing)
+    claim_retitled(active, existing, frozenset(i.slug for i in readable if i.arxiv or i.doi))
     slugs = assign_slugs({p.key: p.title for p in active}, {k: v[0] for k, v in existing.items()}, {*broken, *occupied})
     writes: list[tuple[Paper, Path, str]] = []
     for paper in active:
@@ -227,22 +231,43 @@ def run_import(content: Path, config: Config, *, today: str | None = None, dry_r
 
     listed = {p.key for p in papers}
     for key, (slug, _, _) in sorted(existing.items(), key=lambda kv: kv[1][0]):
-        if key not in listed and key not in by_hand:
+        if key not in listed and slug not in by_hand:
             report.kept.append(slug)
             report.problems.append(Problem(f"{PAPERS_DIR}/{slug}.md", 0, "kept: no digest lists this paper any more"))
     return report
 
 
-def claim_retitled(papers: list[Paper], existing: dict[str, tuple[str, str, bytes]]) -> None:
+def keyed_pages(
+    papers: list[Paper], readable: dict[PageIdentity, tuple[str, str, bytes]]
+) -> dict[str, tuple[str, str, bytes]]:
+    """The readable pages by the key of the paper each belongs to (see matching); a page
+    no paper claims is keyed by its title, or, where a paper holds that key, its slug."""
+    matched = match_pages(papers, readable, paper_key)
+    by_slug = {ident.slug: page for ident, page in readable.items()}
+    existing = {key: by_slug[slug] for key, slug in matched.items()}
+    claimed = set(matched.values())
+    taken = {paper.key for paper in papers} | set(existing)
+    for ident, page in readable.items():
+        if ident.slug not in claimed:
+            key = ident.title_key if ident.title_key not in taken else f"{ident.title_key}\x00{ident.slug}"
+            taken.add(key)
+            existing[key] = page
+    return existing
+
+
+def claim_retitled(
+    papers: list[Paper], existing: dict[str, tuple[str, str, bytes]], identified: frozenset[str] = frozenset()
+) -> None:
     """Give a paper whose title matches no page the page whose title was edited by hand.
 
     A page is found by its title first; a page whose title names no paper in the
     digests, but whose file name is the slug this paper was given, is this paper's
     page with a title the user changed. It is moved to the paper's key in `existing`
-    (so it is updated, and no second page is made); its title stays the user's.
+    (so it is updated, and no second page is made); its title stays the user's. Pages
+    that carry an identifier (`identified`, by slug) are found by it alone, not so.
     """
     keys = {paper.key for paper in papers}
-    orphans = {slug: key for key, (slug, _, _) in existing.items() if key not in keys}
+    orphans = {slug: key for key, (slug, _, _) in existing.items() if key not in keys and slug not in identified}
     for paper in papers:
         if paper.key in existing or not orphans:
             continue

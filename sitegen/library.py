@@ -11,6 +11,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
+from .identifiers import ArxivId, normalise_doi, parse_arxiv
 from .identity import merge_spellings, tag_display, tag_key
 from .links import classify, is_http_url
 from .models import Link, Problem
@@ -62,6 +63,16 @@ class LibraryPaper:
     read_on: str | None = None
     draft: bool = False
     """`draft: true` or `private: true` in the front matter: not published (drafts.py)."""
+    author_names: tuple[str, ...] = ()
+    """The authors by name, when an input, a look-up or the user gave them."""
+    arxiv: str | None = None
+    """arXiv id without version (identifiers.py)."""
+    arxiv_version: int | None = None
+    doi: str | None = None
+    published: str | None = None
+    """The paper's publication date; `date` is this when known, else the digest's date."""
+    pdf: str | None = None
+    hf: str | None = None
     extra: tuple[tuple[str, str], ...] = field(default=(), compare=False)
 
     @property
@@ -130,6 +141,45 @@ def _author_count(value: Any, source: str, front: str) -> int | None:
     return _int(value, source, "authors", front)
 
 
+def _author_names(value: Any) -> tuple[str, ...]:
+    if not isinstance(value, list):
+        return ()
+    return tuple(name for name in (clean_text(v).strip() for v in value if isinstance(v, str)) if name)
+
+
+def _arxiv(value: Any, source: str, front: str) -> ArxivId | None:
+    """`arxiv`: an id (or an arXiv / Hugging Face URL); an unquoted `2403.12340` is a YAML
+    number that has lost its last zero, so a number is an error that says to quote it."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        message = f"arxiv: write the id in quotes ('{value}'): unquoted, YAML reads it as a number"
+        raise PageError(Problem(source, _key_line(front, "arxiv"), message))
+    found = parse_arxiv(str(value))
+    if found is None:
+        message = f"arxiv: expected an arXiv id like 2403.12345 or hep-th/9901001, got {value!r}"
+        raise PageError(Problem(source, _key_line(front, "arxiv"), message))
+    return found
+
+
+def _url(value: Any, source: str, key: str, front: str) -> str | None:
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str) or not is_http_url(value.strip()):
+        raise PageError(Problem(source, _key_line(front, key), f"{key}: expected an http(s) URL, got {value!r}"))
+    return value.strip()
+
+
+def _doi(value: Any, source: str, front: str) -> str | None:
+    if value is None or value == "":
+        return None
+    doi = normalise_doi(str(value))
+    if doi is None:
+        message = f"doi: expected a DOI like 10.1000/xyz, got {value!r}"
+        raise PageError(Problem(source, _key_line(front, "doi"), message))
+    return doi
+
+
 def _strings(value: Any) -> tuple[str, ...]:
     if value is None:
         return ()
@@ -163,6 +213,7 @@ def _key_line(front: str, key: str) -> int:
 _KNOWN_KEYS = frozenset(
     ("title", "abstract", "date", "date_written", "authors", "upvotes", "tags", "added", "sources", "links")
     + ("status", "rating", "read_on", "auto_tags", "draft", "private")
+    + ("arxiv", "arxiv_version", "doi", "published", "pdf", "hf")
 )
 """Keys paper_from_page reads; any other key is shown as it is (`extra`)."""
 
@@ -185,12 +236,14 @@ def paper_from_page(text: str, slug: str, source: str) -> LibraryPaper:
         raise PageError(
             Problem(source, line("status"), f"status: expected one of {', '.join(STATUSES)}, got {status!r}")
         )
+    arxiv = _arxiv(meta.get("arxiv"), source, parts.front)
+    published = _date(meta.get("published"), source, "published", parts.front)
     return LibraryPaper(
         slug=slug,
         title=title,
         abstract=clean_text(meta.get("abstract")).strip(),
         notes=clean_text(parts.body).strip(),
-        date=_date(meta.get("date"), source, "date", parts.front),
+        date=published or _date(meta.get("date"), source, "date", parts.front),
         date_written=clean_text(meta.get("date_written")) or None,
         authors=_author_count(meta.get("authors"), source, parts.front),
         upvotes=_int(meta.get("upvotes"), source, "upvotes", parts.front),
@@ -204,6 +257,14 @@ def paper_from_page(text: str, slug: str, source: str) -> LibraryPaper:
         read_on=_date(meta.get("read_on"), source, "read_on", parts.front),
         draft=_flag(meta.get("draft"), source, "draft", parts.front)
         | _flag(meta.get("private"), source, "private", parts.front),
+        author_names=_author_names(meta.get("authors")),
+        arxiv=arxiv.id if arxiv else None,
+        arxiv_version=_int(meta.get("arxiv_version"), source, "arxiv_version", parts.front, 1, 9999)
+        or (arxiv.version if arxiv else None),
+        doi=_doi(meta.get("doi"), source, parts.front),
+        published=published,
+        pdf=_url(meta.get("pdf"), source, "pdf", parts.front),
+        hf=_url(meta.get("hf"), source, "hf", parts.front),
         extra=tuple((str(k), clean_text(v)) for k, v in meta.items() if k not in _KNOWN_KEYS),
     )
 

@@ -24,6 +24,31 @@ class Problem:
 
 
 @dataclass(frozen=True)
+class Identifiers:
+    """What identifies a paper beyond its title, and where to read it. Text digests
+    give none of it; Hugging Face JSON, id lists and bibliographies do."""
+
+    arxiv: str | None = None
+    """arXiv id without version (`2403.12345`, `hep-th/9901001`); see identifiers.py."""
+    arxiv_version: int | None = None
+    doi: str | None = None
+    """Lower-cased, without `doi:` or the resolver's address."""
+    authors: tuple[str, ...] = ()
+    """Author names, in the paper's order."""
+    published: str | None = None
+    """ISO date the paper was published (its first arXiv version)."""
+    pdf: str | None = None
+    hf: str | None = None
+    """The Hugging Face paper page."""
+
+    def __bool__(self) -> bool:
+        return any((self.arxiv, self.doi, self.authors, self.published, self.pdf, self.hf))
+
+
+NO_IDS = Identifiers()
+
+
+@dataclass(frozen=True)
 class Entry:
     """One paper as a digest lists it, before merging across digests."""
 
@@ -42,6 +67,8 @@ class Entry:
     """`date_text` resolved to an ISO date (`2024-03-13`)."""
     upvotes: int | None = None
     """The count after the date (`Mar 13, 2024 1`), when shown."""
+    ids: Identifiers = field(default_factory=lambda: NO_IDS)
+    """Identifiers, author names and links that richer inputs (JSON, id lists) give."""
 
 
 @dataclass(frozen=True)
@@ -82,4 +109,6 @@ class Paper:
     """Tags the taxonomy gives the paper (before the user's own edits)."""
     added: str | None = None
     """When the paper first entered the list: its earliest digest's capture date."""
+    ids: Identifiers = field(default_factory=lambda: NO_IDS)
+    """Identifiers and author names, merged from every entry that gave them."""
     entries: tuple[Entry, ...] = field(default=(), compare=False, repr=False)

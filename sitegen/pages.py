@@ -17,10 +17,15 @@ import yaml
 
 from .frontmatter import load_simple
 from .frontwrite import dump_front
+from .identifiers import placeholder_title
 from .models import Paper, Problem
 
 DIGEST_KEYS = ("title", "date", "date_written", "authors", "upvotes", "sources", "links", "abstract")
 """Front-matter keys the importer keeps in step with the digests."""
+IDENTIFIER_KEYS = ("arxiv", "arxiv_version", "doi", "published", "pdf", "hf")
+"""Facts richer inputs give (see identifiers.py): written when an input gives them and
+updated when it changes them, never removed when none does (`sitegen enrich` or the
+user may have written them)."""
 AUTO_TAGS = "auto_tags"
 """sitegen's record of the tags the taxonomy gave, to tell the user's tag edits from its own."""
 REMOVED_TAGS = "removed_tags"
@@ -155,10 +160,16 @@ def digest_facts(paper: Paper) -> dict[str, Any]:
         facts["date"] = date.fromisoformat(paper.date)
     if paper.date_text:
         facts["date_written"] = paper.date_text
-    if paper.authors is not None:
+    if paper.ids.authors:
+        facts["authors"] = list(paper.ids.authors)
+    elif paper.authors is not None:
         facts["authors"] = paper.authors
     if paper.upvotes is not None:
         facts["upvotes"] = paper.upvotes
+    for key in IDENTIFIER_KEYS:
+        value = getattr(paper.ids, key)
+        if value:
+            facts[key] = date.fromisoformat(value) if key == "published" else value
     facts["sources"] = list(paper.sources)
     if paper.links:
         facts["links"] = [{"url": link.url, "kind": link.kind} for link in paper.links]
@@ -169,7 +180,8 @@ def digest_facts(paper: Paper) -> dict[str, Any]:
 def new_page_meta(paper: Paper, today: str) -> dict[str, Any]:
     """The front matter of a paper's first page, in its key order."""
     facts = digest_facts(paper)
-    meta: dict[str, Any] = {k: facts[k] for k in ("title", "date", "date_written", "authors", "upvotes") if k in facts}
+    first = ("title", "date", "date_written", "authors", "upvotes", *IDENTIFIER_KEYS)
+    meta: dict[str, Any] = {k: facts[k] for k in first if k in facts}
     meta["tags"] = list(paper.tags)
     meta["added"] = date.fromisoformat(paper.added or today)
     meta.update({k: facts[k] for k in ("sources", "links", "abstract") if k in facts})
@@ -202,15 +214,24 @@ def _same(a: Any, b: Any) -> bool:
     return bool(a == b)
 
 
+def is_placeholder(meta: dict[str, Any]) -> bool:
+    """Whether the page's title is the one an id-only paper gets (`arXiv:2403.12345`),
+    which the real title replaces when an input gives it."""
+    arxiv = meta.get("arxiv")
+    return bool(arxiv) and str(meta.get("title")) == placeholder_title(str(arxiv))
+
+
 def wanted_changes(meta: dict[str, Any], paper: Paper) -> dict[str, Any]:
     """Keys to set (value) or remove (None) so the page matches the digests."""
     facts = digest_facts(paper)
     changes: dict[str, Any] = {}
-    for key in DIGEST_KEYS:
-        if key == "title" and meta.get("title") not in (None, ""):
+    for key in DIGEST_KEYS + IDENTIFIER_KEYS:
+        if key == "title" and meta.get("title") not in (None, "") and not is_placeholder(meta):
             continue  # the page's title is the user's once written: a hand edit is kept
-        if key == "authors" and isinstance(meta.get("authors"), list):
-            continue  # names (looked up by `sitegen enrich`, or typed) say more than the digest's count
+        if key == "authors" and isinstance(meta.get("authors"), list) and not isinstance(facts.get("authors"), list):
+            continue  # names (from an input, a look-up or by hand) are not replaced by a mere count
+        if key in IDENTIFIER_KEYS and key not in facts:
+            continue
         if key in facts:
             if key not in meta or not _same(meta[key], facts[key]):
                 changes[key] = facts[key]

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import re
 import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 
+from .grouping import group_entries
+from .identifiers import placeholder_title
 from .identity import strip_ignorable
 from .links import find_links
-from .models import Digest, Entry, Paper
+from .models import Digest, Entry, Identifiers, Paper
 from .tags import Taxonomy
 from .translit import to_ascii
 
@@ -106,7 +109,10 @@ def _richness(entry: Entry) -> tuple[int, str, int]:
 def merge_entries(entries: list[Entry], taxonomy: Taxonomy, capture_dates: Mapping[str, str]) -> Paper:
     """One paper from all the entries that share its identity, keeping the richest facts."""
     ranked = sorted(entries, key=_richness)
-    first = min(entries, key=lambda e: (e.source, e.line))
+    ids = merge_identifiers(sorted(entries, key=lambda e: (e.source, e.line)))
+    titled = [e for e in entries if e.title]
+    first = min(titled or entries, key=lambda e: (e.source, e.line))
+    title = first.title or placeholder_title(ids.arxiv or "")
 
     def pick(attr: str) -> object:
         return next((getattr(e, attr) for e in ranked if getattr(e, attr) is not None), None)
@@ -117,30 +123,68 @@ def merge_entries(entries: list[Entry], taxonomy: Taxonomy, capture_dates: Mappi
     sources = tuple(sorted({e.source for e in entries}))
     captured = sorted(capture_dates[s] for s in sources if capture_dates.get(s))
     return Paper(
-        key=paper_key(first.title),
-        title=first.title,
+        key=paper_key(title),
+        title=title,
         abstract=abstract,
         sources=sources,
-        authors=pick("authors"),  # type: ignore[arg-type]
+        authors=pick("authors") if ids.authors == () else len(ids.authors),  # type: ignore[arg-type]
         date_text=dated[0].date_text if dated else pick("date_text"),  # type: ignore[arg-type]
         date=dated[0].date if dated else None,
         upvotes=max(upvotes) if upvotes else None,
         links=find_links(abstract),
         tags=taxonomy.match(first.title, abstract),
         added=captured[0] if captured else None,
+        ids=ids,
         entries=tuple(sorted(entries, key=lambda e: (e.source, e.line))),
     )
 
 
+def merge_identifiers(entries: list[Entry]) -> Identifiers:
+    """The identifiers of one paper's entries (in source order): the first of each that
+    any entry gives, the longest list of author names, the highest arXiv version."""
+
+    def first(attr: str) -> object:
+        return next((getattr(e.ids, attr) for e in entries if getattr(e.ids, attr)), None)
+
+    arxiv = first("arxiv")
+    versions = [e.ids.arxiv_version for e in entries if e.ids.arxiv == arxiv and e.ids.arxiv_version]
+    return Identifiers(
+        arxiv=arxiv,  # type: ignore[arg-type]
+        arxiv_version=max(versions) if versions else None,
+        doi=first("doi"),  # type: ignore[arg-type]
+        authors=max((e.ids.authors for e in entries), key=len, default=()),
+        published=first("published"),  # type: ignore[arg-type]
+        pdf=first("pdf"),  # type: ignore[arg-type]
+        hf=first("hf"),  # type: ignore[arg-type]
+    )
+
+
 def merge_digests(digests: Iterable[Digest], taxonomy: Taxonomy) -> list[Paper]:
-    """All papers across digests, one per identity, sorted by key."""
-    groups: dict[str, list[Entry]] = defaultdict(list)
+    """All papers across digests, one per identity (see grouping), sorted by key. Two
+    papers with the same title but different identifiers get keys told apart by them."""
+    entries: list[Entry] = []
     capture_dates: dict[str, str] = {}
     for digest in digests:
         if digest.capture_date:
             capture_dates[digest.source] = digest.capture_date
-        for entry in digest.entries:
-            key = paper_key(entry.title)
-            if key:
-                groups[key].append(entry)
-    return [merge_entries(groups[k], taxonomy, capture_dates) for k in sorted(groups)]
+        entries.extend(e for e in digest.entries if paper_key(e.title) or e.ids.arxiv or e.ids.doi)
+    papers = [merge_entries(group, taxonomy, capture_dates) for group in group_entries(entries, paper_key)]
+    by_key: dict[str, list[Paper]] = defaultdict(list)
+    for paper in papers:
+        by_key[paper.key].append(paper)
+    out: list[Paper] = []
+    for key, same in by_key.items():
+        if len(same) == 1:
+            out.append(same[0])
+            continue
+        for paper in same:  # same title, different identifiers: two papers
+            first = paper.entries[0]
+            ident = (
+                f"arxiv:{paper.ids.arxiv}"
+                if paper.ids.arxiv
+                else f"doi:{paper.ids.doi}"
+                if paper.ids.doi
+                else f"{first.source}:{first.line}"
+            )
+            out.append(dataclasses.replace(paper, key=f"{key} [{ident}]"))
+    return sorted(out, key=lambda p: p.key)

@@ -150,7 +150,7 @@ def _fields_of(kind: type) -> tuple[str, ...] | None:
 def _bibtex_inputs(view: PaperView) -> tuple[Any, ...]:
     """What a view's BibTeX entry is made from (views.PaperView.bibtex): cheaper to digest
     than the entry itself, and as telling."""
-    return (view.cite_key, view.title, view.year, view.authors)
+    return (view.cite_key, view.title, view.year, view.authors, view.author_names, view.arxiv, view.doi)
 
 
 def _json_inputs(view: PaperView) -> tuple[Any, ...]:
@@ -172,6 +172,9 @@ def _json_inputs(view: PaperView) -> tuple[Any, ...]:
         view.read_on,
         tuple([source.id for source in view.sources]),
         tuple([(link.url, link.kind) for link in view.links]),
+        view.author_names,
+        view.arxiv,
+        view.doi,
     )
 
 

@@ -7,8 +7,9 @@ tags): listing pages would repeat every paper in the results, and the chrome is 
 Pagefind cannot run from `file://` (an ES module that `fetch()`es its index), so the
 build also writes `search-index.js`: a classic script that sets one global with, per
 paper, its slug, title, date, tags, status, digests, upvotes and a handful of
-distinctive abstract terms. `static/search.js` uses Pagefind over http and this index
-from disk, with the same search box, results and filters.
+distinctive abstract terms (and the author names and arXiv id, when known).
+`static/search.js` uses Pagefind over http and this index from disk, with the same
+search box, results and filters.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ import orjson
 
 from .build import BuildError
 from .escapes import replace_each
-from .library import Library
+from .library import Library, LibraryPaper
 from .output import replace_dir, unmark, work_dir
 from .pagefind_canon import canonicalise
 from .related import STOP
@@ -80,7 +81,15 @@ def offline_index_key(library: Library) -> str:
     h = hashlib.sha1(f"{SEARCH_VERSION}{sorted(library.tag_names.items())!r}".encode())
     for p in library.papers:
         h.update(repr((p.slug, p.title, p.date, p.tags, p.status, p.sources, p.upvotes, p.abstract)).encode())
+        if p.author_names or p.arxiv:
+            h.update(repr((p.author_names, p.arxiv)).encode())
     return h.hexdigest()
+
+
+def _identity_terms(paper: LibraryPaper) -> list[str]:
+    """Author names and the arXiv id, searched like the abstract terms (a paper found by
+    `Vaswani` or `1706.03762`); nothing for a paper without them, whose entry stays as it was."""
+    return [*paper.author_names, *([paper.arxiv] if paper.arxiv else [])]
 
 
 def offline_index(library: Library) -> bytes:
@@ -100,7 +109,7 @@ def offline_index(library: Library) -> bytes:
             p.status or "",
             [source_pos[s] for s in p.sources],
             p.upvotes or 0,
-            " ".join(words),
+            " ".join([*words, *_identity_terms(p)]),
         ]
         for p, words in zip(library.papers, terms, strict=True)
     ]

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from urllib.parse import quote_plus
 
-from . import bibtex, urls
+from . import bibtex, identifiers, urls
 from .library import Library, LibraryPaper
 from .markdown import to_html
 
@@ -59,6 +59,15 @@ class PaperView:
     is_new: bool
     """Added with the latest digest."""
     cite_key: str
+    author_names: tuple[str, ...] = ()
+    arxiv: str | None = None
+    """arXiv id without version."""
+    arxiv_version: int | None = None
+    doi: str | None = None
+    pdf: str | None = None
+    """The PDF: the page's `pdf`, else arXiv's for its id."""
+    hf: str | None = None
+    """The Hugging Face paper page: the page's `hf`, else the one for its arXiv id."""
 
     # Made from the fields above when a template asks, not with every view: at 100,000
     # papers they would hold 170 MB in the process that makes the views (the excerpt, asked
@@ -80,7 +89,36 @@ class PaperView:
         return lookup_links(self.title)
 
     @property
+    def abs_url(self) -> str | None:
+        """The arXiv abstract page, when the arXiv id is known."""
+        return identifiers.abs_url(self.arxiv) if self.arxiv else None
+
+    @property
+    def doi_url(self) -> str | None:
+        return identifiers.doi_url(self.doi) if self.doi else None
+
+    @property
+    def primary_class(self) -> str | None:
+        return identifiers.ArxivId(self.arxiv).primary_class if self.arxiv else None
+
+    @property
+    def schema_authors(self) -> list[dict[str, str]]:
+        """The authors as schema.org Person objects (JSON-LD)."""
+        return [{"@type": "Person", "name": name} for name in self.author_names]
+
+    @property
     def bibtex(self) -> str:
+        if self.arxiv or self.author_names or self.doi:
+            return bibtex.arxiv_entry(
+                self.cite_key,
+                self.title,
+                self.year,
+                self.author_names,
+                self.arxiv,
+                self.primary_class,
+                self.doi,
+                self.abs_url or self.doi_url or arxiv_search(self.title),
+            )
         return bibtex.entry(self.cite_key, self.title, self.year, arxiv_search(self.title), self.authors)
 
 
@@ -171,6 +209,12 @@ def paper_view(library: Library, paper: LibraryPaper, cite_key: str) -> PaperVie
         sources=tuple([digest_link(s) for s in paper.sources]),
         is_new=bool(paper.added) and paper.added == library.latest_added,
         cite_key=cite_key,
+        author_names=paper.author_names,
+        arxiv=paper.arxiv,
+        arxiv_version=paper.arxiv_version,
+        doi=paper.doi,
+        pdf=paper.pdf or (identifiers.pdf_url(paper.arxiv) if paper.arxiv else None),
+        hf=paper.hf or (identifiers.hf_url(paper.arxiv) if paper.arxiv else None),
     )
 
 

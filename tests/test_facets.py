@@ -36,6 +36,12 @@ VIEW = PaperView(
     sources=(TagView("d.txt", "d.txt", "digests/d/index.html"),),
     is_new=True,
     cite_key="apaper2024",
+    author_names=("Ann Lee", "Bo Chen"),
+    arxiv="2403.06563",
+    arxiv_version=2,
+    doi="10.1000/x",
+    pdf="https://arxiv.org/pdf/2403.06563",
+    hf="https://huggingface.co/papers/2403.06563",
 )
 
 OTHER: dict[type, Any] = {
@@ -50,7 +56,10 @@ def changed_views() -> list[tuple[str, PaperView]]:
     out = []
     for field in dataclasses.fields(PaperView):
         value = getattr(VIEW, field.name)
-        if isinstance(value, tuple):
+        if isinstance(value, tuple) and isinstance(value[0], str):
+            out.append((field.name, dataclasses.replace(VIEW, **{field.name: (*value[:-1], "Someone Else")})))
+            out.append((f"{field.name} (none)", dataclasses.replace(VIEW, **{field.name: ()})))
+        elif isinstance(value, tuple):
             item = value[0]
             for part in dataclasses.fields(item):
                 other = dataclasses.replace(item, **{part.name: OTHER[type(getattr(item, part.name))]})
