@@ -7,7 +7,11 @@
   search (`/api/papers/search`): a list of objects whose `paper` holds `id`, `title`,
   `summary`, `authors[].name`, `publishedAt`, `upvotes` (a list of bare paper objects,
   or one paper as `/api/papers/<id>` gives it, are read too);
-- BibTeX (`@article{...}`) and CSL-JSON (a list of items with a `type`), see bibinputs.
+- BibTeX (`@article{...}`) and CSL-JSON (a list of items with a `type`), see bibinputs;
+- a Hugging Face papers page saved from the browser (daily, weekly, monthly, trending,
+  search, collection pages): the paper objects in the JSON its components are hydrated
+  from (`data-props` attributes), read as data; the page's scripts are never run and its
+  visual layout is not looked at.
 
 A file of a recognised kind with a broken part (invalid JSON, a line that is not an id,
 an item with neither title nor id) is refused whole, with its file and line: nothing
@@ -16,9 +20,11 @@ is imported from it. Pure: text in, Digest out.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 from datetime import date
+from html.parser import HTMLParser
 from typing import Any
 
 from .bibinputs import RecordError, bibtex_entries, csl_entry, is_csl, looks_like_bibtex
@@ -33,6 +39,8 @@ _ISO_DAY = re.compile(r"^(\d{4}-\d{2}-\d{2})")
 def parse_input(text: str, source: str, *, year: int | None = None, mtime_year: int | None = None) -> Digest:
     """The entries of one file in `content/digests/`, whatever its kind."""
     body = text.lstrip("\ufeff \t\r\n")
+    if body[:15].lower().startswith(("<!doctype html", "<html")):
+        return parse_hf_html(text, source)
     if body.startswith(("[", "{")):
         return parse_hf_json(text, source)
     if looks_like_bibtex(body):
@@ -96,6 +104,66 @@ def parse_hf_json(text: str, source: str) -> Digest:
             return _refused(source, line, f"item {index + 1}: {entry}")
         entries.append(entry)
     return Digest(source, tuple(entries), (), _capture(source))
+
+
+def parse_hf_html(text: str, source: str) -> Digest:
+    """A saved Hugging Face papers page: every paper object found in its `data-props`
+    JSON, in page order, each arXiv id once."""
+    found = _PropsReader.read(text)
+    entries: list[Entry] = []
+    seen: set[str] = set()
+    for props, line in found:
+        for item in _paper_items(props):
+            entry = _hf_entry(item, source, line)
+            if isinstance(entry, str):
+                continue  # a paper-shaped object the page uses for something else
+            key = entry.ids.arxiv or entry.title
+            if key not in seen:
+                seen.add(key)
+                entries.append(entry)
+    if not entries:
+        return _refused(source, 1, "an HTML page without Hugging Face paper data (save a huggingface.co/papers page)")
+    return Digest(source, tuple(entries), (), _capture(source))
+
+
+class _PropsReader(HTMLParser):
+    """The JSON of every `data-props` attribute, with the line of its tag. Attribute
+    values are unescaped by the parser; nothing in the page is run."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.found: list[tuple[Any, int]] = []
+
+    @classmethod
+    def read(cls, text: str) -> list[tuple[Any, int]]:
+        reader = cls()
+        reader.feed(text)
+        reader.close()
+        return reader.found
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        for name, value in attrs:
+            if name == "data-props" and value:
+                with contextlib.suppress(json.JSONDecodeError, RecursionError):  # not JSON: no papers
+                    self.found.append((json.loads(value), self.getpos()[0]))
+
+
+def _paper_items(value: Any, depth: int = 0) -> list[Any]:
+    """Objects shaped like Hugging Face papers (`{paper: {id, title}}`, or a bare paper with
+    an `id`, a `title` and `authors` or a `summary`) anywhere in `value`."""
+    if depth > 40:
+        return []
+    if isinstance(value, list):
+        return [item for element in value for item in _paper_items(element, depth + 1)]
+    if not isinstance(value, dict):
+        return []
+    paper = value.get("paper")
+    if isinstance(paper, dict) and isinstance(paper.get("id"), str) and isinstance(paper.get("title"), str):
+        return [value]
+    bare = isinstance(value.get("id"), str) and isinstance(value.get("title"), str)
+    if bare and ("authors" in value or "summary" in value) and parse_arxiv_id(value["id"]) is not None:
+        return [value]
+    return [item for element in value.values() for item in _paper_items(element, depth + 1)]
 
 
 def parse_bibtex(text: str, source: str) -> Digest:

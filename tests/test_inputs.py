@@ -4,6 +4,7 @@ with file and line."""
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -168,3 +169,38 @@ def test_a_bibliography_merges_with_the_same_papers_from_other_inputs(make_conte
     assert "unraveling-the-mystery-of-scaling-laws-part-i" in slugs and "literate-programming" in slugs
     assert "attention-is-all-you-need" in slugs and "arxiv-1706-03762" not in slugs
     assert report.papers == len(slugs) == 7  # Su (3 inputs), Knuth (by DOI), Vaswani (by id), 4 id-only
+
+
+def test_a_saved_hugging_face_page_gives_its_papers_from_the_data_not_the_layout():
+    path = FIXTURES / "identifiers" / "2025-12-20-hf-daily-saved.html"
+    digest = parse_input(path.read_text(encoding="utf-8"), path.name)
+    listed = json.loads((FIXTURES / "identifiers" / "2025-12-20-hf-daily-papers.json").read_text(encoding="utf-8"))
+    assert digest.problems == ()
+    ids = [entry.ids.arxiv for entry in digest.entries]
+    assert ids == [item["paper"]["id"] for item in listed] + ["2401.00001"]  # the sidebar's repeat counted once
+    first = digest.entries[0]
+    assert first.title == listed[0]["paper"]["title"]
+    assert first.ids.authors == tuple(a["name"] for a in listed[0]["paper"]["authors"])
+    assert first.date == listed[0]["paper"]["publishedAt"][:10]
+    assert digest.entries[-1].title == 'Tags <script>alert(1)</script> & "quotes"'  # data, unescaped once, still text
+    assert all("Not A Paper Title" not in entry.title for entry in digest.entries)
+
+
+def test_an_html_page_without_paper_data_is_refused_with_its_name():
+    digest = parse_input((FIXTURES / "identifiers" / "not-hf.html").read_text(encoding="utf-8"), "not-hf.html")
+    assert digest.entries == ()
+    assert (
+        digest.problems[0].source == "not-hf.html" and "without Hugging Face paper data" in digest.problems[0].message
+    )
+
+
+def test_a_saved_page_imports_and_renders_its_papers_as_text(tmp_path, make_content):
+    from sitegen.build import Project, build
+
+    saved = (FIXTURES / "identifiers" / "2025-12-20-hf-daily-saved.html").read_bytes()
+    content = make_content({"2025-12-20-hf-daily-saved.html": saved})
+    build(Project(content=content, templates=tmp_path / "none", output=tmp_path / "site"), search=False)
+    pages = sorted(p.name for p in (content / "papers").glob("*.md"))
+    assert len(pages) == 3
+    hostile = next((tmp_path / "site" / "papers").glob("tags-script*/index.html")).read_text(encoding="utf-8")
+    assert "<script>alert(1)" not in hostile and "&lt;script&gt;alert(1)" in hostile
