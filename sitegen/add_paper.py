@@ -13,7 +13,8 @@ import datetime as dt
 import sys
 from pathlib import Path
 
-from .enrich import Candidate, arxiv_id, ask_by_id, placeholder_title, services
+from .enrich import Candidate, arxiv_id, ask_by_id, services
+from .identifiers import placeholder_title
 from .importer import load_taxonomy
 from .layout import PAPERS_DIR
 from .models import Paper

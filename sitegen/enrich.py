@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .identifiers import parse_arxiv, placeholder_title
 from .layout import PAPERS_DIR
 from .pages import PageError, read_page
 from .pagewrite import Outcome, PageConflict, papers_lock, replace_page
@@ -51,9 +52,6 @@ ENDPOINTS = {
 """Service -> (environment variable that overrides its address, default address,
 seconds between requests: arXiv's API asks for 3)."""
 WANTED = ("arxiv", "authors", "published")
-_ARXIV_ID = re.compile(
-    r"(?:arxiv\.org/(?:abs|pdf)/)?(?P<id>\d{4}\.\d{4,5}|[a-z-]+(?:\.[A-Z]{2})?/\d{7})(?:v(?P<v>\d+))?"
-)
 ATOM = "{http://www.w3.org/2005/Atom}"
 
 
@@ -156,11 +154,9 @@ def arxiv_candidates(body: bytes) -> list[Candidate]:
 
 
 def arxiv_id(text: str) -> tuple[str, int | None] | None:
-    """(id without version, version) from an arXiv id or abs/pdf URL."""
-    match = _ARXIV_ID.search(text.strip())
-    if match is None:
-        return None
-    return match["id"], int(match["v"]) if match["v"] else None
+    """(id without version, version) from an arXiv id, or an arXiv or Hugging Face URL."""
+    parsed = parse_arxiv(text.strip())
+    return (parsed.id, parsed.version) if parsed is not None else None
 
 
 def _day(value: Any) -> str | None:
@@ -285,11 +281,6 @@ def services(cache: Path, environ: dict[str, str] | os._Environ[str] = os.enviro
         timeout = float(environ.get("SITEGEN_LOOKUP_TIMEOUT", 15.0))
         made[name] = Service(name, base, interval, cache / "lookups" / name, timeout=timeout)
     return made
-
-
-def placeholder_title(arxiv: str) -> str:
-    """The title of a paper added by its id while offline, until a look-up names it."""
-    return f"arXiv:{arxiv}"
 
 
 def ask_by_id(service: Service, arxiv: str) -> list[Candidate]:
