@@ -19,13 +19,11 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import difflib
 import json
 import os
 import re
 import sys
 import textwrap
-import xml.etree.ElementTree as ET
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -128,6 +126,8 @@ def hf_candidates(body: bytes) -> list[Candidate]:
 
 def arxiv_candidates(body: bytes) -> list[Candidate]:
     """The arXiv API's Atom feed: an `entry` per paper."""
+    import xml.etree.ElementTree as ET  # here: every sitegen command imports this module
+
     try:
         root = ET.fromstring(body)
     except ET.ParseError as err:
@@ -181,6 +181,8 @@ class Choice:
 
 def choose(title: str, candidates: Sequence[Candidate], first_author: str | None, author_count: int | None) -> Choice:
     """The candidate that is this paper, if one confidently is."""
+    import difflib
+
     key = paper_key(title)
     exact = {c.arxiv: c for c in candidates if paper_key(c.title) == key}
     if len(exact) == 1:
