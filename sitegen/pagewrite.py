@@ -23,7 +23,6 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import ctypes.util
-import difflib
 import enum
 import fcntl
 import os
@@ -215,6 +214,8 @@ def merge3(base: bytes, ours: bytes, theirs: bytes) -> bytes | None:
     Lines added at one place by both sides are all kept (ours first): two saves that
     each appended a note keep both notes.
     """
+    import difflib  # here: merging is rare, and every sitegen command imports this module
+
     lines = base.splitlines(keepends=True)
     hunks = sorted(
         (i1, i2, side, tuple(other[j1:j2]))
