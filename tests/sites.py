@@ -6,7 +6,10 @@ test session, with search, into a temporary folder: tests never touch ./site.
 
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,6 +18,22 @@ import pytest
 from sitegen.build import Project, build
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+def run_sitegen(
+    *args: str | Path, cwd: Path | None = None, pythonpath: str | Path = ROOT, timeout: float = 300
+) -> subprocess.CompletedProcess[str]:
+    """`python -m sitegen ARGS` in a process of its own, its output captured as text."""
+    return subprocess.run(
+        [sys.executable, "-m", "sitegen", *map(str, args)],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env={**os.environ, "PYTHONPATH": str(pythonpath)},
+    )
+
+
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 

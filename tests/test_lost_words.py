@@ -20,6 +20,7 @@ from sitegen import importer, pages
 from sitegen.build import Project, build
 from sitegen.cli import main as sitegen_main
 from sitegen.config import load_config
+from tests.sites import run_sitegen
 from tests.test_reading_cli import AR, DIGEST, FP, MONET, TAXONOMY
 
 EDITOR_LINE = "A line my editor saved while sitegen was busy."
@@ -43,9 +44,7 @@ def front(path: Path) -> dict:
 
 
 def run_cli(*argv: str | Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "sitegen", *map(str, argv)], capture_output=True, text=True, timeout=120
-    )
+    return run_sitegen(*argv, timeout=120)
 
 
 # --------------------------------------------------------------------------- 1. import vs a save

@@ -11,13 +11,12 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.sites import ROOT, copy_content
+from tests.sites import ROOT, copy_content, run_sitegen
 from tests.test_build import tree_digest
 
 TIMEOUT = 300
@@ -34,14 +33,7 @@ out.mkdir(parents=True, exist_ok=True)
 
 
 def sitegen(cwd: Path, *args: str, pythonpath: str = str(ROOT)) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "sitegen", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=TIMEOUT,
-        env={**os.environ, "PYTHONPATH": pythonpath},
-    )
+    return run_sitegen(*args, cwd=cwd, pythonpath=pythonpath, timeout=TIMEOUT)
 
 
 @pytest.fixture()

@@ -7,15 +7,13 @@ naming it and leaves the old site as it was; an import reports it and leaves it 
 from __future__ import annotations
 
 import datetime as dt
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from sitegen.pages import PageError, parse_front
-from tests.sites import ROOT, copy_content
+from tests.sites import ROOT, copy_content, run_sitegen
 from tests.test_build import tree_digest
 
 TIMEOUT = 120
@@ -33,14 +31,7 @@ def alias_bomb(levels: int) -> str:
 
 
 def sitegen(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "sitegen", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=TIMEOUT,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-    )
+    return run_sitegen(*args, cwd=cwd, timeout=TIMEOUT)
 
 
 def test_an_alias_is_refused_at_its_line() -> None:
