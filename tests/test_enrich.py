@@ -142,6 +142,13 @@ def fake(monkeypatch: pytest.MonkeyPatch) -> Iterator[Fake]:
     server.server_close()
 
 
+def closed_port() -> int:
+    """A loopback port nothing listens on: connecting to it is refused, as with no network."""
+    with socket.socket() as closed:
+        closed.bind(("127.0.0.1", 0))
+        return closed.getsockname()[1]
+
+
 def front(content: Path, slug: str) -> dict:
     return yaml.safe_load((content / "papers" / f"{slug}.md").read_text(encoding="utf-8").split("---\n")[1])
 
@@ -273,9 +280,7 @@ def test_the_arxiv_api_is_asked_when_hugging_face_knows_nothing(tmp_path: Path, 
 
 def test_no_network_changes_nothing(tmp_path: Path, monkeypatch, capsys) -> None:
     content = make_list(tmp_path)
-    with socket.socket() as closed:
-        closed.bind(("127.0.0.1", 0))
-        port = closed.getsockname()[1]
+    port = closed_port()
     monkeypatch.setenv("HF_ENDPOINT", f"http://127.0.0.1:{port}")
     monkeypatch.setenv("SITEGEN_LOOKUP_INTERVAL", "0")
     before = snapshot(content)
@@ -365,9 +370,7 @@ def test_add_refuses_what_is_not_an_id(tmp_path: Path, capsys) -> None:
 
 def test_add_without_network_writes_the_id_only_page(tmp_path: Path, monkeypatch, capsys) -> None:
     content = make_list(tmp_path)
-    with socket.socket() as closed:
-        closed.bind(("127.0.0.1", 0))
-        port = closed.getsockname()[1]
+    port = closed_port()
     monkeypatch.setenv("HF_ENDPOINT", f"http://127.0.0.1:{port}")
     monkeypatch.setenv("SITEGEN_LOOKUP_INTERVAL", "0")
     assert sitegen_main(["add", "2501.00043", "--content", str(content), "--cache", str(tmp_path / "c")]) == 0
