@@ -36,7 +36,9 @@ from sitegen import importer, pagewrite
 from sitegen.cli import main as sitegen_main
 from sitegen.config import load_config
 from tests.bench.gen import generate
-from tests.test_reading_cli import DIGEST, TAXONOMY
+from tests.sites import copy_content
+from tests.test_lost_words import make_list
+from tests.test_reading_cli import TAXONOMY
 
 SLUGS = [
     "scaling-laws-for-floating-point-quantization-training",
@@ -92,24 +94,7 @@ class Editor:
 
 @pytest.fixture(scope="module")
 def reading_list(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    content = tmp_path_factory.mktemp("list") / "content"
-    (content / "digests").mkdir(parents=True)
-    (content / "digests" / "2024-12-15.txt").write_text("# captured 2024-12-15\n" + DIGEST, encoding="utf-8")
-    (content / "taxonomy.yaml").write_text(TAXONOMY, encoding="utf-8")
-    assert sitegen_main(["import", "-q", "--content", str(content)]) == 0
-    return content
-
-
-def copy_list(content: Path, into: Path) -> Path:
-    copy = into / "content"
-    for path in sorted(content.rglob("*")):
-        target = copy / path.relative_to(content)
-        if path.is_dir():
-            target.mkdir(parents=True, exist_ok=True)
-        else:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(path.read_bytes())
-    return copy
+    return make_list(tmp_path_factory.mktemp("list"))
 
 
 def install_hooks(monkeypatch: pytest.MonkeyPatch, editor: Editor) -> None:
@@ -125,7 +110,7 @@ saves_strategy = st.dictionaries(st.integers(0, 14), st.integers(0, len(SLUGS) -
 @given(saves=saves_strategy)
 def test_import_interleaved_with_editor_saves(reading_list: Path, saves: dict[int, int]) -> None:
     with tempfile.TemporaryDirectory() as scratch, pytest.MonkeyPatch.context() as monkeypatch:
-        content = copy_list(reading_list, Path(scratch))
+        content = copy_content(reading_list, Path(scratch))
         # Every page's tags change: the import rewrites all three pages.
         (content / "taxonomy.yaml").write_text(TAXONOMY.replace("'quantiz'", "'no such word'"), encoding="utf-8")
         editor = Editor(content / "papers", saves)
@@ -140,7 +125,7 @@ def test_import_interleaved_with_editor_saves(reading_list: Path, saves: dict[in
 @given(saves=saves_strategy, command=st.sampled_from(["note", "tag", "status"]))
 def test_reading_command_interleaved_with_editor_saves(reading_list: Path, saves: dict[int, int], command: str) -> None:
     with tempfile.TemporaryDirectory() as scratch, pytest.MonkeyPatch.context() as monkeypatch:
-        content = copy_list(reading_list, Path(scratch))
+        content = copy_content(reading_list, Path(scratch))
         editor = Editor(content / "papers", saves)
         install_hooks(monkeypatch, editor)
         words = {
@@ -197,7 +182,7 @@ def big_list(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_real_import_and_commands_race_an_editor(big_list: Path, tmp_path: Path, seed: int) -> None:
     """A real import rewriting 1,000 pages and ten `sitegen note` commands, against an
     editor process saving random pages as fast as it can: every line is kept."""
-    content = copy_list(big_list, tmp_path)
+    content = copy_content(big_list, tmp_path)
     # A taxonomy that tags every paper anew: the import rewrites every page.
     (content / "taxonomy.yaml").write_text("max_tags: 5\nfallback: other\ntags:\n  everything:\n    title: ['.']\n")
     stop = tmp_path / "stop"
@@ -240,7 +225,7 @@ def test_real_import_and_commands_race_an_editor(big_list: Path, tmp_path: Path,
 
 def test_threads_of_commands_on_one_page(reading_list: Path, tmp_path: Path) -> None:
     """Sixteen threads, each running reading commands in-process on the same page."""
-    content = copy_list(reading_list, tmp_path)
+    content = copy_content(reading_list, tmp_path)
     errors: list[BaseException] = []
 
     def work(i: int) -> None:
