@@ -1,3 +1,3 @@
-from .cli import run
+from sitegen.cli import run
 
 run()

@@ -8,17 +8,17 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from . import __version__
-from .add_paper import register as register_add
-from .build import BuildError, Project, build
-from .check import check_site
-from .config import CONFIG_FILE, ConfigError, base_url_warning, load_config
-from .enrich import register as register_enrich
-from .importer import run_import
-from .pages import PageError
-from .reading_cli import register as register_reading
-from .tags import TaxonomyError
-from .wording import count
+from sitegen import __version__
+from sitegen.build.pipeline import BuildError, Project, build
+from sitegen.config import CONFIG_FILE, ConfigError, base_url_warning, load_config
+from sitegen.core.wording import count
+from sitegen.ingest.add_paper import register as register_add
+from sitegen.ingest.enrich import register as register_enrich
+from sitegen.ingest.importer import run_import
+from sitegen.pagefile.pages import PageError
+from sitegen.reading.commands import register as register_reading
+from sitegen.site.check import check_site
+from sitegen.taxonomy.tags import TaxonomyError
 
 EXIT_OK, EXIT_WARN, EXIT_ERROR = 0, 1, 2
 
@@ -196,7 +196,7 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 
 def cmd_init(args: argparse.Namespace) -> int:
-    from .init import InitError, write_starter
+    from sitegen.init import InitError, write_starter
 
     try:
         write_starter(args.dir)
@@ -237,8 +237,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "check":
             return cmd_check(args)
         if args.command == "serve":
-            from .serve import serve
-            from .serve_http import BindError
+            from sitegen.serve import serve
+            from sitegen.serve_http import BindError
 
             try:
                 return serve(

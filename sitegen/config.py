@@ -12,7 +12,7 @@ from typing import Any
 
 import yaml
 
-from .models import Problem
+from sitegen.core.models import Problem
 
 CONFIG_FILE = "config.yaml"
 

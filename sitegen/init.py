@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .config import CONFIG_FILE
-from .layout import DIGESTS_DIR, TAXONOMY_FILE
-from .resources import default_taxonomy_file
+from sitegen.config import CONFIG_FILE
+from sitegen.core.layout import DIGESTS_DIR, TAXONOMY_FILE
+from sitegen.core.resources import default_taxonomy_file
 
 CONFIG_TEXT = """\
 # Site configuration. Every setting is optional: each is shown here commented out,

@@ -30,12 +30,12 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from .build import BuildError, BuildReport, Project, build
-from .cache import BuildCache, load_cache, save_cache
-from .config import ConfigError
-from .pages import PageError
-from .serve_http import App, HttpServer, Request, Response, Say
-from .tags import TaxonomyError
+from sitegen.build.cache import BuildCache, load_cache, save_cache
+from sitegen.build.pipeline import BuildError, BuildReport, Project, build
+from sitegen.config import ConfigError
+from sitegen.pagefile.pages import PageError
+from sitegen.serve_http import App, HttpServer, Request, Response, Say
+from sitegen.taxonomy.tags import TaxonomyError
 
 EVENTS = "/__sitegen/events"
 SCRIPT = "/__sitegen/live.js"
@@ -328,7 +328,7 @@ class DevServer:
             self.unsaved = False
 
     def refresh_search(self, key: str) -> None:
-        from .search import run_pagefind_into
+        from sitegen.search.index import run_pagefind_into
 
         try:
             run_pagefind_into(self.project.output, self.project.output / "pagefind")

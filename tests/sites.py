@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from sitegen.build import Project, build
+from sitegen.build.pipeline import Project, build
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -18,7 +18,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from sitegen.build import Project, build
+from sitegen.build.pipeline import Project, build
 from tests.sites import ROOT, copy_content
 from tests.test_build import tree_digest
 

@@ -11,9 +11,9 @@ from xml.etree import ElementTree as ET
 
 import pytest
 
-from sitegen.build import BuildError, Project, build
-from sitegen.check import check_site
+from sitegen.build.pipeline import BuildError, Project, build
 from sitegen.config import ConfigError
+from sitegen.site.check import check_site
 from tests.sites import ROOT, build_project, copy_content
 
 
@@ -109,7 +109,7 @@ def test_two_builds_are_byte_identical(content: Path, tmp_path: Path) -> None:
 def test_the_offline_index_is_made_while_pagefind_runs(
     content: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import sitegen.search as search
+    import sitegen.search.index as search
 
     events: list[str] = []
     start, make = search.PagefindRun.__init__, search.offline_index
@@ -133,7 +133,7 @@ def test_the_offline_index_is_made_while_pagefind_runs(
 def test_a_failure_while_pagefind_runs_stops_it_and_keeps_the_old_site(
     content: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import sitegen.search as search
+    import sitegen.search.index as search
 
     site = build_project(tmp_path, content, search=True)
     before = tree_digest(site)
@@ -293,7 +293,7 @@ def test_hostile_digest_renders_as_inert_text(tmp_path: Path) -> None:
 
 
 def test_parallel_build_equals_serial_and_reports_errors(content: Path, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    import sitegen.build as build_module
+    import sitegen.build.pipeline as build_module
 
     monkeypatch.setattr(build_module, "PARALLEL_MIN_JOBS", 10)
     serial = Project(content, tmp_path / "none", tmp_path / "serial", cache=tmp_path / "c1")
@@ -319,9 +319,9 @@ def test_parallel_page_loading_equals_serial_and_reports_the_same_error(
     """Pages parsed in forked processes give the serial result; with broken pages in
     several chunks (taken by whichever process comes first), the error is the serial one
     (the first bad page by name)."""
-    from sitegen import build as build_module
-    from sitegen.build import BuildError, load_papers
-    from sitegen.cache import BuildCache
+    from sitegen.build import pipeline as build_module
+    from sitegen.build.cache import BuildCache
+    from sitegen.build.pipeline import BuildError, load_papers
 
     monkeypatch.setattr(build_module, "PARALLEL_MIN_PAGES", 2)
     monkeypatch.setattr(build_module, "PARSE_CHUNK", 16)
@@ -348,7 +348,7 @@ def test_a_site_with_more_pages_than_a_sitemap_may_list_gets_a_sitemap_index(
 ) -> None:
     """The sitemap protocol allows 50,000 URLs a file (100,000 papers have more pages):
     past the limit, sitemap.xml is an index of sitemap-N.xml files that list every page once."""
-    import sitegen.feeds as feeds
+    import sitegen.site.feeds as feeds
 
     small = build_project(tmp_path / "small", content)
     monkeypatch.setattr(feeds, "SITEMAP_URLS", 100)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sitegen.library import _CONTROL, clean_text
+from sitegen.site.library import _CONTROL, clean_text
 
 tricky = st.text(
     st.one_of(

@@ -47,7 +47,7 @@ def test_editing_a_rendering_function_changes_the_next_build(tmp_path: Path) -> 
     assert first.returncode in (0, 1), first.stderr
     assert "Disallow: /private/" not in (site / "robots.txt").read_text()
 
-    feeds = code / "feeds.py"
+    feeds = code / "site" / "feeds.py"
     source = feeds.read_text(encoding="utf-8")
     edited = source.replace('lines = ["User-agent: *", "Allow: /"]', 'lines = ["User-agent: *", "Disallow: /private/"]')
     assert edited != source, "feeds.robots changed: update this test's edit"

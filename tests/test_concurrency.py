@@ -32,9 +32,10 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sitegen import importer, pagewrite
 from sitegen.cli import main as sitegen_main
 from sitegen.config import load_config
+from sitegen.ingest import importer
+from sitegen.pagefile import pagewrite
 from tests.bench.gen import generate
 from tests.sites import copy_content
 from tests.test_lost_words import make_list

@@ -1,4 +1,4 @@
-"""sitegen.csr against plain loops written after SciPy's sparsetools (csr_matmat, csr_tocsc).
+"""sitegen.site.csr against plain loops written after SciPy's sparsetools (csr_matmat, csr_tocsc).
 
 The product must hold every value as the float that `sums[j] += a * b`, run in SciPy's
 order, gives: the loops below run that order one float at a time, with Python floats (IEEE
@@ -15,7 +15,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sitegen import csr
+from sitegen.site import csr
 
 
 def random_csr(rng: Any, rows: int, cols: int, density: float) -> csr.Csr:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from sitegen.digest import decode, parse_digest
+from sitegen.ingest.digest import decode, parse_digest
 from tests.fixtures import make_digest_fixtures as gen
 
 DIGESTS = Path(__file__).resolve().parent / "fixtures" / "digests"

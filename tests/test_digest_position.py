@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from sitegen.digest import parse_digest
+from sitegen.ingest.digest import parse_digest
 
 POSITION = Path(__file__).resolve().parent / "fixtures" / "digests" / "position"
 CASES = sorted(POSITION.glob("*.txt"))

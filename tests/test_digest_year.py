@@ -10,7 +10,7 @@ import sys
 from datetime import datetime, timezone
 from pathlib import Path
 
-from sitegen.digest import parse_digest
+from sitegen.ingest.digest import parse_digest
 
 ROOT = Path(__file__).resolve().parent.parent
 LISTING = "Daily Papers\n\nA Title\n\nIts abstract.\n\n  \u2022 2 authors\n\u00b7\nJul 3\n"

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from sitegen.build import BuildError, Project, build
+from sitegen.build.pipeline import BuildError, Project, build
 from sitegen.serve import DevServer
 from tests.sites import FIXTURES
 

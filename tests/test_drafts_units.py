@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from sitegen.drafts import PREVIEW_LINE, public_notes, published
-from sitegen.library import LibraryPaper, paper_from_page
-from sitegen.pages import PageError
+from sitegen.pagefile.pages import PageError
+from sitegen.site.drafts import PREVIEW_LINE, public_notes, published
+from sitegen.site.library import LibraryPaper, paper_from_page
 
 
 def paper(notes: str, draft: bool = False) -> LibraryPaper:

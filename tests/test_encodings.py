@@ -20,7 +20,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sitegen.cli import main
-from sitegen.digest import decode, parse_digest
+from sitegen.ingest.digest import decode, parse_digest
 from tests.fuzz.fuzz_digest import DIGESTS, check_bytes
 from tests.fuzz.helpers import ABSTRACT, BOILER, do_import, entry_text, make_content, pages
 

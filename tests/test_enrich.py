@@ -21,10 +21,10 @@ from typing import Any
 import pytest
 import yaml
 
-from sitegen import lookup
-from sitegen.build import Project, build
+from sitegen.build.pipeline import Project, build
 from sitegen.cli import main as sitegen_main
-from sitegen.enrich import arxiv_candidates, choose, hf_candidates
+from sitegen.ingest import lookup
+from sitegen.ingest.enrich import arxiv_candidates, choose, hf_candidates
 from tests.test_lost_words import make_list
 from tests.test_reading_cli import AR, FP, MONET
 

@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 from markupsafe import Markup
 
-from sitegen import feeds
-from sitegen.render import FACETS, value_digest
-from sitegen.views import LinkView, PaperView, TagView
+from sitegen.build.render import FACETS, value_digest
+from sitegen.site import feeds
+from sitegen.site.views import LinkView, PaperView, TagView
 
 VIEW = PaperView(
     slug="a-paper",

@@ -10,9 +10,9 @@ from xml.etree import ElementTree as ET
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sitegen import feeds
 from sitegen.config import Config
-from sitegen.feeds import ATOM, EPOCH, FEED_ENTRIES, SITEMAP, FeedEntry, _link, _text
+from sitegen.site import feeds
+from sitegen.site.feeds import ATOM, EPOCH, FEED_ENTRIES, SITEMAP, FeedEntry, _link, _text
 
 
 def reference_atom(config: Config, title: str, path: str, papers: Sequence[FeedEntry]) -> bytes:

@@ -1,4 +1,4 @@
-"""The fast front-matter reader (sitegen.frontmatter.load_simple) against YAML itself.
+"""The fast front-matter reader (sitegen.pagefile.frontmatter.load_simple) against YAML itself.
 
 Whenever the fast reader answers, its answer must be exactly YAML's (values, key order,
 types); whenever YAML fails, the fast reader must have declined. Set FRONTMATTER_EXAMPLES
@@ -17,8 +17,8 @@ import yaml
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from sitegen.frontmatter import load_simple
-from sitegen.pages import _Loader, new_page, parse_front, split_page
+from sitegen.pagefile.frontmatter import load_simple
+from sitegen.pagefile.pages import _Loader, new_page, parse_front, split_page
 from tests.test_pages import paper
 
 PAPERS = Path(__file__).resolve().parents[1] / "content" / "papers"

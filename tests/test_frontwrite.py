@@ -1,4 +1,4 @@
-"""A new page's front matter written directly (sitegen/frontwrite.py) is yaml.dump's, byte for byte."""
+"""A new page's front matter written directly (sitegen/pagefile/frontwrite.py) is yaml.dump's, byte for byte."""
 
 from __future__ import annotations
 
@@ -11,11 +11,11 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sitegen.digest import parse_digest
-from sitegen.frontwrite import dump_front
-from sitegen.pages import _Dumper, new_page_meta
-from sitegen.papers import merge_digests
-from sitegen.tags import parse_taxonomy
+from sitegen.ingest.digest import parse_digest
+from sitegen.ingest.papers import merge_digests
+from sitegen.pagefile.frontwrite import dump_front
+from sitegen.pagefile.pages import _Dumper, new_page_meta
+from sitegen.taxonomy.tags import parse_taxonomy
 from tests.sites import ROOT
 
 sys.path.insert(0, str(ROOT / "tests" / "bench"))

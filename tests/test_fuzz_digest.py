@@ -23,11 +23,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sitegen.config import Config
-from sitegen.digest import MAX_DIGEST_BYTES, decode, normalise_line, parse_digest
-from sitegen.importer import read_digest
-from sitegen.latex import clean_latex
-from sitegen.links import find_links
-from sitegen.papers import paper_key
+from sitegen.core.keys import paper_key
+from sitegen.core.latex import clean_latex
+from sitegen.core.links import find_links
+from sitegen.ingest.digest import MAX_DIGEST_BYTES, decode, normalise_line, parse_digest
+from sitegen.ingest.importer import read_digest
 from tests.fuzz.fuzz_digest import (
     DIGESTS,
     ENDINGS,
@@ -203,7 +203,7 @@ def test_abstract_over_many_lines_is_linear() -> None:
     digest = parse_digest(text, "x.txt")
     assert [e.abstract for e in digest.entries] == [" ".join([line.strip()] * 3)]
     assert_linear(
-        "from sitegen.digest import parse_digest",
+        "from sitegen.ingest.digest import parse_digest",
         f"text = {BOILER!r} + 'A title\\n\\n' + {line!r} * N\n"
         "assert len(parse_digest(text, 'x.txt').entries[0].abstract) > 300 * N",
         6_250,
@@ -214,7 +214,7 @@ def test_unclosed_latex_quotes_are_linear() -> None:
     """Bug: ``` ``(.+?)'' ``` rescanned the line from every ``` `` ```: an 80 KB abstract of
     unclosed ``` `` ``` took 11 s. A 1 MB one now takes milliseconds."""
     assert clean_latex("``quoted'' and ``a ``b'' c''") == "\u201cquoted\u201d and ``a \u201cb\u201d c''"
-    assert_linear("from sitegen.latex import clean_latex", "clean_latex('``x ' * N)", 62_500)
+    assert_linear("from sitegen.core.latex import clean_latex", "clean_latex('``x ' * N)", 62_500)
 
 
 def test_link_trimming_is_linear() -> None:
@@ -222,13 +222,15 @@ def test_link_trimming_is_linear() -> None:
     (20 K brackets: 0.2 s; 1 M: minutes)."""
     assert [link.url for link in find_links("see http://a.example/x)))).")] == ["http://a.example/x"]
     assert [link.url for link in find_links("(see http://a.example/f(x)).")] == ["http://a.example/f(x)"]
-    assert_linear("from sitegen.links import find_links", "find_links('see http://a.example/x' + ')' * N)", 250_000)
+    assert_linear(
+        "from sitegen.core.links import find_links", "find_links('see http://a.example/x' + ')' * N)", 250_000
+    )
 
 
 def test_paper_key_is_linear() -> None:
     """Bug: `[\\s.,;:!?]+$` backtracked on long runs of punctuation: 40 KB took 9 s."""
     assert paper_key("Title .!? ") == "title" and paper_key("...") == "..."
-    assert_linear("from sitegen.papers import paper_key", "paper_key('a' + '. ' * N + 'b')", 125_000)
+    assert_linear("from sitegen.core.keys import paper_key", "paper_key('a' + '. ' * N + 'b')", 125_000)
 
 
 def test_a_paste_of_only_line_breaks_is_fast() -> None:
@@ -236,7 +238,7 @@ def test_a_paste_of_only_line_breaks_is_fast() -> None:
     32 MB of line breaks (24 million lines) took 11 s, 50 MB over 15 s. Now 0.5 s."""
     check_digest(BOILER + "A title\r\n\r\n\n\r" * 50 + "Another\n")
     assert_linear(
-        "from sitegen.digest import parse_digest",
+        "from sitegen.ingest.digest import parse_digest",
         "text = 'Daily Papers\\nA title' + '\\r\\n\\r\\n\\n\\r' * N\n"
         "assert len(parse_digest(text, 'x.txt').entries) == 1",
         2_000_000,

@@ -15,7 +15,7 @@ import os
 import shutil
 from pathlib import Path
 
-from sitegen.build import Project, build
+from sitegen.build.pipeline import Project, build
 from tests.sites import FIXTURES
 
 EXPECTED = Path(__file__).resolve().parent / "golden" / "expected"

@@ -17,7 +17,7 @@ from typing import Any
 import bibtexparser
 import pytest
 
-from sitegen.build import Project, build
+from sitegen.build.pipeline import Project, build
 from tests.browser import page_problems
 from tests.test_search_browser import result_titles, wait_for_results
 from tests.test_site_browser import site_url

@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import pytest
 
-from sitegen.identifiers import ArxivId, normalise_doi, parse_arxiv
-from sitegen.library import paper_from_page
-from sitegen.models import Digest, Entry, Identifiers
-from sitegen.pages import PageError
-from sitegen.papers import merge_digests
-from sitegen.tags import EMPTY
+from sitegen.core.identifiers import ArxivId, normalise_doi, parse_arxiv
+from sitegen.core.models import Digest, Entry, Identifiers
+from sitegen.ingest.papers import merge_digests
+from sitegen.pagefile.pages import PageError
+from sitegen.site.library import paper_from_page
+from sitegen.taxonomy.tags import EMPTY
 
 # ----------------------------------------------------------------------------- reading identifiers
 

@@ -19,13 +19,13 @@ from pathlib import Path
 
 import pytest
 
-from sitegen.build import Project, build
-from sitegen.cache import BuildCache, load_cache, save_cache
+from sitegen.build.cache import BuildCache, load_cache, save_cache
+from sitegen.build.output import write_file_atomic
+from sitegen.build.pipeline import Project, build
 from sitegen.config import Config
-from sitegen.importer import run_import
-from sitegen.output import write_file_atomic
-from sitegen.pages import read_page
-from sitegen.papers import paper_key
+from sitegen.core.keys import paper_key
+from sitegen.ingest.importer import run_import
+from sitegen.pagefile.pages import read_page
 from tests.test_build import tree_digest
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -154,9 +154,9 @@ def test_search_filters_know_one_tag(tmp_path: Path) -> None:
     name the merged tag once, by the name shown."""
     import json
 
-    from sitegen.library import make_library, paper_from_page
-    from sitegen.search import offline_index
-    from sitegen.tags import EMPTY
+    from sitegen.search.index import offline_index
+    from sitegen.site.library import make_library, paper_from_page
+    from sitegen.taxonomy.tags import EMPTY
 
     content = collision_content(tmp_path)
     papers = [paper_from_page(p.read_text("utf-8"), p.stem, p.name) for p in sorted((content / "papers").glob("*.md"))]
@@ -174,7 +174,7 @@ def test_search_filters_know_one_tag(tmp_path: Path) -> None:
 
 
 def test_tag_key_table() -> None:
-    from sitegen.identity import tag_key
+    from sitegen.core.identity import tag_key
 
     assert tag_key("LLM") == tag_key("llm") == tag_key(" \uff2c\uff2cM\u200b ") == "llm"
     assert tag_key("Mixture  of\u00a0Experts") == tag_key("mixture of experts") == "mixture of experts"
@@ -246,7 +246,7 @@ def test_every_temporary_name_comes_from_the_one_helper() -> None:
             if re.search(r"\.tmp\b|getpid\(\)\}?\.", line) and "mkstemp" not in line:
                 offenders.append(f"{source.name}:{number}: {line.strip()}")
     assert offenders == []
-    from sitegen.tempfiles import temp_path
+    from sitegen.core.tempfiles import temp_path
 
     target = Path("site/tags/llm/index.html")
     names: list[Path] = []
@@ -319,7 +319,7 @@ def test_zero_width_space_is_not_a_space(tmp_path: Path) -> None:
 
 
 def test_paper_key_drops_every_default_ignorable_code_point() -> None:
-    from sitegen.identity import IGNORABLE_RANGES, strip_ignorable
+    from sitegen.core.identity import IGNORABLE_RANGES, strip_ignorable
 
     for low, high in IGNORABLE_RANGES:
         for code in {low, (low + high) // 2, high}:
@@ -334,7 +334,7 @@ def test_the_set_is_unicode_default_ignorable(code: int) -> None:
     """Spot checks against the Unicode data: format or filler characters, none a letter."""
     import unicodedata
 
-    from sitegen.identity import IGNORABLE_RANGES
+    from sitegen.core.identity import IGNORABLE_RANGES
 
     assert unicodedata.category(chr(code)) in {"Cf", "Mn", "Lo", "Cn"}
     assert any(low <= code <= high for low, high in IGNORABLE_RANGES)
@@ -346,8 +346,8 @@ def test_the_set_is_unicode_default_ignorable(code: int) -> None:
 def test_reading_commands_know_a_tag_by_any_spelling(tmp_path: Path) -> None:
     """`sitegen tag X +LLM` on a page tagged `llm` changes nothing; `-LLM` removes it;
     `sitegen list --tag LLM` lists the pages tagged `llm`."""
-    from sitegen import reading
-    from sitegen.library import paper_from_page
+    from sitegen.reading import edits as reading
+    from sitegen.site.library import paper_from_page
 
     text = page("BatchFormer", ["llm", "scaling"], "2024-02-01")
     edit = reading.tag(text, [("+", "LLM")], "batchformer.md")

@@ -9,8 +9,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from sitegen.config import Config
-from sitegen.importer import run_import
-from sitegen.pages import read_page
+from sitegen.ingest.importer import run_import
+from sitegen.pagefile.pages import read_page
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 IDS = FIXTURES / "identifiers"

@@ -15,8 +15,8 @@ import pytest
 
 from sitegen import cli
 from sitegen.config import Config
-from sitegen.importer import run_import
-from sitegen.pages import read_page
+from sitegen.ingest.importer import run_import
+from sitegen.pagefile.pages import read_page
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"

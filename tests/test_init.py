@@ -15,8 +15,8 @@ import yaml
 from lxml import etree
 
 from sitegen.config import Config, load_config
+from sitegen.core.resources import default_taxonomy_file
 from sitegen.init import InitError, write_starter
-from sitegen.resources import default_taxonomy_file
 from tests.validate import validate_html
 
 ROOT = Path(__file__).resolve().parent.parent

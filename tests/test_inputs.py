@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 
 from sitegen.config import Config
-from sitegen.importer import run_import
-from sitegen.inputs import parse_input
-from sitegen.pages import read_page
+from sitegen.ingest.importer import run_import
+from sitegen.ingest.inputs import parse_input
+from sitegen.pagefile.pages import read_page
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 IDS = FIXTURES / "identifiers"
@@ -195,7 +195,7 @@ def test_an_html_page_without_paper_data_is_refused_with_its_name():
 
 
 def test_a_saved_page_imports_and_renders_its_papers_as_text(tmp_path, make_content):
-    from sitegen.build import Project, build
+    from sitegen.build.pipeline import Project, build
 
     saved = (FIXTURES / "identifiers" / "2025-12-20-hf-daily-saved.html").read_bytes()
     content = make_content({"2025-12-20-hf-daily-saved.html": saved})

@@ -6,13 +6,13 @@ from pathlib import Path
 
 import pytest
 
-from sitegen.digest import parse_digest
-from sitegen.latex import clean_latex
-from sitegen.links import classify, find_links
-from sitegen.models import Link
-from sitegen.pages import new_page, read_page
-from sitegen.papers import merge_digests
-from sitegen.tags import EMPTY
+from sitegen.core.latex import clean_latex
+from sitegen.core.links import classify, find_links
+from sitegen.core.models import Link
+from sitegen.ingest.digest import parse_digest
+from sitegen.ingest.papers import merge_digests
+from sitegen.pagefile.pages import new_page, read_page
+from sitegen.taxonomy.tags import EMPTY
 
 DIGESTS = Path(__file__).resolve().parent / "fixtures" / "digests"
 

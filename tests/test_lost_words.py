@@ -16,10 +16,11 @@ from pathlib import Path
 import pytest
 import yaml
 
-from sitegen import importer, pages
-from sitegen.build import Project, build
+from sitegen.build.pipeline import Project, build
 from sitegen.cli import main as sitegen_main
 from sitegen.config import load_config
+from sitegen.ingest import importer
+from sitegen.pagefile import pages
 from tests.sites import run_sitegen
 from tests.test_reading_cli import AR, DIGEST, FP, MONET, TAXONOMY
 

@@ -24,13 +24,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, rule
 
-from sitegen.digest import normalise_line
-from sitegen.importer import load_taxonomy
-from sitegen.latex import clean_latex
-from sitegen.library import paper_from_page
-from sitegen.models import Paper
-from sitegen.pages import new_page, read_page, split_page, update_page
-from sitegen.papers import paper_key
+from sitegen.core.keys import paper_key
+from sitegen.core.latex import clean_latex
+from sitegen.core.models import Paper
+from sitegen.ingest.digest import normalise_line
+from sitegen.ingest.importer import load_taxonomy
+from sitegen.pagefile.pages import new_page, read_page, split_page, update_page
+from sitegen.site.library import paper_from_page
 from tests.fuzz.helpers import ABSTRACT, BOILER, TAXONOMY, do_import, entry_text, make_content, pages, write_digest
 
 TAXONOMY_B = TAXONOMY.replace(

@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 from lxml import html as lxml_html
 
-from sitegen.build import Project, build
-from sitegen.check import check_site
-from sitegen.markdown import to_html
+from sitegen.build.pipeline import Project, build
+from sitegen.site.check import check_site
+from sitegen.site.markdown import to_html
 from tests.sites import FIXTURES
 from tests.validate import validate_html
 

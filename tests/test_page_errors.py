@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import pytest
 
-from sitegen.library import paper_from_page
-from sitegen.pages import PageError
+from sitegen.pagefile.pages import PageError
+from sitegen.site.library import paper_from_page
 
 PAGE = """---
 title: A paper

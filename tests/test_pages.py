@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 from sitegen.config import Config
-from sitegen.importer import run_import
-from sitegen.models import Link, Paper
-from sitegen.pages import AUTO_TAGS, new_page, read_page, update_page
+from sitegen.core.models import Link, Paper
+from sitegen.ingest.importer import run_import
+from sitegen.pagefile.pages import AUTO_TAGS, new_page, read_page, update_page
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 A = "2025-12-15-daily-papers.txt"

@@ -11,11 +11,12 @@ from pathlib import Path
 import pytest
 
 from sitegen.config import Config
-from sitegen.digest import parse_digest
-from sitegen.importer import run_import
-from sitegen.pages import read_page
-from sitegen.papers import MAX_SLUG, assign_slugs, base_slug, merge_digests, paper_key
-from sitegen.tags import EMPTY
+from sitegen.core.keys import MAX_SLUG, base_slug, paper_key
+from sitegen.ingest.digest import parse_digest
+from sitegen.ingest.importer import run_import
+from sitegen.ingest.papers import assign_slugs, merge_digests
+from sitegen.pagefile.pages import read_page
+from sitegen.taxonomy.tags import EMPTY
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "digests"
 UNRAVELING = "Unraveling the Mystery of Scaling Laws: Part I"

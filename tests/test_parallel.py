@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from sitegen.build import Project, build
-from sitegen.parallel import Forked, Later, Standby, WorkerFailed, in_forks, share_out
+from sitegen.build.parallel import Forked, Later, Standby, WorkerFailed, in_forks, share_out
+from sitegen.build.pipeline import Project, build
 from tests.sites import ROOT, copy_content
 
 
@@ -93,8 +93,8 @@ def test_related_papers_computed_in_a_child_give_the_serial_site(
 ) -> None:
     """With enough pages, a full build computes related papers in a child process while
     it describes the listings; the site is byte for byte the serial build's."""
-    import sitegen.build as build_module
-    import sitegen.parallel as parallel_module
+    import sitegen.build.parallel as parallel_module
+    import sitegen.build.pipeline as build_module
 
     content = copy_content(ROOT / "content", tmp_path)
     serial = Project(content, tmp_path / "none", tmp_path / "serial", cache=tmp_path / "c1")
@@ -153,7 +153,7 @@ def _assert_gone(pid: int) -> None:
 
 
 def test_a_build_that_fails_leaves_no_standby_child(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import sitegen.build as build_module
+    import sitegen.build.pipeline as build_module
 
     content = copy_content(ROOT / "content", tmp_path)
     page = sorted((content / "papers").glob("*.md"))[3]

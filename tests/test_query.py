@@ -7,7 +7,7 @@ from urllib.parse import quote_plus
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sitegen.views import arxiv_search, query
+from sitegen.site.views import arxiv_search, query
 
 
 @settings(max_examples=500, deadline=None, derandomize=True, database=None)

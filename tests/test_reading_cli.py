@@ -19,10 +19,12 @@ from pathlib import Path
 import pytest
 import yaml
 
-from sitegen import reading, reading_cli
 from sitegen.cli import main as sitegen_main
-from sitegen.reading import Unresolved, display_width, resolve
-from sitegen.reading_cli import register
+from sitegen.pagefile import frontedit
+from sitegen.reading import commands as reading_cli
+from sitegen.reading import edits as reading
+from sitegen.reading.commands import register
+from sitegen.reading.edits import Unresolved, display_width, resolve
 from tests.sites import ROOT
 
 TODAY = dt.date(2025, 6, 1)
@@ -441,12 +443,12 @@ def test_handwritten_page_keeps_every_other_byte(tmp_path: Path) -> None:
     ],
 )
 def test_set_keys_edits_only_the_key(before: str, changes: dict, after: str) -> None:
-    assert reading.set_keys(before, changes, "p.md") == after
+    assert frontedit.set_keys(before, changes, "p.md") == after
 
 
 def test_set_keys_falls_back_to_a_round_trip_for_unusual_layouts() -> None:
     text = "---\ntitle: T\nstatus: |\n  reading\nrating: 1\n---\nbody\n"
-    out = reading.set_keys(text, {"status": "read"}, "p.md")
+    out = frontedit.set_keys(text, {"status": "read"}, "p.md")
     assert yaml.safe_load(out.split("---\n")[1]) == {"title": "T", "status": "read", "rating": 1}
     assert out.endswith("---\nbody\n")
 

@@ -10,7 +10,7 @@ from xml.etree import ElementTree as ET
 
 import pytest
 
-from sitegen.bibtex import cite_keys, entry, escape
+from sitegen.site.bibtex import cite_keys, entry, escape
 from tests.browser import page_problems
 from tests.test_golden import EXPECTED
 from tests.test_site_browser import site_url

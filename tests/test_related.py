@@ -1,6 +1,6 @@
-"""sitegen.related must give exactly what the pre-optimisation version gave.
+"""sitegen.site.related must give exactly what the pre-optimisation version gave.
 
-`reference_related_papers` below is that version, copied unchanged from sitegen/related.py
+`reference_related_papers` below is that version, copied unchanged from sitegen/site/related.py
 as it was before the sparse top-k (dense blocks, `argpartition` over all n columns) and kept
 here as an oracle: same keys, same tuples, same order, on hand-made corpora with empty and
 duplicate texts (exact ties), on random small vocabularies (hypothesis), and on a realistic
@@ -27,16 +27,16 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sitegen import related
-from sitegen.library import paper_from_page
-from sitegen.related import _keep_top, _term_counts, _top_k, related_papers
+from sitegen.site import related
+from sitegen.site.library import paper_from_page
+from sitegen.site.related import _keep_top, _term_counts, _top_k, related_papers
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "tests" / "bench"))
 
 import related_bench  # noqa: E402
 
-# --- the oracle: sitegen/related.py before the sparse top-k, unchanged but for names ---------
+# --- the oracle: sitegen/site/related.py before the sparse top-k, unchanged but for names ---------
 
 REF_TOP_TERMS = 40
 REF_POSTINGS = 200
@@ -59,7 +59,7 @@ def _ref_max_df(n: int) -> int:
 
 
 def reference_related_papers(docs: list[tuple[str, str]], k: int) -> dict[str, tuple[str, ...]]:
-    """related_papers as it was before the sparse top-k (sitegen/related.py at 894146a), kept
+    """related_papers as it was before the sparse top-k (sitegen/site/related.py at 894146a), kept
     as the oracle: do not optimise or "fix" it."""
     ids = [doc_id for doc_id, _ in docs]
     if k <= 0 or len(docs) < 2:

@@ -1,6 +1,6 @@
-"""sitegen.related without SciPy: the related lists SciPy's version gave, from NumPy alone.
+"""sitegen.site.related without SciPy: the related lists SciPy's version gave, from NumPy alone.
 
-tests/fixtures/related/expected.json holds the related lists that sitegen/related.py gave while
+tests/fixtures/related/expected.json holds the related lists that sitegen/site/related.py gave while
 it computed the similarity product with SciPy (commit 02c4a08), for the bundled papers and for
 1,000 synthetic papers (tests/bench/gen.py); make_expected.py next to it says how. These tests
 run with SciPy made unimportable, so they hold without it installed. (tests/test_related.py
@@ -26,7 +26,7 @@ RUN_WITHOUT_SCIPY = textwrap.dedent(
     sys.modules["scipy"] = None  # any `import scipy...` now raises ImportError
     sys.path[:0] = [{repo!r}, {fixture!r}]
     import make_expected
-    from sitegen import related
+    from sitegen.site import related
 
     related.prepare()
     name = {name!r}

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from sitegen.build import Project
+from sitegen.build.pipeline import Project
 from sitegen.serve import SCRIPT, DevServer
 from tests.browser import page_problems
 from tests.sites import ROOT, copy_content
@@ -191,7 +191,7 @@ def test_settling_finds_a_change_the_watcher_missed_and_saves_the_cache(tmp_path
     """A rebuild trusts the watcher's list of changed files (no scan of 10,000 pages per
     edit). Should the watcher miss one, the settler's full scan after the builds have
     settled builds it, and it saves the build cache the edit-time builds left unsaved."""
-    from sitegen.cache import load_cache
+    from sitegen.build.cache import load_cache
 
     content = copy_content(ROOT / "content", tmp_path)
     project = Project(content, ROOT / "templates", tmp_path / "site")

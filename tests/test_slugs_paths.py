@@ -18,9 +18,10 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sitegen.digest import parse_digest
-from sitegen.pages import read_page
-from sitegen.papers import MAX_SLUG, assign_slugs, base_slug, key_hash, paper_key
+from sitegen.core.keys import MAX_SLUG, base_slug, key_hash, paper_key
+from sitegen.ingest.digest import parse_digest
+from sitegen.ingest.papers import assign_slugs
+from sitegen.pagefile.pages import read_page
 from tests.fuzz.helpers import (
     ABSTRACT,
     BOILER,
@@ -210,7 +211,7 @@ def test_a_folder_named_like_a_page_does_not_stop_the_import(tmp_path: Path) -> 
 
 def test_slugs_past_the_hash_digits_still_terminate() -> None:
     """Bug: with every hash prefix of a paper's slug taken, lengthening the hash never ended."""
-    setup = "from sitegen.papers import assign_slugs, key_hash"
+    setup = "from sitegen.ingest.papers import assign_slugs; from sitegen.core.keys import key_hash"
     stmt = (
         "taken = ['foo'] + [f'foo-{key_hash(\"foo\", n)}' for n in range(6, 41, 2)]\n"
         "slug = assign_slugs({'foo': 'Foo'}, {}, taken)['foo']\n"
@@ -297,7 +298,7 @@ def test_random_titles_through_the_import(tmp_path_factory: pytest.TempPathFacto
     ],
 )
 def test_site_paths_join_under_the_root_or_are_refused(tmp_path: Path, site_path: str, expected: str | None) -> None:
-    from sitegen.output import UnsafePath, safe_join
+    from sitegen.build.output import UnsafePath, safe_join
 
     if expected is None:
         with pytest.raises(UnsafePath):

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from sitegen.papers import assign_slugs, base_slug, key_hash, paper_key, slug_fits
+from sitegen.core.keys import base_slug, key_hash, paper_key
+from sitegen.ingest.papers import assign_slugs, slug_fits
 from tests.fuzz.helpers import ABSTRACT, do_import, entry_text, make_content, pages, write_digest
 
 

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from sitegen.build import Project, build
-from sitegen.output import WORK_MARKER, clean_stale_staging, staging_dir, swap_in
+from sitegen.build.output import WORK_MARKER, clean_stale_staging, staging_dir, swap_in
+from sitegen.build.pipeline import Project, build
 from tests.sites import ROOT, copy_content
 
 DEAD_PID = 999999

@@ -1,7 +1,7 @@
-"""Tagging in one pass (sitegen/tagindex.py) gives the plain way's scores, tags and order.
+"""Tagging in one pass (sitegen/taxonomy/tagindex.py) gives the plain way's scores, tags and order.
 
 The plain way is `Taxonomy.scores(..., reference=True)`: every rule's every regex run over the
-paper. The one-pass engine reads the regexes' sources (sitegen/regexread.py) to count some
+paper. The one-pass engine reads the regexes' sources (sitegen/taxonomy/regexread.py) to count some
 patterns from the paper's words and to skip regexes that cannot match; these tests hold it to
 the plain way on real and synthetic papers, on random texts, and on the characters Python's
 `re` folds onto ASCII letters.
@@ -17,10 +17,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sitegen.digest import parse_digest
-from sitegen.regexread import needles, phrases, plain_literal, whole_words
-from sitegen.tagindex import FOLD, fold
-from sitegen.tags import parse_taxonomy
+from sitegen.ingest.digest import parse_digest
+from sitegen.taxonomy.regexread import needles, phrases, plain_literal, whole_words
+from sitegen.taxonomy.tagindex import FOLD, fold
+from sitegen.taxonomy.tags import parse_taxonomy
 from tests.sites import ROOT
 
 sys.path.insert(0, str(ROOT / "tests" / "bench"))

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from sitegen.tags import parse_taxonomy
+from sitegen.taxonomy.tags import parse_taxonomy
 from tests.sites import ROOT
 
 
 def test_bundled_taxonomy_tags_every_page_as_recorded() -> None:
     """The committed pages' auto_tags are what the taxonomy gives today."""
-    from sitegen.pages import read_page
+    from sitegen.pagefile.pages import read_page
 
     taxonomy = parse_taxonomy((ROOT / "content" / "taxonomy.yaml").read_text())
     for page in sorted((ROOT / "content" / "papers").glob("*.md")):

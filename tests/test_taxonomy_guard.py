@@ -2,7 +2,7 @@
 
 `(\\w+\\s?)+$` made a build run with no output until it was killed: Python's `re` tries every
 way of splitting a long word between the inner and the outer repetition. The taxonomy now
-refuses such a rule, naming the file, line, tag and regex (sitegen/regexguard.py)."""
+refuses such a rule, naming the file, line, tag and regex (sitegen/taxonomy/regexguard.py)."""
 
 from __future__ import annotations
 
@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from sitegen.regexguard import Nested, nested_repetition
-from sitegen.tags import TaxonomyError, parse_taxonomy
+from sitegen.taxonomy.regexguard import Nested, nested_repetition
+from sitegen.taxonomy.tags import TaxonomyError, parse_taxonomy
 from tests.sites import ROOT, copy_content
 
 TIMEOUT = 120

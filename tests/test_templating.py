@@ -13,8 +13,8 @@ from hypothesis import strategies as st
 from jinja2 import Environment, Template
 from markupsafe import Markup
 
-from sitegen.build import Project, build
-from sitegen.templating import MacroMemo, make_environment
+from sitegen.build.pipeline import Project, build
+from sitegen.build.templating import MacroMemo, make_environment
 from tests.sites import ROOT, copy_content
 
 
@@ -139,7 +139,7 @@ def test_a_card_that_only_outputs_its_link_prefix_is_rendered_once_for_every_dep
 def test_which_macros_are_rendered_once_for_every_depth(tmp_path: Path, body: str, once: bool) -> None:
     """Only a macro whose output holds its `root` argument verbatim (itself, or through a
     macro that does the same) is rendered once; any other use renders it per depth."""
-    from sitegen.templating import ROOT_MARK, _only_output
+    from sitegen.build.templating import ROOT_MARK, _only_output
 
     macros = (
         "{% macro card(p, root) %}" + body + "{% endmacro %}"
@@ -174,7 +174,7 @@ def test_the_memo_stays_bounded(tmp_path: Path) -> None:
 
 
 def test_a_site_rendered_with_the_memo_is_the_site_without_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import sitegen.templating as templating
+    import sitegen.build.templating as templating
 
     content = copy_content(ROOT / "content", tmp_path)
     memoised = built_site(content, tmp_path / "memo")
@@ -193,7 +193,7 @@ def built_site(content: Path, folder: Path) -> dict[Path, bytes]:
 
 @given(st.one_of(st.text(), st.integers(), st.none(), st.builds(Markup, st.text()), st.floats(allow_nan=False)))
 def test_the_fast_escape_is_markupsafes(value: object) -> None:
-    from sitegen.templating import escape
+    from sitegen.build.templating import escape
 
     assert escape(value) == markupsafe.escape(value)
     assert type(escape(value)) is Markup
@@ -215,7 +215,7 @@ _JSON = st.recursive(
 def test_json_in_a_script_element_is_the_json_and_cannot_end_the_script(value: object) -> None:
     import json
 
-    from sitegen.templating import _json_script
+    from sitegen.build.templating import _json_script
 
     text = str(_json_script(value))
     assert json.loads(text) == value
@@ -319,7 +319,7 @@ def test_a_site_rendered_by_the_inline_code_is_the_site_jinjas_code_renders(
 ) -> None:
     import jinja2.compiler
 
-    import sitegen.templating as templating
+    import sitegen.build.templating as templating
 
     content = copy_content(ROOT / "content", tmp_path)
     inline = built_site(content, tmp_path / "inline")

@@ -1,4 +1,4 @@
-"""Site paths and the relative URLs between them (sitegen/urls.py), pinned by a table."""
+"""Site paths and the relative URLs between them (sitegen/site/urls.py), pinned by a table."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sitegen import urls
+from sitegen.site import urls
 
 
 @pytest.mark.parametrize(

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from sitegen.pages import PageError, parse_front
+from sitegen.pagefile.pages import PageError, parse_front
 from tests.sites import ROOT, copy_content, run_sitegen
 from tests.test_build import tree_digest
 

@@ -9,7 +9,7 @@ Writes
     OUTDIR/content/config.yaml     `year: 2025` (year-less dates resolve against it)
 
 The papers are made from the real titles and abstracts bundled in content/digests/ (read
-with `sitegen.digest.parse_digest`): titles recombine real title fragments around a unique,
+with `sitegen.ingest.digest.parse_digest`): titles recombine real title fragments around a unique,
 pronounceable method name; abstracts are real sentences reshuffled; dates, author counts and
 upvotes vary. About 3% of entries re-list a paper from an earlier digest (sometimes with a
 trailing full stop), so the import has merging to do. The layouts are:
@@ -39,7 +39,7 @@ REPO = Path(__file__).resolve().parents[2]
 if str(REPO) not in sys.path:
     sys.path.append(str(REPO))  # a fallback: an installed or PYTHONPATH sitegen comes first
 
-from sitegen.digest import parse_digest  # noqa: E402
+from sitegen.ingest.digest import parse_digest  # noqa: E402
 
 SOURCE_DIGESTS = REPO / "content" / "digests"
 TAXONOMY = REPO / "content" / "taxonomy.yaml"

@@ -33,9 +33,9 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
     sys.path.insert(0, str(args.src))
-    from sitegen.importer import load_taxonomy
-    from sitegen.library import make_library, paper_from_page
-    from sitegen.papers import paper_key
+    from sitegen.core.keys import paper_key
+    from sitegen.ingest.importer import load_taxonomy
+    from sitegen.site.library import make_library, paper_from_page
 
     pages = [(p.stem, p.read_text("utf-8")) for p in sorted((args.content / "papers").glob("*.md"))]
     papers = [paper_from_page(text, slug, slug) for slug, text in pages]

@@ -1,5 +1,5 @@
 """What GitHub-flavoured notes cost against plain CommonMark: renders a set of notes with
-sitegen.markdown.to_html and with markdown-it-py's commonmark preset (the renderer before
+sitegen.site.markdown.to_html and with markdown-it-py's commonmark preset (the renderer before
 it), and prints the CPU time per note for each (the best of --repeat runs, alternating:
 CPU time, since the machine this runs on is shared).
 
@@ -13,7 +13,7 @@ import time
 
 from markdown_it import MarkdownIt
 
-from sitegen.markdown import to_html
+from sitegen.site.markdown import to_html
 
 NOTES = [
     "Worth comparing with **QuaRot**; the [project page](https://example.org/rotq) has code.\n\n"

@@ -1,4 +1,4 @@
-"""Time sitegen.related.related_papers against the pre-optimisation version, in one run.
+"""Time sitegen.site.related.related_papers against the pre-optimisation version, in one run.
 
 Usage:
     python tests/bench/related_bench.py [--sizes 1000,10000,40000] [--repeat 3] [--k 5] [--seed 1]
@@ -8,13 +8,13 @@ The old version is `reference_related_papers` in tests/test_related.py (the orac
 compare against). For each size both run on the same documents, alternating (old, new, then
 new, old, ...), and the table shows the best of --repeat runs, wall and CPU seconds (this
 process's), the ratios old/new and whether the two results are the same dict. With --base
-CHECKOUT, "old" is instead the related_papers of CHECKOUT/sitegen/related.py (another
+CHECKOUT, "old" is instead the related_papers of CHECKOUT/sitegen/site/related.py (another
 checkout, e.g. `git worktree add /tmp/base main`; its related.py must not import other sitegen
 modules), for a same-run A/B of two versions. The machine may
 be busy with other work: quote ratios from one run, not absolute times from different runs;
 CPU time is the steadier figure when other processes take turns on the cores.
 
-Documents are what sitegen.build.related_table passes: (slug, "title title abstract"),
+Documents are what sitegen.build.pipeline.related_table passes: (slug, "title title abstract"),
 sorted by slug. They come from tests/bench/gen.py's paper generator (the papers its digests
 would hold, without writing or importing them), or with --content DIR from DIR/papers/*.md
 (a content folder after `sitegen import`; only read), which fixes the size.
@@ -47,7 +47,7 @@ def synthetic_docs(n: int, seed: int = 1) -> Docs:
     """The documents of n papers made as tests/bench/gen.py makes them, sorted by slug."""
     import gen
 
-    from sitegen.papers import base_slug
+    from sitegen.core.keys import base_slug
 
     rng = random.Random(seed)
     corpus = gen.load_corpus()
@@ -63,7 +63,7 @@ def synthetic_docs(n: int, seed: int = 1) -> Docs:
 
 def content_docs(content: Path) -> Docs:
     """The documents of the pages in content/papers, as the build makes them."""
-    from sitegen.library import paper_from_page
+    from sitegen.site.library import paper_from_page
 
     papers = [
         paper_from_page(path.read_text(encoding="utf-8"), path.stem, path.name)
@@ -73,7 +73,7 @@ def content_docs(content: Path) -> Docs:
 
 
 def versions(base: Path | None = None) -> dict[str, Callable[[Docs, int], dict[str, tuple[str, ...]]]]:
-    from sitegen.related import related_papers
+    from sitegen.site.related import related_papers
 
     if base is None:
         from test_related import reference_related_papers
@@ -131,7 +131,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--content", type=Path, help="read papers from DIR/papers/*.md instead (one size)")
     parser.add_argument("--memory", action="store_true", help="also peak RSS of each version, in child processes")
-    parser.add_argument("--base", type=Path, help="old = CHECKOUT/sitegen/related.py instead of the test oracle")
+    parser.add_argument("--base", type=Path, help="old = CHECKOUT/sitegen/site/related.py instead of the test oracle")
     parser.add_argument("--child", choices=("old", "new"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     sizes = [int(s) for s in args.sizes.split(",")]
@@ -141,12 +141,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.content:
         sizes = [0]
     run = versions(args.base)
-    import sitegen.related
+    import sitegen.site.related
 
     load = Path("/proc/loadavg").read_text().split()[0]
     old = args.base / "sitegen" / "related.py" if args.base else "tests/test_related.py's oracle"
     print(
-        f"old: {old}; new: {sitegen.related.__file__}; k={args.k}, best of {args.repeat}, alternating; load average {load}"
+        f"old: {old}; new: {sitegen.site.related.__file__}; k={args.k}, best of {args.repeat}, alternating; load average {load}"
     )
     header = (
         f"{'papers':>7} {'old s':>8} {'new s':>8} {'old/new':>8} {'old cpu':>8} {'new cpu':>8} {'old/new':>8}  same"

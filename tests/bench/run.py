@@ -15,7 +15,7 @@ as its own process, measuring whole-process wall time and peak memory:
     one-paper       a note line appended to one page, then the same build again
     all-pages       a Jinja comment appended to base.html (every page depends on it), the same build again
     pagefind        Pagefind with sitegen's own arguments (`--glob papers/*/index.html`) on the built site
-    offline-index   `sitegen.search.offline_index` alone: its own time, in a process that first loads the
+    offline-index   `sitegen.search.index.offline_index` alone: its own time, in a process that first loads the
                     library (load time in the notes); peak MB is that whole process's
     pagefind-naive  Pagefind over the whole site with sitegen's data-pagefind-* markers removed (every
                     page's whole body): the naive baseline issue 6 compares search against
@@ -65,7 +65,7 @@ HUGO_THEME = BENCH / "hugo_theme"
 PAGE_SIZE = 20
 SAMPLE_SECONDS = 0.02
 PAGEFIND_ARGS = ["--force-language", "en", "--keep-index-url", "--silent"]
-"""The arguments sitegen/search.py passes besides --site and --glob."""
+"""The arguments sitegen/search/index.py passes besides --site and --glob."""
 
 sys.path.insert(0, str(BENCH))
 import gen  # noqa: E402
@@ -426,7 +426,7 @@ def one_round(ctx: Context, results: dict[str, StageResult], skip_default_noop: 
 
     run("all-pages", ctx.build_args(*render_only), before=touch_base_template)
 
-    # Search: Pagefind exactly as sitegen/search.py runs it, the offline index alone, naive Pagefind.
+    # Search: Pagefind exactly as sitegen/search/index.py runs it, the offline index alone, naive Pagefind.
     pagefind = [sys.executable, "-m", "pagefind_bin", "--site", str(ctx.site)]
     run("pagefind", [*pagefind, "--glob", "papers/*/index.html", *PAGEFIND_ARGS])
     offline_json = ctx.root / "offline.json"
@@ -460,10 +460,10 @@ def _load_library(content: Path) -> Any:
     """The library as `sitegen build` makes it, across the versions of build.py's helpers."""
     import inspect
 
-    from sitegen import build as b
+    from sitegen.build import pipeline as b
     from sitegen.config import load_config
-    from sitegen.importer import load_taxonomy
-    from sitegen.library import make_library
+    from sitegen.ingest.importer import load_taxonomy
+    from sitegen.site.library import make_library
 
     config = load_config(content)
     cache = b.BuildCache() if hasattr(b, "BuildCache") else None
@@ -481,7 +481,7 @@ def _load_library(content: Path) -> Any:
 
 def offline_only(content: Path) -> int:
     """Child process for the `offline-index` stage: load the library, time offline_index alone."""
-    from sitegen.search import offline_index
+    from sitegen.search.index import offline_index
 
     started = time.perf_counter()
     library = _load_library(content)

@@ -19,7 +19,7 @@ the benchmark waits (bounded) for its "serving ... at URL" line and a 200 for `/
 Then, one warm-up edit (reported apart, not in the figures) and --edits measured edits, each on
 a different page (a seeded random sample of content/papers/*.md): a line with a unique marker is
 appended to the page's notes, t0 = time.perf_counter() right after the file is closed, and
-`GET /papers/<slug>/index.html` (the page's site path, sitegen/urls.py: slug = the file's stem)
+`GET /papers/<slug>/index.html` (the page's site path, sitegen/site/urls.py: slug = the file's stem)
 is polled over loopback every --poll-ms, a new connection per GET, until the body holds the
 marker. That is the save-to-served latency. Also recorded per edit, from the side:
 

@@ -11,8 +11,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import gen  # noqa: E402
 
-from sitegen.digest import parse_digest  # noqa: E402
-from sitegen.papers import paper_key  # noqa: E402
+from sitegen.core.keys import paper_key  # noqa: E402
+from sitegen.ingest.digest import parse_digest  # noqa: E402
 
 
 def _digests(root: Path) -> dict[str, bytes]:

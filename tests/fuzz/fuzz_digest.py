@@ -31,8 +31,8 @@ ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from sitegen.digest import MAX_DIGEST_BYTES, decode, normalise_line, parse_digest  # noqa: E402
-from sitegen.latex import clean_latex  # noqa: E402
+from sitegen.core.latex import clean_latex  # noqa: E402
+from sitegen.ingest.digest import MAX_DIGEST_BYTES, decode, normalise_line, parse_digest  # noqa: E402
 
 DIGESTS = sorted((ROOT / "content" / "digests").glob("*.txt"))
 LINE_BREAK = re.compile(r"\r\n|\r|\n")

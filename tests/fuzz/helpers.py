@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from sitegen.config import Config
-from sitegen.importer import ImportReport, run_import
+from sitegen.ingest.importer import ImportReport, run_import
 
 ROOT = Path(__file__).resolve().parents[2]
 TODAY = "2025-12-20"

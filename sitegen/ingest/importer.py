@@ -1,0 +1,317 @@
+"""`sitegen import`: digests on disk -> papers -> pages on disk.
+
+The edge of the import: reading files, and writing only the pages whose content
+changes. The decisions are made by the pure stages in digest, papers, pages and tags.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from sitegen.config import Config
+from sitegen.core.keys import paper_key
+from sitegen.core.layout import DIGESTS_DIR, PAPERS_DIR, TAXONOMY_FILE
+from sitegen.core.models import Digest, Paper, Problem
+from sitegen.core.resources import default_taxonomy_file
+from sitegen.core.wording import count
+from sitegen.ingest.digest import MAX_DIGEST_BYTES, decode, too_big
+from sitegen.ingest.inputs import parse_input
+from sitegen.ingest.matching import PageIdentity, match_pages, page_identity, same_paper
+from sitegen.ingest.papers import assign_slugs, merge_digests, slug_fits
+from sitegen.pagefile.pages import PageError, new_page, read_page, update_page
+from sitegen.pagefile.pagewrite import Outcome, PageConflict, create_page, papers_lock, replace_page
+from sitegen.taxonomy.tags import Taxonomy, parse_taxonomy
+
+
+@dataclass
+class ImportReport:
+    digests: int = 0
+    entries: int = 0
+    papers: int = 0
+    merged: int = 0
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    skipped: int = 0
+    """Pages changed by someone else while the import ran, whose new text the update
+    no longer applies to: left as they are (reported)."""
+    unreadable: int = 0
+    """Digest files that could not be read at all (I/O error, not text)."""
+    kept: list[str] = field(default_factory=list)
+    """Pages no digest lists any more: kept, never deleted."""
+    problems: list[Problem] = field(default_factory=list)
+    written: list[Path] = field(default_factory=list)
+
+    def summary(self) -> str:
+        return (
+            f"{count(self.digests, 'digest')} read, {count(self.entries, 'entry', 'entries')}, "
+            f"{count(self.papers, 'paper')} ({self.merged} merged), {self.new} new, {self.updated} updated, "
+            f"{f'{self.skipped} skipped, ' if self.skipped else ''}"
+            f"{count(len(self.problems), 'warning')}"
+        )
+
+
+def load_taxonomy(content: Path) -> Taxonomy:
+    """The user's taxonomy, or the bundled one when the content folder has none."""
+    path = content / TAXONOMY_FILE
+    if not path.is_file():
+        path = default_taxonomy_file()
+        if not path.is_file():
+            return Taxonomy(rules=())
+    return parse_taxonomy(path.read_text(encoding="utf-8"), str(path))
+
+
+def digest_files(content: Path) -> list[Path]:
+    """The files of the digests folder but hidden ones and a README (any extension: the
+    one `sitegen init` writes there says what to paste; it is not a listing)."""
+    folder = content / DIGESTS_DIR
+    if not folder.is_dir():
+        return []
+    return sorted(
+        p for p in folder.iterdir() if p.is_file() and not p.name.startswith(".") and p.stem.casefold() != "readme"
+    )
+
+
+def read_digest(path: Path, config: Config) -> tuple[Digest | None, Problem | None]:
+    """Read and parse one digest file. A file that cannot be read gives (None, Problem);
+    one read with a caveat (Windows-1252, not UTF-8) gives (Digest, Problem)."""
+    try:
+        size = path.stat().st_size
+        if size > MAX_DIGEST_BYTES:  # refused before reading it into memory
+            return None, too_big(path.name, size)
+        with path.open("rb") as handle:
+            data = handle.read(MAX_DIGEST_BYTES + 1)
+    except OSError as err:
+        return None, Problem(path.name, 0, f"not imported: cannot read ({err.strerror or err})")
+    text, problem = decode(data, path.name)
+    if text is None:
+        return None, problem
+    mtime_year = dt.datetime.fromtimestamp(path.stat().st_mtime, dt.timezone.utc).year
+    return parse_input(text, path.name, year=config.year, mtime_year=mtime_year), problem
+
+
+_TITLE_LINE = re.compile(r"^title[ \t]*:[ \t]*(.*?)[ \t]*$", re.MULTILINE)
+
+
+def held_papers(papers: list[Paper], broken: dict[str, str], readable: set[str]) -> dict[str, str]:
+    """Paper key -> slug of the unreadable page that belongs to it: the page's `title:`
+    line names the paper or, for a page whose title names no paper (or that has none),
+    the page's file name is a slug this paper's title gives."""
+    by_title: dict[str, str] = {}
+    for slug, text in sorted(broken.items()):
+        match = _TITLE_LINE.search(text[:100_000])
+        if match is None:
+            continue
+        raw = match.group(1).rstrip("\r")
+        try:
+            value = yaml.safe_load(f"t: {raw}")["t"]
+        except Exception:  # noqa: BLE001 - the line is as broken as the rest: take it as written
+            value = raw.strip("'\"")
+        by_title.setdefault(paper_key(str(value)), slug)
+    keys = {paper.key for paper in papers}
+    untitled = sorted(set(broken) - {slug for key, slug in by_title.items() if key in keys})
+    held: dict[str, str] = {}
+    for paper in papers:
+        if paper.key in readable:
+            continue
+        slug = by_title.get(paper.key) or next((s for s in untitled if slug_fits(s, paper.key, paper.title)), None)
+        if slug is not None:
+            held[paper.key] = slug
+    return held
+
+
+def run_import(content: Path, config: Config, *, today: str | None = None, dry_run: bool = False) -> ImportReport:
+    report = ImportReport()
+    today = today or dt.date.today().isoformat()
+    digests: list[Digest] = []
+    for path in digest_files(content):
+        digest, problem = read_digest(path, config)
+        if digest is None:
+            report.unreadable += 1
+            report.problems.append(problem)  # type: ignore[arg-type]
+            continue
+        if problem is not None:
+            report.problems.append(problem)
+        report.problems.extend(digest.problems)
+        if digest.is_digest:
+            report.digests += 1
+            report.entries += len(digest.entries)
+            digests.append(digest)
+
+    papers = merge_digests(digests, load_taxonomy(content))
+    report.papers = len(papers)
+    report.merged = sum(1 for p in papers if len(p.entries) > 1)
+
+    folder = content / PAPERS_DIR
+    readable: dict[PageIdentity, tuple[str, str, bytes]] = {}  # -> (slug, text, bytes as read)
+    broken: dict[str, str] = {}  # slug -> the page's text, as far as it decodes
+    occupied: set[str] = set()
+    by_hand: set[str] = set()
+    for path in sorted(folder.glob("*.md")) if folder.is_dir() else []:
+        source = f"{PAPERS_DIR}/{path.name}"
+        if not path.is_file():  # a folder named like a page: its name is taken, nothing else
+            occupied.add(path.stem)
+            continue
+        try:
+            data = path.read_bytes()
+            text = data.decode("utf-8")
+            meta, _ = read_page(text, source)
+        except OSError as err:
+            report.problems.append(Problem(source, 0, f"left untouched: cannot read ({err.strerror or err})"))
+            broken[path.stem] = ""
+            continue
+        except UnicodeDecodeError as err:
+            line = data.count(b"\n", 0, err.start) + 1
+            report.problems.append(Problem(source, line, "left untouched: not UTF-8 text"))
+            broken[path.stem] = data.decode("cp1252", "replace")  # an editor's legacy encoding, most likely
+            continue
+        except PageError as err:
+            report.problems.append(
+                Problem(err.problem.source, err.problem.line, f"left untouched: {err.problem.message}")
+            )
+            broken[path.stem] = text
+            continue
+        ident = page_identity(path.stem, meta, paper_key)
+        twin = next((other for other in readable if same_paper(other, ident)), None)
+        if twin is not None:
+            report.problems.append(Problem(source, 0, f"same paper as papers/{twin.slug}.md; left untouched"))
+            broken[path.stem] = text
+            continue
+        readable[ident] = (path.stem, text, data)
+        if not meta.get("sources"):
+            by_hand.add(path.stem)  # added by hand (`sitegen add`, or typed): no digest is expected to list it
+    existing = keyed_pages(papers, readable)
+
+    # A paper whose page cannot be read stays with that page: it is not updated, and
+    # no second page is made for it, until the page is fixed.
+    held = held_papers(papers, broken, set(existing))
+    for paper in papers:
+        if paper.key in held:
+            report.problems.append(
+                Problem(
+                    f"{PAPERS_DIR}/{held[paper.key]}.md", 0, f"not updated until this page is fixed: {paper.title!r}"
+                )
+            )
+    active = [p for p in papers if p.key not in held]
+    claim_retitled(active, existing, frozenset(i.slug for i in readable if i.arxiv or i.doi))
+    slugs = assign_slugs({p.key: p.title for p in active}, {k: v[0] for k, v in existing.items()}, {*broken, *occupied})
+    writes: list[tuple[Paper, Path, str]] = []
+    for paper in active:
+        slug = slugs[paper.key]
+        path = folder / f"{slug}.md"
+        if paper.key in existing:
+            source = f"{PAPERS_DIR}/{slug}.md"
+            try:
+                text = update_page(existing[paper.key][1], paper, source)
+            except PageError as err:
+                report.problems.append(err.problem)
+                continue
+            if text is None:
+                report.unchanged += 1
+                continue
+        else:
+            text = new_page(paper, today)
+        writes.append((paper, path, text))
+    if writes and not dry_run:
+        folder.mkdir(parents=True, exist_ok=True)
+        with papers_lock(folder):
+            for paper, path, text in writes:
+                _write_page(report, paper, path, text, existing.get(paper.key))
+    elif dry_run:
+        for paper, path, _ in writes:
+            report.written.append(path)
+            if paper.key in existing:
+                report.updated += 1
+            else:
+                report.new += 1
+
+    listed = {p.key for p in papers}
+    for key, (slug, _, _) in sorted(existing.items(), key=lambda kv: kv[1][0]):
+        if key not in listed and slug not in by_hand:
+            report.kept.append(slug)
+            report.problems.append(Problem(f"{PAPERS_DIR}/{slug}.md", 0, "kept: no digest lists this paper any more"))
+    return report
+
+
+def keyed_pages(
+    papers: list[Paper], readable: dict[PageIdentity, tuple[str, str, bytes]]
+) -> dict[str, tuple[str, str, bytes]]:
+    """The readable pages by the key of the paper each belongs to (see matching); a page
+    no paper claims is keyed by its title, or, where a paper holds that key, its slug."""
+    matched = match_pages(papers, readable, paper_key)
+    by_slug = {ident.slug: page for ident, page in readable.items()}
+    existing = {key: by_slug[slug] for key, slug in matched.items()}
+    claimed = set(matched.values())
+    taken = {paper.key for paper in papers} | set(existing)
+    for ident, page in readable.items():
+        if ident.slug not in claimed:
+            key = ident.title_key if ident.title_key not in taken else f"{ident.title_key}\x00{ident.slug}"
+            taken.add(key)
+            existing[key] = page
+    return existing
+
+
+def claim_retitled(
+    papers: list[Paper], existing: dict[str, tuple[str, str, bytes]], identified: frozenset[str] = frozenset()
+) -> None:
+    """Give a paper whose title matches no page the page whose title was edited by hand.
+
+    A page is found by its title first; a page whose title names no paper in the
+    digests, but whose file name is the slug this paper was given, is this paper's
+    page with a title the user changed. It is moved to the paper's key in `existing`
+    (so it is updated, and no second page is made); its title stays the user's. Pages
+    that carry an identifier (`identified`, by slug) are found by it alone, not so.
+    """
+    keys = {paper.key for paper in papers}
+    orphans = {slug: key for key, (slug, _, _) in existing.items() if key not in keys and slug not in identified}
+    for paper in papers:
+        if paper.key in existing or not orphans:
+            continue
+        slug = next((s for s in sorted(orphans) if slug_fits(s, paper.key, paper.title)), None)
+        if slug is not None:
+            existing[paper.key] = existing.pop(orphans.pop(slug))
+
+
+def _write_page(report: ImportReport, paper: Paper, path: Path, text: str, read: tuple[str, str, bytes] | None) -> None:
+    """Write one page under the papers lock: a new page only where no file appeared in
+    the meantime, an update only over the text it was computed from (see pagewrite)."""
+    source = f"{PAPERS_DIR}/{path.name}"
+    if read is None:
+        if create_page(path, text.encode("utf-8")):
+            report.new += 1
+            report.written.append(path)
+        else:
+            report.skipped += 1
+            report.problems.append(Problem(source, 0, "not written: a file of this name appeared during the import"))
+        return
+
+    def rebase(current: bytes) -> bytes | None:
+        try:
+            updated = update_page(current.decode("utf-8"), paper, source)
+        except (UnicodeDecodeError, PageError):
+            return None
+        return current if updated is None else updated.encode("utf-8")
+
+    try:
+        outcome = replace_page(path, read[2], text.encode("utf-8"), rebase)
+    except PageConflict as conflict:
+        report.skipped += 1
+        report.problems.append(
+            Problem(source, 0, f"saved twice during the import: the other version is in {conflict.kept.name}")
+        )
+        return
+    if outcome is Outcome.WRITTEN:
+        report.updated += 1
+        report.written.append(path)
+    elif outcome is Outcome.UNCHANGED:
+        report.unchanged += 1
+    else:
+        report.skipped += 1
+        report.problems.append(
+            Problem(source, 0, "not updated: the page changed during the import and the update no longer fits it")
+        )
