@@ -10,7 +10,7 @@ from pathlib import Path
 
 from sitegen import __version__
 from sitegen.build.pipeline import BuildError, Project, build
-from sitegen.config import CONFIG_FILE, ConfigError, base_url_warning, load_config
+from sitegen.config import CONFIG_FILE, ConfigError, base_url_warning, load_config, parse_memory
 from sitegen.core.wording import count
 from sitegen.ingest.add_paper import register as register_add
 from sitegen.ingest.enrich import register as register_enrich
@@ -133,10 +133,26 @@ def _site_options(parser: argparse.ArgumentParser) -> None:
         "(overrides base_url in config.yaml and SITEGEN_BASE_URL)",
     )
     parser.add_argument(
+        "--max-memory",
+        type=_memory_size,
+        default=0,
+        metavar="SIZE",
+        help="memory budget for the search indexing processes at once, e.g. 2G or 1500M "
+        "(overrides max_memory in config.yaml; default 2G)",
+    )
+    parser.add_argument(
         "--drafts",
         action="store_true",
         help="include pages marked draft or private and notes after <!-- private --> (a local preview)",
     )
+
+
+def _memory_size(text: str) -> int:
+    """`--max-memory`: checked as the setting is; argparse reports a bad one (exit 2)."""
+    try:
+        return parse_memory(text)
+    except ValueError as err:
+        raise argparse.ArgumentTypeError(str(err)) from None
 
 
 def _print_problems(problems: Sequence[object], verbose: bool, quiet: bool, limit: int = 20) -> None:
@@ -163,7 +179,12 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 def _project(args: argparse.Namespace) -> Project:
     return Project(
-        content=args.content, templates=args.templates, output=args.output, base_url=args.base_url, drafts=args.drafts
+        content=args.content,
+        templates=args.templates,
+        output=args.output,
+        base_url=args.base_url,
+        drafts=args.drafts,
+        max_memory=args.max_memory,
     )
 
 

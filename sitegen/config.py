@@ -13,6 +13,7 @@ from typing import Any
 import yaml
 
 from sitegen.core.models import Problem
+from sitegen.search.shards import DEFAULT_MAX_MEMORY_MB, MIN_MAX_MEMORY_MB
 
 CONFIG_FILE = "config.yaml"
 
@@ -46,9 +47,28 @@ class Config:
     when unset, the digest file's modification year is used."""
     search: bool = True
     """Build the Pagefind search index (and the offline search index)."""
+    max_memory: int = DEFAULT_MAX_MEMORY_MB
+    """Memory budget, in MB, for the Pagefind processes that index the search shards at
+    once (`512M`, `2G` or a number of MB in config.yaml; `--max-memory` overrides it). The
+    paper pages are split into as many shards as keep each run within half of it."""
 
 
 _URL = re.compile(r"^https?://[^\s/]+(/[^\s]*)?$")
+_MEMORY = re.compile(r"([0-9]+(?:\.[0-9]+)?)\s*([mg])?b?", re.IGNORECASE)
+
+
+def parse_memory(value: object) -> int:
+    """A memory size in MB from `2G`, `1.5G`, `512M`, `512MB` or a number of MB; ValueError
+    saying what is expected otherwise (or below the smallest budget that works)."""
+    text = str(value).strip() if isinstance(value, int | float | str) and not isinstance(value, bool) else ""
+    match = _MEMORY.fullmatch(text)
+    if match is None:
+        raise ValueError(f"expected a size like 2G or 1500M, got {value!r}")
+    number, unit = float(match.group(1)), (match.group(2) or "m").lower()
+    megabytes = int(number * 1024) if unit == "g" else int(number)
+    if megabytes < MIN_MAX_MEMORY_MB:
+        raise ValueError(f"must be at least {MIN_MAX_MEMORY_MB}M, got {value!r}")
+    return megabytes
 
 
 def _line(text: str, key: str) -> int:
@@ -78,6 +98,11 @@ def validate(values: dict[str, Any], text: str = "", source: str = CONFIG_FILE) 
                 not isinstance(value, int) or isinstance(value, bool) or not 1900 <= value <= 2200
             ):
                 raise fail(key, f"expected a year like 2025, got {value!r}")
+        elif key == "max_memory":
+            try:
+                value = parse_memory(value)
+            except ValueError as err:
+                raise fail(key, str(err)) from None
         elif isinstance(default, bool):
             if not isinstance(value, bool):
                 raise fail(key, f"expected true or false, got {value!r}")

@@ -328,10 +328,14 @@ class DevServer:
             self.unsaved = False
 
     def refresh_search(self, key: str) -> None:
-        from sitegen.search.index import run_pagefind_into
+        from sitegen.config import load_config
+        from sitegen.search.sharded import index_in_place, site_slugs
+        from sitegen.search.shards import plan_for
 
+        site = self.project.output
         try:
-            run_pagefind_into(self.project.output, self.project.output / "pagefind")
+            budget = self.project.max_memory or load_config(self.project.content).max_memory
+            index_in_place(site, plan_for(key, site_slugs(site)), self.state.search, budget)
         except Exception as err:  # noqa: BLE001 - report and keep serving
             self.error(f"warning: search index not refreshed: {err}")
             return

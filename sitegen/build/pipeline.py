@@ -13,11 +13,11 @@ same bytes: a job's fingerprint covers all of its inputs (see render.Job).
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import gc
 import hashlib
 import operator
 import os
-import shutil
 import stat
 import time
 from collections.abc import Callable, Collection
@@ -60,6 +60,7 @@ if TYPE_CHECKING:  # the heavy modules are imported only by a build that has wor
 
     from sitegen.build.render import Fingerprinted, Job
     from sitegen.ingest.importer import ImportReport
+    from sitegen.search.shards import ShardPlan
     from sitegen.site.library import LibraryPaper
 
 
@@ -76,6 +77,8 @@ class Project:
     """`--base-url`: overrides the configuration's base_url when set."""
     drafts: bool = False
     """`--drafts`: publish draft and private pages and private notes too (a local preview)."""
+    max_memory: int = 0
+    """`--max-memory` in MB: the search indexing's budget; 0 for the configuration's."""
 
     def template_dirs(self) -> list[Path]:
         dirs = [self.templates] if self.templates.is_dir() else []
@@ -414,12 +417,19 @@ def _template_error(err: TemplateError, project: Project) -> BuildError:
     return BuildError(f"{where}template error: {err}")
 
 
-def search_fingerprint(jobs: list[Job]) -> str:
-    """Pagefind reads only the paper pages, so their fingerprints decide a re-index."""
+def search_plan(jobs: list[Job], max_memory_mb: int) -> ShardPlan:
+    """The paper pages in search shards. Pagefind reads only the paper pages, so their
+    fingerprints decide which shards are indexed again (search/shards.py)."""
     from sitegen.search.index import SEARCH_VERSION
+    from sitegen.search.shards import plan_shards
 
-    pages = "".join([f"{job.path}\0{job.key}\0" for job in jobs if job.path.startswith("papers/")])
-    return hashlib.sha1(f"{SEARCH_VERSION}{pages}".encode("utf-8", "surrogatepass")).hexdigest()
+    papers = ((job.path, job.key) for job in jobs if job.path.startswith("papers/"))
+    return plan_shards(papers, max_memory_mb, SEARCH_VERSION)
+
+
+def search_fingerprint(jobs: list[Job], max_memory_mb: int) -> str:
+    """What the search index should cover: every shard's fingerprint."""
+    return search_plan(jobs, max_memory_mb).key
 
 
 def templates_fingerprint(project: Project) -> str:
@@ -559,6 +569,7 @@ def _build(
     if project.base_url:
         config = with_base_url(config, project.base_url)
     report.base_url = config.base_url
+    project = dataclasses.replace(project, max_memory=project.max_memory or config.max_memory)
     with_search = config.search if search is None else search
     seen = None
     if not full and state is None:
@@ -828,26 +839,33 @@ def _write_full(
     report.files = len(jobs)
     report.lap("rendered and written")
     report.changed = [job.path for job in jobs]
-    report.search_key = search_key = search_fingerprint(jobs) if searchable else ""
-    old_bundle = project.output / "pagefind"
-    if (keep_bundle or (with_search and search_key == cache.search)) and old_bundle.is_dir():
-        shutil.copytree(old_bundle, staging / "pagefind", copy_function=_link_or_copy)
+    plan = search_plan(jobs, project.max_memory) if searchable else None
+    report.search_key = plan.key if plan is not None else ""
+    shard_timings: list[tuple[str, float]] = []
+    from sitegen.search.sharded import ShardedIndex, bundle_dirs, keep_bundles
+
+    if keep_bundle and bundle_dirs(project.output):
+        keep_bundles(project.output, staging)
         report.search = "search index: unchanged"
     elif with_search and not _has_papers(jobs):
         report.search = "search index: offline only (no papers to index)"  # Pagefind fails on no pages
-    elif with_search:
-        from sitegen.search.index import PagefindRun
-
-        pagefind = PagefindRun(staging)
+    elif with_search and plan is not None:
+        # Unchanged shards are carried over from the last site; Pagefind runs on the others.
+        previous = project.output if project.output.is_dir() else None
+        index = ShardedIndex(
+            staging, plan, cache.search, previous=previous, home=project.output, max_memory_mb=project.max_memory
+        )
         try:
             write_jobs(staging, late)
         except BaseException:
-            pagefind.stop()
+            index.stop()
             raise
         late = []
-        report.search = pagefind.wait()
+        report.search = index.wait()
+        shard_timings = index.timings
     write_jobs(staging, late)  # the search index was kept: the offline index too is made now
     report.lap("search index")
+    report.timings.extend(shard_timings)
     swap_in(staging, project.output)
     report.lap("swapped in")
 
@@ -896,10 +914,12 @@ def _write_incremental(
     set of paths, are the last build's). `searchable`, `with_search`, `keep_bundle` as
     for _write_full; with the search left to the caller, so is the search fingerprint."""
     report.incremental = True
+    plan = None
     if searchable and keep_bundle:
-        report.search_keyer = lambda: search_fingerprint(jobs)
-    else:
-        report.search_key = search_fingerprint(jobs) if searchable else ""
+        report.search_keyer = lambda: search_fingerprint(jobs, project.max_memory)
+    elif searchable:
+        plan = search_plan(jobs, project.max_memory)
+        report.search_key = plan.key
     candidates = jobs if remade is None else [jobs[index] for index in remade]
     changed = [job for job in candidates if cache.outputs.get(job.path) != job.key]
     report.rendered = [job.path for job in changed]
@@ -918,17 +938,20 @@ def _write_incremental(
     report.files = len(written)
     report.removed = len(stale)
     report.changed = written
-    bundle = project.output / "pagefind"
-    if with_search and not _has_papers(jobs):
-        if bundle.is_dir():
-            shutil.rmtree(bundle)
-    elif with_search and (report.search_key != cache.search or not bundle.is_dir()):
-        from sitegen.search.index import run_pagefind_into
+    from sitegen.search.sharded import ShardedIndex, remove_bundles
 
-        report.search = run_pagefind_into(project.output, bundle)
-        report.lap("search index")
-    elif not with_search and not keep_bundle and bundle.is_dir():
-        shutil.rmtree(bundle)
+    if with_search and not _has_papers(jobs):
+        remove_bundles(project.output)
+    elif with_search and plan is not None:
+        # Pagefind runs again only on the shards whose pages changed (or whose bundle is gone).
+        out = project.output
+        index = ShardedIndex(out, plan, cache.search, previous=out, home=out, max_memory_mb=project.max_memory)
+        if index.redo:
+            report.search = index.wait()
+            report.lap("search index")
+            report.timings.extend(index.timings)
+    elif not with_search and not keep_bundle:
+        remove_bundles(project.output)
 
 
 WRITE_THREADS = 8
@@ -946,12 +969,3 @@ def _write_all(root: Path, files: list[tuple[str, bytes]]) -> list[str]:
         with ThreadPoolExecutor(min(WRITE_THREADS, len(files))) as pool:
             wrote = list(pool.map(lambda item: write_if_changed(safe_join(root, item[0]), item[1]), files))
     return [path for (path, _), did in zip(files, wrote, strict=True) if did]
-
-
-def _link_or_copy(src: str, dst: str) -> str:
-    """Hard-link unchanged search files into the new site (copy across file systems)."""
-    try:
-        os.link(src, dst)
-    except OSError:
-        shutil.copy2(src, dst)
-    return dst

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -25,7 +24,6 @@ from pathlib import Path
 
 import orjson
 
-from sitegen.build.output import replace_dir, unmark, work_dir
 from sitegen.core.errors import BuildError
 from sitegen.core.escapes import replace_each
 from sitegen.search.pagefind_canon import canonicalise
@@ -190,15 +188,3 @@ def _unusable(bundle: Path, err: Exception) -> str:
     if entry.is_file() and entry.stat().st_size == 0:  # what Pagefind leaves when the disk is full
         return f"pagefind wrote an empty {entry} (is the disk full?)"
     return f"pagefind wrote an index that cannot be read ({bundle}): {err}"
-
-
-def run_pagefind_into(site: Path, bundle: Path) -> str:
-    """Re-index a live site: build the new bundle beside it, then swap it in."""
-    fresh = work_dir(site, "pagefind")
-    try:
-        summary = run_pagefind(site, fresh)
-        unmark(fresh)
-        replace_dir(fresh, bundle)
-    finally:
-        shutil.rmtree(fresh, ignore_errors=True)
-    return summary

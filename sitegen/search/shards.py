@@ -1,0 +1,162 @@
+"""How the paper pages are split into search shards: pure functions, no disk.
+
+Pagefind holds every page's index in memory until it writes (about 125 KB a page), so
+one process over 100,000 papers needs 11-12 GB. The build instead splits the paper pages
+into shards, each indexed by its own Pagefind process into its own bundle folder, and the
+search page merges them in the browser (Pagefind's `mergeIndex`).
+
+- A page's shard is a hash of its slug, so editing a page never moves it (nor any other
+  page) to another shard: only its own shard is indexed again.
+- The shard count is the smallest power of two whose shards each fit half the memory
+  budget (two Pagefind runs at once, one per core of a common 2-core runner); a
+  power of two so that a list that outgrows it splits every shard in two.
+- Which shards changed is read from the search key: one fingerprint per shard.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+PAGEFIND_BASE_MB = 16.0
+"""Pagefind's peak memory over no pages (measured: 78 MB at 520 pages, 330 MB at 2,546,
+1,229 MB at 10,000 papers of tests/bench/gen.py, Pagefind 1.5.2: 13 MB + 0.1245 MB a page)."""
+PAGEFIND_MB_PER_PAGE = 0.125
+"""Pagefind's peak memory per indexed paper page, rounded up (see PAGEFIND_BASE_MB)."""
+DEFAULT_MAX_MEMORY_MB = 2048
+"""The default budget for the Pagefind processes running at once: 2 GB, which leaves a
+7 GB runner room for the build itself (1.3 GB at 100,000 papers) and the system."""
+MIN_MAX_MEMORY_MB = 32
+"""The smallest budget accepted: below it not even a small shard fits."""
+MIN_SHARD_PAGES = 16
+"""No shard is planned smaller than this, whatever the budget: more shards cost the
+browser a request each per search."""
+RUNS_PER_BUDGET = 2
+"""Each shard is sized to fit the budget divided by this, so two runs fit at once."""
+KEY_VERSION = "s1"
+
+
+def bundle_name(shard: int) -> str:
+    """The site folder of a shard's bundle: `pagefind` for the first (where a one-shard
+    site has always had it), `pagefind-N` for the others."""
+    return "pagefind" if shard == 0 else f"pagefind-{shard}"
+
+
+def estimated_peak_mb(pages: int) -> float:
+    """Pagefind's peak memory, in MB, indexing this many paper pages."""
+    return PAGEFIND_BASE_MB + PAGEFIND_MB_PER_PAGE * pages
+
+
+def shard_capacity(max_memory_mb: int) -> int:
+    """Paper pages a shard may hold under the budget (RUNS_PER_BUDGET runs at once)."""
+    per_run = max_memory_mb / RUNS_PER_BUDGET
+    return max(MIN_SHARD_PAGES, math.floor((per_run - PAGEFIND_BASE_MB) / PAGEFIND_MB_PER_PAGE))
+
+
+def shard_count(pages: int, max_memory_mb: int) -> int:
+    """The smallest power of two of shards whose average size fits the capacity. Hashing
+    spreads pages evenly but not exactly: a shard may come out a few percent larger."""
+    capacity = shard_capacity(max_memory_mb)
+    shards = 1
+    while pages > shards * capacity:
+        shards *= 2
+    return shards
+
+
+def shard_of(slug: str, shards: int) -> int:
+    """A page's shard: a hash of its slug (stable across builds and machines)."""
+    if shards == 1:
+        return 0
+    return int.from_bytes(hashlib.sha1(slug.encode("utf-8", "surrogatepass")).digest()[:4], "big") % shards
+
+
+def parallel_runs(sizes: list[int], max_memory_mb: int, cores: int) -> int:
+    """How many Pagefind processes may run at once: one per core, as many shards as
+    there are, and no more than the budget holds at the largest shard's estimate."""
+    if not sizes:
+        return 1
+    fits = math.floor(max_memory_mb / estimated_peak_mb(max(sizes)))
+    return max(1, min(cores, len(sizes), fits))
+
+
+def paper_slug(path: str) -> str | None:
+    """The slug of a paper page's site path (`papers/<slug>/index.html`), else None."""
+    parts = path.split("/")
+    if len(parts) == 3 and parts[0] == "papers" and parts[2] == "index.html":
+        return parts[1]
+    return None
+
+
+@dataclass(frozen=True)
+class ShardPlan:
+    """The paper pages split into shards, and each shard's fingerprint."""
+
+    slugs: tuple[tuple[str, ...], ...]
+    """Per shard, its pages' slugs, sorted."""
+    keys: tuple[str, ...]
+    """Per shard, a fingerprint of everything under its pages' folders."""
+
+    @property
+    def shards(self) -> int:
+        return len(self.slugs)
+
+    @property
+    def key(self) -> str:
+        """The search key the build cache keeps: the shard count and every shard's key."""
+        return f"{KEY_VERSION}:{self.shards}:" + ",".join(self.keys)
+
+
+def plan_shards(outputs: Iterable[tuple[str, str]], max_memory_mb: int, version: str) -> ShardPlan:
+    """Split the paper pages among shards. `outputs` are (site path, fingerprint) of the
+    outputs under `papers/` (a page's folder may hold other files, such as its BibTeX:
+    each counts for the page's shard); `version` is the search code's, in every key."""
+    by_slug: dict[str, list[str]] = {}
+    pages = set()
+    for path, key in outputs:
+        parts = path.split("/")
+        if len(parts) < 3 or parts[0] != "papers":
+            continue
+        by_slug.setdefault(parts[1], []).append(f"{path}\0{key}\0")
+        if paper_slug(path) is not None:
+            pages.add(parts[1])
+    shards = shard_count(len(pages), max_memory_mb)
+    slugs: list[list[str]] = [[] for _ in range(shards)]
+    for slug in sorted(pages):
+        slugs[shard_of(slug, shards)].append(slug)
+    keys = []
+    for members in slugs:
+        h = hashlib.sha1(f"{version}/{shards}".encode())
+        for slug in members:
+            h.update("".join(sorted(by_slug[slug])).encode("utf-8", "surrogatepass"))
+        keys.append(h.hexdigest())
+    return ShardPlan(tuple(tuple(s) for s in slugs), tuple(keys))
+
+
+def plan_for(search_key: str, slugs: Iterable[str]) -> ShardPlan:
+    """The plan a search key was made for, over these slugs (the paper pages a built site
+    holds): what `serve` needs to re-index a site it built without its index."""
+    keys = shard_keys(search_key)
+    shards = max(1, len(keys))
+    members: list[list[str]] = [[] for _ in range(shards)]
+    for slug in sorted(slugs):
+        members[shard_of(slug, shards)].append(slug)
+    return ShardPlan(tuple(tuple(m) for m in members), tuple(keys) if keys else ("",))
+
+
+def shard_keys(search_key: str) -> list[str]:
+    """The per-shard keys inside a search key (none for a key of another form: an old
+    cache's, or "" for no index), so that every shard counts as changed."""
+    parts = search_key.split(":", 2)
+    if len(parts) != 3 or parts[0] != KEY_VERSION:
+        return []
+    return parts[2].split(",")
+
+
+def changed_shards(plan: ShardPlan, previous_key: str) -> list[int]:
+    """The shards whose pages changed since the index made under `previous_key`."""
+    before = shard_keys(previous_key)
+    if len(before) != plan.shards:
+        return list(range(plan.shards))
+    return [i for i, key in enumerate(plan.keys) if key != before[i]]
