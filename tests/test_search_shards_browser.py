@@ -1,0 +1,135 @@
+"""Sharded search against one index, in real Chromium: the same synthetic list built
+twice, once as one Pagefind index and once split into 8 shards by a small memory budget
+(merged in the browser with Pagefind's mergeIndex), must show the same search.
+
+Compared for a fixed list of searches: the status line, every result in order (each
+sort, and browsing), the filters with their counts, and the URL state after the same
+clicks. "Best match" (no sort, with a query) is compared as the same results and counts
+only: Pagefind scores a page against its own shard's term statistics (BM25's document
+frequencies, page count and average page length), and mergeIndex orders the merged
+results by those scores, so the relevance order over shards is not the one index's.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+
+from sitegen.build.pipeline import Project, build
+from tests.browser import page_problems, serve_directory
+from tests.sites import ROOT
+from tests.test_search_browser import show_all, wait_for_results
+
+PAPERS = 300
+SHARD_BUDGET_MB = 48
+"""Shards of at most 64 pages: 8 shards for the 309 papers gen.py makes (search/shards.py)."""
+
+SORTED = [
+    "",  # browsing: newest first
+    "sort=date-asc",
+    "sort=upvotes-desc",
+    "q=language&sort=date-desc",
+    "q=language&sort=date-asc",
+    "q=training+data&sort=upvotes-desc",
+    "q=scaling&sort=date-desc&year=2024&year=2023",
+    "tag=Computer+vision",
+    "tag=Computer+vision&sort=upvotes-desc",
+    "status=No+status&year=2021&sort=date-asc",
+    "q=learning&tag=Reinforcement+learning+%26+RLHF&sort=upvotes-desc",
+]
+RELEVANCE = ["q=language", "q=training+data", "q=scaling+laws", "q=model&year=2024", "q=vision+transformer"]
+
+
+@pytest.fixture(scope="module")
+def two_sites(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, Path]]:
+    """The same synthetic list built as one index and as shards."""
+    root = tmp_path_factory.mktemp("shards")
+    subprocess.run([sys.executable, str(ROOT / "tests/bench/gen.py"), str(PAPERS), str(root)], check=True)
+    sites = []
+    for name, budget in (("one", 0), ("sharded", SHARD_BUDGET_MB)):
+        project = Project(content=root / "content", templates=root / "none", output=root / name, max_memory=budget)
+        build(project, search=True)
+        sites.append(project.output)
+    yield sites[0], sites[1]
+
+
+def shard_folders(site: Path) -> list[str]:
+    return sorted(p.name for p in site.iterdir() if p.name.startswith("pagefind"))
+
+
+def shown(page: Any, base: str, state: str) -> dict[str, Any]:
+    """What the search page shows for a URL state, every result listed."""
+    page.goto(base + "search/index.html" + ("?" + state if state else ""))
+    status = wait_for_results(page)
+    show_all(page)
+    return {
+        "status": status,
+        "results": page.locator("#search-results .card-title a").evaluate_all("as => as.map(a => a.href)"),
+        "facets": page.locator("#search-facets label").evaluate_all(
+            "ls => ls.map(l => l.textContent.trim() + (l.querySelector('input').checked ? ' [x]' : ''))"
+        ),
+    }
+
+
+def relative(answer: dict[str, Any], base: str) -> dict[str, Any]:
+    return {**answer, "results": [href.removeprefix(base) for href in answer["results"]]}
+
+
+def test_the_small_budget_made_shards(two_sites: tuple[Path, Path]) -> None:
+    one, sharded = two_sites
+    assert shard_folders(one) == ["pagefind"]
+    assert shard_folders(sharded) == ["pagefind", *[f"pagefind-{i}" for i in range(1, 8)]]
+
+
+def test_sorted_search_filters_and_counts_equal_one_index(two_sites: tuple[Path, Path], page: Any) -> None:
+    answers: dict[str, list[dict[str, Any]]] = {state: [] for state in SORTED}
+    for site in two_sites:
+        with serve_directory(site, prefix="/list/") as base:
+            for state in SORTED:
+                answers[state].append(relative(shown(page, base, state), base))
+    for state, (one, sharded) in answers.items():
+        assert one["results"], state  # every search finds something: the comparison means something
+        assert sharded == one, state
+    # browsing lists every paper
+    assert len(answers[""][0]["results"]) == len(json.loads((two_sites[0] / "papers.json").read_bytes())["papers"])
+    assert page_problems(page) == []
+
+
+def test_relevance_finds_the_same_papers_with_the_same_counts(two_sites: tuple[Path, Path], page: Any) -> None:
+    answers: dict[str, list[dict[str, Any]]] = {state: [] for state in RELEVANCE}
+    for site in two_sites:
+        with serve_directory(site, prefix="/list/") as base:
+            for state in RELEVANCE:
+                answers[state].append(relative(shown(page, base, state), base))
+    for state, (one, sharded) in answers.items():
+        assert one["results"], state
+        assert sorted(sharded["results"]) == sorted(one["results"]), state
+        assert (sharded["status"], sharded["facets"]) == (one["status"], one["facets"]), state
+    assert page_problems(page) == []
+
+
+def test_the_url_state_after_the_same_clicks_is_the_same(two_sites: tuple[Path, Path], page: Any) -> None:
+    seen = []
+    for site in two_sites:
+        with serve_directory(site, prefix="/list/") as base:
+            page.goto(base + "search/index.html")
+            status = wait_for_results(page)
+            page.locator("#search-sort").select_option("upvotes-desc")  # the count stays: no wait for it
+            page.locator("#search-q").fill("language")
+            status = wait_for_results(page, status, query="language")
+            page.locator("#search-facets fieldset", has_text="Year").locator("input").first.check()
+            status = wait_for_results(page, status, query="language")
+            show_all(page)
+            url = urlsplit(page.url)
+            hrefs = page.locator("#search-results .card-title a").evaluate_all("as => as.map(a => a.href)")
+            seen.append((url.path.removeprefix("/list/"), url.query, status, [h.removeprefix(base) for h in hrefs]))
+    assert seen[0][1].startswith("q=language&year=") and seen[0][1].endswith("&sort=upvotes-desc")
+    assert seen[1] == seen[0]
+    assert page_problems(page) == []
