@@ -208,6 +208,8 @@ class DevServer:
         self.settle_wanted = threading.Event()
         self.search_key: Callable[[], str] = str
         """The search fingerprint of the last build that built something (computed when asked)."""
+        self.search_touched: set[str] = set()
+        """Site paths written since the search index was made: the shards to re-index."""
         self.unsaved = False
         self.stop_event = threading.Event()
         # Bound now, before the first build: a busy port is reported at once (BindError).
@@ -257,6 +259,8 @@ class DevServer:
             return None
         self.unsaved = self.unsaved or not first
         self.builds += 1
+        if not first:
+            self.search_touched.update(report.changed)
         was_failing = self.broker.last_error is not None
         self.broker.last_error = None
         if report.changed or was_failing:
@@ -333,10 +337,14 @@ class DevServer:
         from sitegen.search.shards import plan_for
 
         site = self.project.output
+        with self.lock:
+            touched, self.search_touched = self.search_touched, set()
         try:
             budget = self.project.max_memory or load_config(self.project.content).max_memory
-            index_in_place(site, plan_for(key, site_slugs(site)), self.state.search, budget)
+            index_in_place(site, plan_for(key, site_slugs(site)), self.state.search, budget, touched)
         except Exception as err:  # noqa: BLE001 - report and keep serving
+            with self.lock:
+                self.search_touched |= touched  # still to be indexed
             self.error(f"warning: search index not refreshed: {err}")
             return
         with self.lock:

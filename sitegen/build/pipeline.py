@@ -569,7 +569,9 @@ def _build(
     if project.base_url:
         config = with_base_url(config, project.base_url)
     report.base_url = config.base_url
-    project = dataclasses.replace(project, max_memory=project.max_memory or config.max_memory)
+    # `--max-memory` wins over the setting; in the configuration it is an input of the build.
+    config = dataclasses.replace(config, max_memory=project.max_memory or config.max_memory)
+    project = dataclasses.replace(project, max_memory=config.max_memory)
     with_search = config.search if search is None else search
     seen = None
     if not full and state is None:
@@ -945,7 +947,9 @@ def _write_incremental(
     elif with_search and plan is not None:
         # Pagefind runs again only on the shards whose pages changed (or whose bundle is gone).
         out = project.output
-        index = ShardedIndex(out, plan, cache.search, previous=out, home=out, max_memory_mb=project.max_memory)
+        index = ShardedIndex(  # a page whose bytes came out the same needs no re-index: `touched`
+            out, plan, cache.search, previous=out, home=out, max_memory_mb=project.max_memory, touched=written
+        )
         if index.redo:
             report.search = index.wait()
             report.lap("search index")

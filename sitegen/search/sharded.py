@@ -22,6 +22,7 @@ import re
 import shutil
 import threading
 import time
+from collections.abc import Collection
 from pathlib import Path
 
 import orjson
@@ -29,7 +30,15 @@ import orjson
 from sitegen.build.output import replace_dir, unmark, work_dir
 from sitegen.core.wording import count
 from sitegen.search.index import PagefindRun, SearchError
-from sitegen.search.shards import ShardPlan, bundle_name, changed_shards, paper_slug, parallel_runs
+from sitegen.search.shards import (
+    ShardPlan,
+    bundle_name,
+    changed_shards,
+    paper_slug,
+    parallel_runs,
+    same_pages,
+    shard_of,
+)
 
 ORDER_FILE = "sitegen-order.json"
 SHARDS_FILE = "sitegen-shards.json"
@@ -126,9 +135,11 @@ class ShardedIndex:
     """Pagefind over the shards of a site that changed, started now; `wait()` for the
     bundles. Shards whose pages did not change keep their bundle: carried over from
     `previous` (the last site) into `site`, or left in place when `site` is the live
-    site (`in_place`), where each new bundle is made beside it and swapped in. At most
-    `parallel_runs` Pagefind processes run at once, the first ones started before this
-    returns: the caller writes other files meanwhile (the offline index)."""
+    site (`in_place`), where each new bundle is made beside it and swapped in. `touched`:
+    the site paths written since the index was made (None when not known: then every
+    shard whose key changed is indexed). At most `parallel_runs` Pagefind processes run
+    at once, the first ones started before this returns: the caller writes other files
+    meanwhile (the offline index)."""
 
     def __init__(
         self,
@@ -140,10 +151,18 @@ class ShardedIndex:
         home: Path,
         max_memory_mb: int,
         cores: int | None = None,
+        touched: Collection[str] | None = None,
     ) -> None:
         self.site, self.plan, self.home = site, plan, home
         self.in_place = previous is not None and previous.resolve() == site.resolve()
         redo = set(changed_shards(plan, previous_key))
+        if touched is not None:
+            # A shard's key covers its pages' inputs, which change more often than their
+            # bytes (a neighbour's note): a shard that holds the same pages as before
+            # needs Pagefind only when one of them was written again.
+            slugs = (paper_slug(path) for path in touched)
+            written = {shard_of(slug, plan.shards) for slug in slugs if slug is not None}
+            redo -= same_pages(plan, previous_key) - written
         source = previous if previous is not None else site
         for i in range(plan.shards):
             if not (source / bundle_name(i) / "pagefind.js").is_file():
@@ -276,7 +295,10 @@ class ShardedIndex:
                 shutil.rmtree(fresh, ignore_errors=True)
 
 
-def index_in_place(site: Path, plan: ShardPlan, previous_key: str, max_memory_mb: int) -> str:
-    """Re-index the shards of a live site whose pages changed (an incremental build, or
-    `serve` once builds settle); the others keep their bundles."""
-    return ShardedIndex(site, plan, previous_key, previous=site, home=site, max_memory_mb=max_memory_mb).wait()
+def index_in_place(
+    site: Path, plan: ShardPlan, previous_key: str, max_memory_mb: int, touched: Collection[str] | None = None
+) -> str:
+    """Re-index the shards of a live site whose pages changed (`serve` once builds
+    settle); the others keep their bundles. `touched` as for ShardedIndex."""
+    budget = max_memory_mb
+    return ShardedIndex(site, plan, previous_key, previous=site, home=site, max_memory_mb=budget, touched=touched).wait()

@@ -96,7 +96,8 @@ class ShardPlan:
     slugs: tuple[tuple[str, ...], ...]
     """Per shard, its pages' slugs, sorted."""
     keys: tuple[str, ...]
-    """Per shard, a fingerprint of everything under its pages' folders."""
+    """Per shard, `MEMBERS.INPUTS`: a fingerprint of which pages it holds, and one of
+    everything under their folders (each output's fingerprint)."""
 
     @property
     def shards(self) -> int:
@@ -127,10 +128,11 @@ def plan_shards(outputs: Iterable[tuple[str, str]], max_memory_mb: int, version:
         slugs[shard_of(slug, shards)].append(slug)
     keys = []
     for members in slugs:
-        h = hashlib.sha1(f"{version}/{shards}".encode())
+        who = hashlib.sha1(f"{version}/{shards}/{'/'.join(members)}".encode("utf-8", "surrogatepass"))
+        what = hashlib.sha1()
         for slug in members:
-            h.update("".join(sorted(by_slug[slug])).encode("utf-8", "surrogatepass"))
-        keys.append(h.hexdigest())
+            what.update("".join(sorted(by_slug[slug])).encode("utf-8", "surrogatepass"))
+        keys.append(f"{who.hexdigest()[:16]}.{what.hexdigest()[:24]}")
     return ShardPlan(tuple(tuple(s) for s in slugs), tuple(keys))
 
 
@@ -152,6 +154,14 @@ def shard_keys(search_key: str) -> list[str]:
     if len(parts) != 3 or parts[0] != KEY_VERSION:
         return []
     return parts[2].split(",")
+
+
+def same_pages(plan: ShardPlan, previous_key: str) -> set[int]:
+    """The shards that hold the same pages as under `previous_key` (their inputs may differ)."""
+    before = shard_keys(previous_key)
+    if len(before) != plan.shards:
+        return set()
+    return {i for i, key in enumerate(plan.keys) if key.split(".")[0] == before[i].split(".")[0]}
 
 
 def changed_shards(plan: ShardPlan, previous_key: str) -> list[int]:
