@@ -300,5 +300,7 @@ def index_in_place(
 ) -> str:
     """Re-index the shards of a live site whose pages changed (`serve` once builds
     settle); the others keep their bundles. `touched` as for ShardedIndex."""
-    budget = max_memory_mb
-    return ShardedIndex(site, plan, previous_key, previous=site, home=site, max_memory_mb=budget, touched=touched).wait()
+    index = ShardedIndex(
+        site, plan, previous_key, previous=site, home=site, max_memory_mb=max_memory_mb, touched=touched
+    )
+    return index.wait()
