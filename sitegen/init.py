@@ -47,6 +47,10 @@ CONFIG_TEXT = """\
 
 # Build the Pagefind search index (and the offline search index).
 # search: true
+
+# Memory for the search indexing processes running at once (512M, 2G, ...). A big list
+# is indexed in as many shards as keep each Pagefind run within half of it.
+# max_memory: 2G
 """
 
 DIGESTS_README = """\

@@ -37,15 +37,43 @@
   }
 
   // ---- Pagefind (http) ----
+  // A big list is indexed in shards, one Pagefind bundle each (sitegen-shards.json in the
+  // first lists them), merged here with mergeIndex. Pagefind orders a merged search by each
+  // index's own score, which for a sort is a page's rank within its own shard, so results
+  // are sorted here instead, by the sort values each bundle lists (sitegen-order.json):
+  // the same order whether the site has one shard or many.
+  const byId = (a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+  const ORDERS = {
+    "date-desc": (v) => (a, b) => v(b)[0] - v(a)[0] || byId(a, b),
+    "date-asc": (v) => (a, b) => v(a)[0] - v(b)[0] || byId(a, b),
+    "upvotes-desc": (v) => (a, b) => v(b)[1] - v(a)[1] || v(b)[0] - v(a)[0] || byId(a, b),
+  };
+  async function fetchJSON(url) {
+    const response = await fetch(url);
+    if (!response.ok) throw new Error("could not load " + url + " (" + response.status + ")");
+    return response.json();
+  }
   function pagefindBackend() {
     const url = new URL(root.dataset.pagefind, location.href).href;
-    let pf;
+    const siteUrl = new URL(siteRoot || "./", location.href);
+    let pf, bundles, values;
+    function sortValues() { // id -> [date as YYYYMMDD, upvotes], every shard's, loaded once
+      values = values || Promise.all(bundles.map((b) => fetchJSON(new URL(b + "sitegen-order.json", siteUrl))))
+        .then((tables) => {
+          const map = new Map();
+          for (const t of tables) t.ids.forEach((id, i) => map.set(id, [t.date[i], t.upvotes[i]]));
+          return map;
+        });
+      return values;
+    }
     return {
       name: "pagefind",
       async init() {
         pf = await import(url);
         await pf.options({ excerptLength: 30 });
+        bundles = (await fetchJSON(new URL("sitegen-shards.json", url))).bundles;
         await pf.init();
+        await Promise.all(bundles.slice(1).map((b) => pf.mergeIndex(new URL(b, siteUrl).pathname, { excerptLength: 30 })));
         await pf.filters(); // loads the filter index, without which results carry no facet counts
       },
       async search(state) {
@@ -53,18 +81,22 @@
         for (const [facet] of FACETS) {
           if (state[facet].length) filters[facet] = ANY_OF.has(facet) ? { any: state[facet] } : state[facet];
         }
-        const sort = state.sort ? { [state.sort.split("-")[0]]: state.sort.split("-")[1] } : undefined;
         const browsing = !state.q;
-        const options = { filters };
-        if (sort) options.sort = sort;
-        else if (browsing) options.sort = { date: "desc" };
-        const res = await pf.search(state.q || null, options);
+        const res = await pf.search(state.q || null, { filters });
+        const order = ORDERS[state.sort || (browsing ? "date-desc" : "")];
+        let results;
+        if (order) {
+          const table = await sortValues();
+          results = [...res.results].sort(order((r) => table.get(r.id) || [0, 0]));
+        } else {
+          results = [...res.results].sort((a, b) => b.score - a.score || byId(a, b));
+        }
         const counts = browsing && !Object.keys(filters).length ? await pf.filters() : res.filters;
         return {
-          total: res.results.length,
+          total: results.length,
           counts: counts || {},
           async load(start, end) {
-            const items = await Promise.all(res.results.slice(start, end).map((r) => r.data()));
+            const items = await Promise.all(results.slice(start, end).map((r) => r.data()));
             return items.map((d) => ({
               path: d.url.slice(d.url.indexOf("papers/")),
               title: (d.meta && d.meta.title) || d.url,
