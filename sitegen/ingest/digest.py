@@ -104,12 +104,12 @@ def decode(data: bytes, source: str) -> tuple[str | None, Problem | None]:
             except UnicodeDecodeError as err:
                 return None, Problem(source, 0, f"not imported: invalid {codec.upper()} text ({err.reason})")
     if b"\x00" in data:
-        codec = _utf16_without_bom(data)
-        if codec is not None:
+        utf16 = _utf16_without_bom(data)
+        if utf16 is not None:
             try:
-                return _text_or_binary(data.decode(codec), source)
+                return _text_or_binary(data.decode(utf16), source)
             except UnicodeDecodeError as err:
-                return None, Problem(source, 0, f"not imported: invalid {codec.upper()} text ({err.reason})")
+                return None, Problem(source, 0, f"not imported: invalid {utf16.upper()} text ({err.reason})")
         if _is_binary(data, len(_ODD_CONTROL_BYTES.findall(data))):  # before any decoding error: say what it is
             return None, _binary(source, data.count(b"\n", 0, data.index(b"\x00")) + 1)
     try:

@@ -382,9 +382,13 @@ def set_keys(text: str, changes: Mapping[str, Any], source: str) -> str:
         raise PageError(
             Problem(source, line, f"cannot change {', '.join(changes)} in place ({reason}); edit the page by hand")
         )
-    front = yaml.dump(
-        dict(expected), Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=_WIDTH, default_flow_style=False
-    ).rstrip("\n").replace("\n", parts.newline)
+    front = (
+        yaml.dump(
+            dict(expected), Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=_WIDTH, default_flow_style=False
+        )
+        .rstrip("\n")
+        .replace("\n", parts.newline)
+    )
     if not _reads_back(front, expected, source):
         raise PageError(Problem(source, line, "cannot write this front matter again safely; edit the page by hand"))
     return _splice(text, parts, front)

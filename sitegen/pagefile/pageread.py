@@ -13,7 +13,7 @@ import yaml
 from sitegen.core.models import Problem
 from sitegen.pagefile.frontmatter import load_simple
 
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_Base: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 class PageError(ValueError):
@@ -64,7 +64,7 @@ def _yaml_error(err: Exception, source: str) -> PageError:
     return PageError(Problem(source, line, f"invalid front matter: {problem}"))
 
 
-def _timestamp(loader: yaml.constructor.SafeConstructor, node: yaml.Node) -> Any:
+def _timestamp(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> Any:
     """The safe loaders' timestamp constructor, with an impossible date (`2024-02-30`) a
     YAML error at its line rather than a ValueError from deep inside the loader."""
     try:
@@ -75,7 +75,7 @@ def _timestamp(loader: yaml.constructor.SafeConstructor, node: yaml.Node) -> Any
         ) from None
 
 
-class _Loader(_Loader):  # type: ignore[valid-type,misc]
+class _Loader(_Base):  # type: ignore[valid-type,misc]
     """The safe loader (libyaml's where PyYAML has it), with `_timestamp`."""
 
 
@@ -89,13 +89,13 @@ class _NoAliasLoader(yaml.SafeLoader):
     sitegen's pages have no use for them. Used for front matter that contains a `*`
     (an alias cannot be written without one); the rest goes to the faster C loader."""
 
-    def compose_node(self, parent: yaml.Node | None, index: object) -> yaml.Node | None:
+    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node | None:
         if self.check_event(yaml.AliasEvent):
             event = self.peek_event()
             raise yaml.composer.ComposerError(
                 None, None, f"YAML aliases (*{event.anchor}) are not allowed in a page", event.start_mark
             )
-        return super().compose_node(parent, index)  # type: ignore[no-any-return]
+        return super().compose_node(parent, index)
 
 
 _NoAliasLoader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp)
