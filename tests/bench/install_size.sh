@@ -2,7 +2,7 @@
 # Install size and time of sitegen from each checkout given, in a fresh venv each, no pip
 # cache, one after the other in the same run: `bash tests/bench/install_size.sh BEFORE AFTER`.
 # Prints, per checkout: wall seconds of `pip install --no-cache-dir .` and the size of the
-# venv's site-packages in MB (du -sm), plus the installed distributions.
+# venv's site-packages in MB (du -sk / 1024), plus the installed distributions.
 set -euo pipefail
 for checkout in "$@"; do
     venv="$(mktemp -d)/venv"
@@ -12,10 +12,11 @@ for checkout in "$@"; do
     (cd "$checkout" && "$venv/bin/pip" install -q --no-cache-dir . >/dev/null)
     end=$(date +%s.%N)
     site=$("$venv/bin/python" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')
-    printf '%s (%s): install %.1f s, site-packages %s MB\n' "$checkout" \
+    printf '%s (%s): install %.1f s, site-packages %.1f MB\n' "$checkout" \
         "$(git -C "$checkout" rev-parse --short HEAD 2>/dev/null || echo '?')" \
-        "$(echo "$end - $start" | bc)" "$(du -sm "$site" | cut -f1)"
+        "$(echo "$end - $start" | bc)" "$(echo "$(du -sk "$site" | cut -f1) / 1024" | bc -l)"
     "$venv/bin/pip" list --format=freeze 2>/dev/null | tr '\n' ' '
     echo
+    (cd / && "$venv/bin/python" -c 'import sitegen.cli, sitegen.pagefile.frontedit' && echo "installed sitegen imports")
     rm -rf "$(dirname "$venv")"
 done
