@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import bisect
 import dataclasses
+import functools
 import gc
 import hashlib
 import operator
@@ -394,7 +395,7 @@ def static_jobs(template_dirs: list[Path]) -> list[Job]:
     jobs = []
     for site_path, source in sorted(found.items()):
         data = source.read_bytes()
-        jobs.append(Job(site_path, hashlib.sha1(data).hexdigest(), lambda d=data: d))
+        jobs.append(Job(site_path, hashlib.sha1(data).hexdigest(), functools.partial(bytes, data)))  # the bytes read
     return jobs
 
 
