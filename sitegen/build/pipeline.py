@@ -13,6 +13,7 @@ same bytes: a job's fingerprint covers all of its inputs (see render.Job).
 from __future__ import annotations
 
 import bisect
+import functools
 import gc
 import hashlib
 import operator
@@ -821,6 +822,8 @@ def _write_full(
 
         late = [job for job in rest if job.path == OFFLINE_INDEX]
         rest = [job for job in rest if job.path != OFFLINE_INDEX]
+    if progress is not None:  # told the files written so far: shown with their total
+        progress = functools.partial(progress, total=len(rest))
     if workers > 1 and len(rest) >= PARALLEL_MIN_JOBS and CAN_FORK:
         render_parallel(rest, staging, workers, progress)
     else:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import unicodedata
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 
 from sitegen.core.identifiers import placeholder_title
 from sitegen.core.keys import base_slug, key_hash, paper_key
@@ -120,16 +120,27 @@ def merge_identifiers(entries: list[Entry]) -> Identifiers:
     )
 
 
-def merge_digests(digests: Iterable[Digest], taxonomy: Taxonomy) -> list[Paper]:
+def merge_digests(
+    digests: Iterable[Digest], taxonomy: Taxonomy, progress: Callable[[int, int], None] | None = None
+) -> list[Paper]:
     """All papers across digests, one per identity (see grouping), sorted by key. Two
-    papers with the same title but different identifiers get keys told apart by them."""
+    papers with the same title but different identifiers get keys told apart by them.
+    `progress` is told (papers made, papers to make) as they are made: tagging is an
+    import's longest step."""
     entries: list[Entry] = []
     capture_dates: dict[str, str] = {}
     for digest in digests:
         if digest.capture_date:
             capture_dates[digest.source] = digest.capture_date
         entries.extend(e for e in digest.entries if paper_key(e.title) or e.ids.arxiv or e.ids.doi)
-    papers = [merge_entries(group, taxonomy, capture_dates) for group in group_entries(entries, paper_key)]
+    groups = group_entries(entries, paper_key)
+    papers = []
+    for done, group in enumerate(groups):
+        if progress is not None and done % 100 == 0:
+            progress(done, len(groups))
+        papers.append(merge_entries(group, taxonomy, capture_dates))
+    if progress is not None:
+        progress(len(groups), len(groups))
     by_key: dict[str, list[Paper]] = defaultdict(list)
     for paper in papers:
         by_key[paper.key].append(paper)
