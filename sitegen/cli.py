@@ -19,6 +19,7 @@ from sitegen.ingest.importer import run_import
 from sitegen.pagefile.pages import PageError
 from sitegen.reading.commands import register as register_reading
 from sitegen.site.check import check_site
+from sitegen.taxonomy.parallel import default_workers
 from sitegen.taxonomy.tags import TaxonomyError
 
 EXIT_OK, EXIT_WARN, EXIT_ERROR = 0, 1, 2
@@ -154,7 +155,8 @@ def _print_problems(problems: Sequence[object], verbose: bool, quiet: bool, limi
 def cmd_import(args: argparse.Namespace) -> int:
     config = load_config(args.content)
     progress = Progress.on_stderr(args.quiet)
-    report = run_import(args.content, config, dry_run=args.dry_run, progress=progress)
+    workers = default_workers()
+    report = run_import(args.content, config, dry_run=args.dry_run, progress=progress, workers=workers)
     progress.clear()
     _print_problems(report.problems, args.verbose, args.quiet)
     if args.verbose:

@@ -137,10 +137,18 @@ def held_papers(papers: list[Paper], broken: dict[str, str], readable: set[str])
 
 
 def run_import(
-    content: Path, config: Config, *, today: str | None = None, dry_run: bool = False, progress: Progress | None = None
+    content: Path,
+    config: Config,
+    *,
+    today: str | None = None,
+    dry_run: bool = False,
+    progress: Progress | None = None,
+    workers: int = 1,
 ) -> ImportReport:
     """Import the digests of `content` into its papers folder. `progress` shows the long
-    steps' counts (reading digests, merging and tagging papers, writing pages)."""
+    steps' counts (reading digests, merging and tagging papers, writing pages); `workers`
+    processes tag a large import (`sitegen import` uses the cores; a build, which may run
+    in a `serve` thread, does not fork for it)."""
     report = ImportReport()
     progress = progress or Progress(None)
     today = today or dt.date.today().isoformat()
@@ -166,7 +174,7 @@ def run_import(
 
     taxonomy = load_taxonomy(content)
     report.lap("taxonomy loaded")
-    papers = merge_digests(digests, taxonomy, progress=progress.counter("import", "paper"))
+    papers = merge_digests(digests, taxonomy, progress=progress.counter("import", "paper"), workers=workers)
     report.lap("papers merged and tagged")
     report.papers = len(papers)
     report.merged = sum(1 for p in papers if len(p.entries) > 1)
