@@ -55,6 +55,14 @@ def build_parser() -> argparse.ArgumentParser:
     _common(imp)
     imp.add_argument("--dry-run", action="store_true", help="report what would change, write nothing")
     imp.add_argument("--timings", action="store_true", help="print how long each stage of the import took")
+    imp.add_argument(
+        "-j",
+        "--jobs",
+        type=int,
+        default=None,
+        metavar="N",
+        help="processes that tag a large import (default: one per core, at most 4)",
+    )
 
     bld = commands.add_parser(
         "build",
@@ -155,7 +163,7 @@ def _print_problems(problems: Sequence[object], verbose: bool, quiet: bool, limi
 def cmd_import(args: argparse.Namespace) -> int:
     config = load_config(args.content)
     progress = Progress.on_stderr(args.quiet)
-    workers = default_workers()
+    workers = args.jobs if args.jobs and args.jobs > 0 else default_workers()
     report = run_import(args.content, config, dry_run=args.dry_run, progress=progress, workers=workers)
     progress.clear()
     _print_problems(report.problems, args.verbose, args.quiet)
