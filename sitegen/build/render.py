@@ -132,7 +132,7 @@ dataclass's cached properties too, and Markup as a plain string."""
 
 
 def _as_json(value: Any) -> Any:
-    kind = type(value)
+    kind: type = type(value)
     if kind is Markup:
         return ("Markup", value.__str__())
     fields = _fields_of(kind)
@@ -289,7 +289,7 @@ def swap_views(value: Any, new: Mapping[str, PaperView]) -> Any:
     return value
 
 
-ViewMemo = dict[str, tuple[Any, tuple[str, ...], PaperView, str]]
+ViewMemo = dict[str, tuple[Any, tuple[object, ...], PaperView, str]]
 """slug -> (the paper, its tag names, its view, the view's digest), kept between builds."""
 
 
@@ -414,7 +414,7 @@ class Renderer:
         tkey = self._template_keys[template]
         shared = ("site", "nav")  # in the fingerprint's base already
 
-        def describe() -> tuple[str, frozenset[str]]:
+        def describe() -> Fingerprinted:
             return self.fp.key("page", template, tkey, {k: v for k, v in values.items() if k not in shared})
 
         def render() -> bytes:

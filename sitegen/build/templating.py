@@ -113,6 +113,8 @@ def _link_prefix_at(environment: Environment, macro: Macro) -> int | None:
     if ROOT not in macro.arguments or environment.loader is None:
         return None
     name = macro._func.__globals__.get("name")
+    if not isinstance(name, str):
+        return None
     try:
         source = environment.loader.get_source(environment, name)[0]
         tree = environment.parse(source, name)
@@ -149,7 +151,9 @@ def _only_output(tree: nodes.Template, macro_name: str, param: str, seen: frozen
             if isinstance(child, nodes.Name) and child.name == param:
                 accepted += 1
             elif isinstance(child, nodes.Call) and isinstance(child.node, nodes.Name) and child.node.name not in params:
-                passed = [(i, arg) for i, arg in enumerate(child.args) if _is_name(arg, param)]
+                passed: list[tuple[int | str, nodes.Expr]] = [
+                    (i, arg) for i, arg in enumerate(child.args) if _is_name(arg, param)
+                ]
                 passed += [(kw.key, kw.value) for kw in child.kwargs if _is_name(kw.value, param)]
                 for where, _ in passed:
                     callee = _defined(tree, child.node.name)
@@ -178,7 +182,7 @@ def _key(macro: Macro, args: tuple[Any, ...]) -> tuple[Any, ...] | None:
     """A key naming the call, or None when an argument could change under the memo."""
     key: list[Any] = [id(macro)]
     for arg in args:
-        kind = type(arg)
+        kind: type = type(arg)
         if arg is ROOT_MARK:
             key.append(ROOT_MARK)
         elif kind in _BY_VALUE:
@@ -235,10 +239,10 @@ class MemoContext(Context):
 
 
 try:  # markupsafe's C escaper; the pure-Python twin below gives the same text
-    from markupsafe import _escape_inner as _escape_text  # type: ignore[attr-defined]
+    from markupsafe import _escape_inner as _escape_text
 except ImportError:  # pragma: no cover - markupsafe without it
 
-    def _escape_text(text: str) -> str:
+    def _escape_text(text: str, /) -> str:
         return (
             text.replace("&", "&amp;")
             .replace(">", "&gt;")
@@ -258,7 +262,7 @@ def escape(value: Any) -> Markup:
     escaped values; at 10,000 papers this saves about a second of rendering."""
     kind = type(value)
     if kind is str:
-        return _new_str(Markup, _escape_text(value))  # type: ignore[no-any-return]
+        return _new_str(Markup, _escape_text(value))
     if kind is Markup:
         return value  # type: ignore[no-any-return]
     return markupsafe.escape(value)
@@ -389,7 +393,7 @@ def _json_script(value: Any) -> Markup:
     (line breaks to old JavaScript parsers). Compact, keys sorted; made with orjson and
     escaped as bytes (a paper page's JSON-LD: 20 us through json.dumps, under 9 this way)."""
     data = orjson.dumps(value, option=orjson.OPT_SORT_KEYS)
-    return _new_str(Markup, replace_each(data, _SCRIPT_ESCAPES).decode("utf-8"))  # type: ignore[no-any-return]
+    return _new_str(Markup, replace_each(data, _SCRIPT_ESCAPES).decode("utf-8"))
 
 
 _SCRIPT_ESCAPES = (
