@@ -11,6 +11,7 @@ from pathlib import Path
 from sitegen import __version__
 from sitegen.build.pipeline import BuildError, Project, build
 from sitegen.config import CONFIG_FILE, ConfigError, base_url_warning, load_config, parse_memory
+from sitegen.core.progress import Progress
 from sitegen.core.wording import count
 from sitegen.ingest.add_paper import register as register_add
 from sitegen.ingest.enrich import register as register_enrich
@@ -18,6 +19,7 @@ from sitegen.ingest.importer import run_import
 from sitegen.pagefile.pages import PageError
 from sitegen.reading.commands import register as register_reading
 from sitegen.site.check import check_site
+from sitegen.taxonomy.parallel import default_workers
 from sitegen.taxonomy.tags import TaxonomyError
 
 EXIT_OK, EXIT_WARN, EXIT_ERROR = 0, 1, 2
@@ -52,6 +54,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _common(imp)
     imp.add_argument("--dry-run", action="store_true", help="report what would change, write nothing")
+    imp.add_argument("--timings", action="store_true", help="print how long each stage of the import took")
+    imp.add_argument(
+        "-j",
+        "--jobs",
+        type=int,
+        default=None,
+        metavar="N",
+        help="processes that tag a large import (default: one per core, at most 4)",
+    )
 
     bld = commands.add_parser(
         "build",
@@ -167,13 +178,18 @@ def _print_problems(problems: Sequence[object], verbose: bool, quiet: bool, limi
 
 def cmd_import(args: argparse.Namespace) -> int:
     config = load_config(args.content)
-    report = run_import(args.content, config, dry_run=args.dry_run)
+    progress = Progress.on_stderr(args.quiet)
+    workers = args.jobs if args.jobs and args.jobs > 0 else default_workers()
+    report = run_import(args.content, config, dry_run=args.dry_run, progress=progress, workers=workers)
+    progress.clear()
     _print_problems(report.problems, args.verbose, args.quiet)
     if args.verbose:
         for path in report.written:
             print(f"wrote {path}")
     if not args.quiet:
         print(("dry run: " if args.dry_run else "") + report.summary())
+    if args.timings:
+        _print_timings(report.timings)
     return EXIT_WARN if report.unreadable else EXIT_OK
 
 
@@ -190,20 +206,20 @@ def _project(args: argparse.Namespace) -> Project:
 
 def cmd_build(args: argparse.Namespace) -> int:
     project = _project(args)
-    show = sys.stderr.isatty() and not args.quiet
+    progress = Progress.on_stderr(args.quiet)
+    rendered = progress.counter("render", "file")
 
-    def progress(files: int) -> None:
-        print(f"\rrendering: {count(files, 'file')} written", end="", file=sys.stderr, flush=True)
+    def tell(files: int, total: int = 0) -> None:
+        rendered(files, max(total, files))
 
     report = build(
         project,
         run_importer=not args.no_import,
         search=False if args.no_search else None,
-        progress=progress if show else None,
+        progress=tell if progress.enabled else None,
         workers=args.jobs,
     )
-    if show:
-        print("\r\033[K", end="", file=sys.stderr, flush=True)
+    progress.clear()
     relative = base_url_warning(report.base_url, str(args.content / CONFIG_FILE))
     _print_problems([*report.problems, *([relative] if relative else [])], args.verbose, args.quiet)
     if not args.quiet:
@@ -211,9 +227,17 @@ def cmd_build(args: argparse.Namespace) -> int:
             print(f"import: {report.imported.summary()}")
         print(report.summary())
     if args.timings:
-        for stage, seconds in report.timings:
-            print(f"  {seconds:7.2f} s  {stage}", file=sys.stderr)
+        _print_timings(report.timings)
+        if report.imported is not None and report.imported.timings:
+            print("  of which the import:", file=sys.stderr)
+            _print_timings(report.imported.timings, indent="    ")
     return EXIT_OK
+
+
+def _print_timings(timings: Sequence[tuple[str, float]], indent: str = "  ") -> None:
+    """`--timings`: one line per stage, on stderr (the summary stays alone on stdout)."""
+    for stage, seconds in timings:
+        print(f"{indent}{seconds:7.2f} s  {stage}", file=sys.stderr)
 
 
 def cmd_init(args: argparse.Namespace) -> int:

@@ -18,7 +18,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sitegen.ingest.digest import parse_digest
-from sitegen.taxonomy.regexread import needles, phrases, plain_literal, whole_words
+from sitegen.taxonomy.regexread import lowered, needles, phrases, plain_literal, whole_words
 from sitegen.taxonomy.tagindex import FOLD, fold
 from sitegen.taxonomy.tags import parse_taxonomy
 from tests.sites import ROOT
@@ -195,3 +195,72 @@ def test_random_texts_score_as_the_plain_way(
     )
     taxonomy = parse_taxonomy(f"max_tags: 3\ntags:\n{rules}", f"random-{hash(rules)}.yaml")
     _assert_same_scores(taxonomy, [(title, abstract)])
+
+
+@pytest.mark.parametrize(
+    ("pattern", "expected"),
+    [
+        ("Scaling Laws?", "scaling laws?"),
+        (r"\bGPT-[23]\b", r"\bgpt-[23]\b"),
+        (r"\b\d+(?:\.\d+)?[BM] (?:parameters|tokens)", r"\b\d+(?:\.\d+)?[bm] (?:parameters|tokens)"),
+        (
+            r"(?<!vision-)(?:language model|\bLLM)s?\b.*pre-?train",
+            r"(?<!vision-)(?:language model|\bllm)s?\b.*pre-?train",
+        ),
+        (r"[A-Z][a-z]\W\S\D", r"[a-z][a-z]\W\S\D"),
+        (r"[^A-F0-9_-]x", r"[^a-f0-9_-]x"),
+        (r"[]A]", r"[]a]"),
+        (r"[!-/]A", r"[!-/]a"),
+        (r"[A-z]", None),  # a range across cases
+        (r"[0-Z]", None),  # a range holding letters from a non-letter
+        (r"[\--Z]", None),  # a range from an escape
+        (r"\x41", None),  # an escape spelling a letter
+        (r"(a)\1", None),  # a backreference
+        (r"(?i)A", None),  # inline flags
+        (r"(?P<n>A)", None),  # named groups
+        (r"(?-i:A)", None),
+        (r"é", None),  # not ASCII
+        (r"[ab", None),
+    ],
+)
+def test_lowered_table(pattern: str, expected: str | None) -> None:
+    assert lowered(pattern) == expected
+
+
+def test_fold_keeps_every_characters_class_and_length() -> None:
+    """`lowered` patterns run on the folded text: every character must keep its `\\w`, `\\d`,
+    `\\s` and `.` class under `fold`, and fold to one character (the text keeps its length)."""
+    everything = "".join(chr(c) for c in range(sys.maxunicode + 1) if not 0xD800 <= c <= 0xDFFF)
+    folded = "".join(fold(c) for c in everything)
+    assert len(folded) == len(everything)
+    for cls in (r"\w", r"\d", r"\s", r"."):
+        regex = re.compile(cls, re.DOTALL if cls == "." else 0)
+        assert [m.start() for m in regex.finditer(everything)] == [m.start() for m in regex.finditer(folded)]
+    assert fold("ASCII Text, 2 Words") == "ascii text, 2 words"
+
+
+LOWERED_PATTERNS = [
+    *PATTERNS,
+    r"[A-Z]\w+ [^a-k]",
+    r"\b[2-8][- ]bits?\b",
+    r"\bGPT-[23]\b",
+    r"(?:introduce|present)[sd]? (?:a |an )?(?:[\w-]+ ){0,3}(?:dataset|benchmark)\b",
+    r"\BK\B|S$|^I",
+    r"(?<=k)s(?!i)",
+]
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.text(
+        alphabet=st.sampled_from(list("abefgiklmnopqstvxIKLMQSZ 48-_é\u0130\u0131\u017f\u212a\u00df\u1e9e\u03a3\n")),
+        max_size=80,
+    ),
+    st.sampled_from(LOWERED_PATTERNS),
+)
+def test_lowered_pattern_on_folded_text_matches_as_ignorecase(text: str, pattern: str) -> None:
+    fast = lowered(pattern)
+    assert fast is not None
+    plain = re.compile(pattern, re.IGNORECASE)
+    spans = [m.span() for m in plain.finditer(text)]
+    assert [m.span() for m in re.compile(fast).finditer(fold(text))] == spans

@@ -24,7 +24,7 @@ import time
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from sitegen.build.cache import (
     BuildCache,
@@ -835,6 +835,8 @@ def _write_full(
 
         late = [job for job in rest if job.path == OFFLINE_INDEX]
         rest = [job for job in rest if job.path != OFFLINE_INDEX]
+    if progress is not None:  # told the files written so far: shown with their total
+        progress = functools.partial(cast("Callable[..., None]", progress), total=len(rest))
     if workers > 1 and len(rest) >= PARALLEL_MIN_JOBS and CAN_FORK:
         render_parallel(rest, staging, workers, progress)
     else:

@@ -20,3 +20,11 @@ def temp_path(path: Path, kind: str = "") -> Path:
     """A fresh hidden name beside `path` (`.index.html.<pid>-<thread>-<random>.tmp`)."""
     label = f".{kind}" if kind else ""
     return path.with_name(f".{path.name}.{os.getpid()}-{threading.get_ident()}-{secrets.token_hex(4)}{label}.tmp")
+
+
+def temp_name(path: str, kind: str = "") -> str:
+    """`temp_path` for a path given as a string: the same name, without `pathlib`'s cost
+    (an import writes thousands of new pages, each through one of these)."""
+    folder, name = os.path.split(path)
+    label = f".{kind}" if kind else ""
+    return os.path.join(folder, f".{name}.{os.getpid()}-{threading.get_ident()}-{secrets.token_hex(4)}{label}.tmp")

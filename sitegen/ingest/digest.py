@@ -80,7 +80,18 @@ class Line:
 
 def normalise_line(raw: str) -> str:
     """Tabs, non-breaking and other odd spaces become one space, control and bidi
-    override characters go, ends are trimmed; a line with nothing visible is blank."""
+    override characters go, ends are trimmed; a line with nothing visible is blank.
+
+    A line of printable ASCII without a double space (most lines of a digest) has nothing
+    to remove or join: only its ends are trimmed, without the two passes of `re.sub` over
+    abstracts of a thousand characters (tests/test_digest_normalise.py holds the two ways equal)."""
+    if raw.isascii() and raw.isprintable() and "  " not in raw:
+        return raw.strip(" ")
+    return normalise_line_fully(raw)
+
+
+def normalise_line_fully(raw: str) -> str:
+    """`normalise_line` for any line."""
     line = _SPACES.sub(" ", _CONTROL.sub("", raw)).strip()
     return line if _VISIBLE.search(line) else ""
 

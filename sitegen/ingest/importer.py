@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -17,6 +18,7 @@ from sitegen.config import Config
 from sitegen.core.keys import paper_key
 from sitegen.core.layout import DIGESTS_DIR, PAPERS_DIR, TAXONOMY_FILE
 from sitegen.core.models import Digest, Paper, Problem
+from sitegen.core.progress import Progress
 from sitegen.core.resources import default_taxonomy_file
 from sitegen.core.wording import count
 from sitegen.ingest.digest import MAX_DIGEST_BYTES, decode, too_big
@@ -46,6 +48,15 @@ class ImportReport:
     """Pages no digest lists any more: kept, never deleted."""
     problems: list[Problem] = field(default_factory=list)
     written: list[Path] = field(default_factory=list)
+    timings: list[tuple[str, float]] = field(default_factory=list)
+    """(stage, seconds) in the order the stages ran: `--timings`."""
+    _lap: float = field(default_factory=time.perf_counter, repr=False)
+
+    def lap(self, stage: str) -> None:
+        """Record the time since the last lap (or the start) as `stage`'s."""
+        now = time.perf_counter()
+        self.timings.append((stage, now - self._lap))
+        self._lap = now
 
     def summary(self) -> str:
         return (
@@ -125,11 +136,27 @@ def held_papers(papers: list[Paper], broken: dict[str, str], readable: set[str])
     return held
 
 
-def run_import(content: Path, config: Config, *, today: str | None = None, dry_run: bool = False) -> ImportReport:
+def run_import(
+    content: Path,
+    config: Config,
+    *,
+    today: str | None = None,
+    dry_run: bool = False,
+    progress: Progress | None = None,
+    workers: int = 1,
+) -> ImportReport:
+    """Import the digests of `content` into its papers folder. `progress` shows the long
+    steps' counts (reading digests, merging and tagging papers, writing pages); `workers`
+    processes tag a large import (`sitegen import` uses the cores; a build, which may run
+    in a `serve` thread, does not fork for it)."""
     report = ImportReport()
+    progress = progress or Progress(None)
     today = today or dt.date.today().isoformat()
     digests: list[Digest] = []
-    for path in digest_files(content):
+    files = digest_files(content)
+    tell = progress.counter("import", "digest")
+    for done, path in enumerate(files, 1):
+        tell(done - 1, len(files))
         digest, problem = read_digest(path, config)
         if digest is None:
             report.unreadable += 1
@@ -142,8 +169,13 @@ def run_import(content: Path, config: Config, *, today: str | None = None, dry_r
             report.digests += 1
             report.entries += len(digest.entries)
             digests.append(digest)
+    tell(len(files), len(files))
+    report.lap("digests read")
 
-    papers = merge_digests(digests, load_taxonomy(content))
+    taxonomy = load_taxonomy(content)
+    report.lap("taxonomy loaded")
+    papers = merge_digests(digests, taxonomy, progress=progress.counter("import", "paper"), workers=workers)
+    report.lap("papers merged and tagged")
     report.papers = len(papers)
     report.merged = sum(1 for p in papers if len(p.entries) > 1)
 
@@ -186,6 +218,7 @@ def run_import(content: Path, config: Config, *, today: str | None = None, dry_r
         if not meta.get("sources"):
             by_hand.add(path.stem)  # added by hand (`sitegen add`, or typed): no digest is expected to list it
     existing = keyed_pages(papers, readable)
+    report.lap("pages read")
 
     # A paper whose page cannot be read stays with that page: it is not updated, and
     # no second page is made for it, until the page is fixed.
@@ -218,11 +251,15 @@ def run_import(content: Path, config: Config, *, today: str | None = None, dry_r
         else:
             text = new_page(paper, today)
         writes.append((paper, path, text))
+    report.lap("pages made")
     if writes and not dry_run:
         folder.mkdir(parents=True, exist_ok=True)
+        tell = progress.counter("import", "page written", "pages written")
         with papers_lock(folder):
-            for paper, path, text in writes:
+            for done, (paper, path, text) in enumerate(writes, 1):
                 _write_page(report, paper, path, text, existing.get(paper.key))
+                tell(done, len(writes))
+        report.lap("pages written")
     elif dry_run:
         for paper, path, _ in writes:
             report.written.append(path)

@@ -5,13 +5,14 @@ from __future__ import annotations
 import dataclasses
 import unicodedata
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 
 from sitegen.core.identifiers import placeholder_title
 from sitegen.core.keys import base_slug, key_hash, paper_key
 from sitegen.core.links import find_links
 from sitegen.core.models import Digest, Entry, Identifiers, Paper
 from sitegen.ingest.grouping import group_entries
+from sitegen.taxonomy.parallel import match_all
 from sitegen.taxonomy.tags import Taxonomy
 
 
@@ -67,8 +68,17 @@ def _richness(entry: Entry) -> tuple[int, str, int]:
     return (-facts, entry.source, entry.line)
 
 
-def merge_entries(entries: list[Entry], taxonomy: Taxonomy, capture_dates: Mapping[str, str]) -> Paper:
-    """One paper from all the entries that share its identity, keeping the richest facts."""
+def tag_input(entries: list[Entry]) -> tuple[str, str]:
+    """The (title, abstract) a paper of these entries is tagged by: its first entry's title
+    and the longest abstract (see merge_entries)."""
+    titled = [e for e in entries if e.title]
+    first = min(titled or entries, key=lambda e: (e.source, e.line))
+    return first.title, max((e.abstract for e in entries), key=lambda a: (len(a), a))
+
+
+def merge_entries(entries: list[Entry], tags: tuple[str, ...], capture_dates: Mapping[str, str]) -> Paper:
+    """One paper from all the entries that share its identity, keeping the richest facts;
+    `tags` are the taxonomy's for its `tag_input`."""
     ranked = sorted(entries, key=_richness)
     ids = merge_identifiers(sorted(entries, key=lambda e: (e.source, e.line)))
     titled = [e for e in entries if e.title]
@@ -93,7 +103,7 @@ def merge_entries(entries: list[Entry], taxonomy: Taxonomy, capture_dates: Mappi
         date=dated[0].date if dated else None,
         upvotes=max(upvotes) if upvotes else None,
         links=find_links(abstract),
-        tags=taxonomy.match(first.title, abstract),
+        tags=tags,
         added=captured[0] if captured else None,
         ids=ids,
         entries=tuple(sorted(entries, key=lambda e: (e.source, e.line))),
@@ -120,16 +130,25 @@ def merge_identifiers(entries: list[Entry]) -> Identifiers:
     )
 
 
-def merge_digests(digests: Iterable[Digest], taxonomy: Taxonomy) -> list[Paper]:
+def merge_digests(
+    digests: Iterable[Digest],
+    taxonomy: Taxonomy,
+    progress: Callable[[int, int], None] | None = None,
+    workers: int = 1,
+) -> list[Paper]:
     """All papers across digests, one per identity (see grouping), sorted by key. Two
-    papers with the same title but different identifiers get keys told apart by them."""
+    papers with the same title but different identifiers get keys told apart by them.
+    `progress` is told (papers tagged, papers) as they are tagged, in `workers` processes
+    when there are many (taxonomy/parallel.py): tagging is an import's longest step."""
     entries: list[Entry] = []
     capture_dates: dict[str, str] = {}
     for digest in digests:
         if digest.capture_date:
             capture_dates[digest.source] = digest.capture_date
         entries.extend(e for e in digest.entries if paper_key(e.title) or e.ids.arxiv or e.ids.doi)
-    papers = [merge_entries(group, taxonomy, capture_dates) for group in group_entries(entries, paper_key)]
+    groups = group_entries(entries, paper_key)
+    tags = match_all(taxonomy, [tag_input(group) for group in groups], workers, progress)
+    papers = [merge_entries(group, tagged, capture_dates) for group, tagged in zip(groups, tags, strict=True)]
     by_key: dict[str, list[Paper]] = defaultdict(list)
     for paper in papers:
         by_key[paper.key].append(paper)

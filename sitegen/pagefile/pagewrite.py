@@ -30,6 +30,8 @@ import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+from sitegen.core.tempfiles import temp_name
+
 MAX_ATTEMPTS = 50
 """Rebases before giving up: only an editor saving continuously could use them all."""
 
@@ -240,12 +242,31 @@ def merge3(base: bytes, ours: bytes, theirs: bytes) -> bytes | None:
 
 
 def create_page(path: Path, data: bytes) -> bool:
-    """Write a new page; False (and nothing written) when a file of that name appeared."""
-    temporary = _temporary(path, data, 0o644)
+    """Write a new page; False (and nothing written) when a file of that name appeared.
+
+    The page is written whole to a temporary file beside it, then hard-linked to its name:
+    unlike a rename, a link never replaces a file that exists, and no reader ever sees a
+    part of the page. Plain `os` calls on strings (five system calls, no `pathlib`,
+    `tempfile` or file object): a fresh import makes a page per paper, and this was three
+    quarters of its writing time."""
+    target = os.fspath(path)
+    temporary = temp_name(target, "sitegen")
+    fd = os.open(temporary, _NEW_TEMPORARY, 0o644)
     try:
-        os.link(temporary, path)  # unlike a rename, never replaces a file that exists
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view) :]
+            os.fchmod(fd, 0o644)  # whatever the umask, as the pages sitegen rewrites
+        finally:
+            os.close(fd)
+        os.link(temporary, target)  # unlike a rename, never replaces a file that exists
     except FileExistsError:
         return False
     finally:
-        temporary.unlink(missing_ok=True)
+        os.unlink(temporary)
     return True
+
+
+_NEW_TEMPORARY = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
+"""A temporary file is always a new file: O_EXCL, so two writers can never share one."""

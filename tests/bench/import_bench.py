@@ -10,7 +10,8 @@ into a fresh temporary folder (no content/papers yet) and runs `python -m sitege
 as its own process, with PYTHONPATH pointing at that checkout. It prints the whole-process wall
 time and the milliseconds per paper; with several `--src`, sources are interleaved round by round
 (so drift on a shared machine hits each alike) and the table gives each one's median and its
-ratio to the first source's.
+ratio to the first source's, for the wall time and for the CPU time (user + system, of the
+import and the processes it forks), which a loaded machine inflates less.
 
 With --profile, one more run per size and source goes under cProfile and the ten functions with
 the most time of their own (tottime) are printed, then the ten with the most cumulative time.
@@ -27,6 +28,7 @@ import argparse
 import io
 import os
 import pstats
+import resource
 import shutil
 import statistics
 import subprocess
@@ -54,19 +56,24 @@ def import_command(profile_to: Path | None = None) -> list[str]:
     return [sys.executable, "-c", _PROFILED, str(profile_to), *IMPORT_ARGS]
 
 
-def run_import(src: Path, content: Path, work: Path, profile_to: Path | None = None) -> float:
-    """Import a fresh copy of `content` with the sitegen under `src`; returns the wall seconds.
-    The copy is made (and removed) outside the timed part."""
+def run_import(src: Path, content: Path, work: Path, profile_to: Path | None = None) -> tuple[float, float]:
+    """Import a fresh copy of `content` with the sitegen under `src`; returns the wall seconds
+    and the CPU seconds (user and system, of the process and any it forked: on a shared
+    machine the wall time also measures the other jobs). The copy is made (and removed)
+    outside the timed part."""
     site = Path(tempfile.mkdtemp(prefix="import-", dir=work))
     try:
         shutil.copytree(content, site / "content")
         env = {**os.environ, "PYTHONPATH": str(src), "PYTHONDONTWRITEBYTECODE": "1"}
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         start = time.perf_counter()
         done = subprocess.run(import_command(profile_to), cwd=site, env=env, capture_output=True, text=True)
         seconds = time.perf_counter() - start
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
         if done.returncode not in (0, 1):  # 1: warnings only
             raise SystemExit(f"sitegen import failed ({done.returncode}) with {src}:\n{done.stderr[-2000:]}")
-        return seconds
+        return seconds, cpu
     finally:
         shutil.rmtree(site, ignore_errors=True)
 
@@ -111,19 +118,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         papers = counts["papers"]
         print(f"{n}: {papers} papers in {counts['entries']} entries, {counts['digests']} digests", flush=True)
         times: dict[Path, list[float]] = {src: [] for src in sources}
+        cpus: dict[Path, list[float]] = {src: [] for src in sources}
         for round_ in range(args.repeat):
             for src in sources:
-                seconds = run_import(src, root / "content", args.work)
+                seconds, cpu = run_import(src, root / "content", args.work)
                 times[src].append(seconds)
-                print(f"  round {round_ + 1} {src}: {seconds:.3f} s", flush=True)
-        first = statistics.median(times[sources[0]])
+                cpus[src].append(cpu)
+                print(f"  round {round_ + 1} {src}: {seconds:.3f} s, CPU {cpu:.3f} s", flush=True)
+        first, first_cpu = statistics.median(times[sources[0]]), statistics.median(cpus[sources[0]])
         for src in sources:
-            median = statistics.median(times[src])
-            rows.append((n, src, median, median / papers * 1000, median / first))
+            median, cpu = statistics.median(times[src]), statistics.median(cpus[src])
+            rows.append((n, src, median, median / papers * 1000, median / first, cpu, cpu / first_cpu))
         if args.profile:
             for src in sources:
                 stats_file = args.work / f"profile-{n}.prof"
-                seconds = run_import(src, root / "content", args.work, profile_to=stats_file)
+                seconds, _ = run_import(src, root / "content", args.work, profile_to=stats_file)
                 print(f"\n== cProfile, {n} papers, {src} ({seconds:.2f} s under the profiler)")
                 print("-- by own time (tottime)")
                 print(top_functions(stats_file, "tottime"))
@@ -132,9 +141,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                 stats_file.unlink()
 
     print(f"\n`sitegen import`, format {args.layouts} digests, median of {args.repeat} (wall time, whole process)")
-    print(f"{'papers':>8}  {'seconds':>8}  {'ms/paper':>8}  {'ratio':>6}  source")
-    for n, src, median, per_paper, ratio in rows:
-        print(f"{n:>8}  {median:>8.3f}  {per_paper:>8.3f}  {ratio:>6.3f}  {src}")
+    print(f"{'papers':>8}  {'seconds':>8}  {'ms/paper':>8}  {'ratio':>6}  {'CPU s':>8}  {'ratio':>6}  source")
+    for n, src, median, per_paper, ratio, cpu, cpu_ratio in rows:
+        print(f"{n:>8}  {median:>8.3f}  {per_paper:>8.3f}  {ratio:>6.3f}  {cpu:>8.3f}  {cpu_ratio:>6.3f}  {src}")
     return 0
 
 
