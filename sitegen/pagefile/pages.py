@@ -15,6 +15,7 @@ from typing import Any
 
 import yaml
 
+from sitegen.core import devices
 from sitegen.core.identifiers import placeholder_title
 from sitegen.core.models import Paper, Problem
 from sitegen.pagefile.frontmatter import load_simple
@@ -131,11 +132,12 @@ def parse_front(front: str, source: str) -> dict[str, Any]:
     """The front matter's values, or PageError (file and line). The simple shape sitegen
     writes is read by `load_simple`, several times faster than YAML and with the same
     result; anything it is not sure of goes to YAML, whose errors are reported."""
-    meta = load_simple(front, _Loader)
+    meta = load_simple(front, _Loader) if devices.simple_yaml else None
     if meta is not None:
         return meta
     try:
-        meta = yaml.load(front, Loader=_NoAliasLoader if "*" in front else _Loader)  # noqa: S506 - safe loaders
+        pure = "*" in front or not devices.yaml_c  # aliases need _NoAliasLoader, PyYAML's Python loader
+        meta = yaml.load(front, Loader=_NoAliasLoader if pure else _Loader)  # noqa: S506 - safe loaders
     except yaml.YAMLError as err:
         raise _yaml_error(err, source) from None
     except RecursionError:
