@@ -11,6 +11,7 @@ from __future__ import annotations
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
+import jinja2
 import markupsafe
 from jinja2 import Environment, Template, nodes
 from jinja2.compiler import CodeGenerator, Frame, optimizeconst
@@ -24,6 +25,11 @@ tests/test_templating.py renders the bundled site with it and with Jinja's own, 
 
 
 def _installed(name: str) -> str:
+    """The installed version of `name`: Jinja's own `__version__` (what a compiled
+    template's code belongs to), markupsafe's from its package metadata (its
+    `__version__` is deprecated)."""
+    if name == "jinja2":
+        return str(getattr(jinja2, "__version__", ""))
     try:
         return version(name)
     except PackageNotFoundError:

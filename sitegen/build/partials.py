@@ -15,6 +15,7 @@ off, every block is rendered every time.
 from __future__ import annotations
 
 import dataclasses
+import itertools
 from collections.abc import Callable
 from functools import cache
 from typing import Any
@@ -30,6 +31,7 @@ LIMIT = 50_000
 """Blocks kept at once (a paper card is about 1.5 KB); the cache starts afresh when
 full, so memory stays bounded at any number of papers."""
 _BY_VALUE = frozenset({str, int, float, bool, type(None)})
+_BLOCKS = itertools.count()
 
 
 class CachedExtension(Extension):
@@ -51,7 +53,8 @@ class CachedExtension(Extension):
         while parser.stream.skip_if("comma"):
             keys.append(parser.parse_expression())
         body = parser.parse_statements(("name:endcached",), drop_needle=True)
-        where = nodes.Const(f"{parser.name}:{lineno}")  # the same keys in two blocks are two entries
+        # The same keys in two blocks are two entries: each block compiled gets its own name.
+        where = nodes.Const(f"{parser.name}:{lineno}:{next(_BLOCKS)}")
         call = self.call_method("_render", [where, nodes.Tuple(keys, "load")])
         return nodes.CallBlock(call, [], [], body).set_lineno(lineno)
 
