@@ -43,6 +43,8 @@ def test_the_fast_escape_is_markupsafes(value: object) -> None:
 
     assert escape(value) == markupsafe.escape(value)
     assert type(escape(value)) is Markup
+    if type(value) is str:  # the escaper used where markupsafe has no C one
+        assert codegen._escape_python(value) == markupsafe.escape(value)
 
 
 def test_templates_escape_with_the_fast_escape(tmp_path: Path) -> None:

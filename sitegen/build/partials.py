@@ -17,7 +17,6 @@ from __future__ import annotations
 import dataclasses
 import itertools
 from collections.abc import Callable
-from functools import cache
 from typing import Any
 
 from jinja2 import nodes
@@ -91,7 +90,13 @@ def _key(where: str, values: tuple[Any, ...]) -> tuple[Any, ...] | None:
     return tuple(key)
 
 
-@cache
 def _frozen(kind: type) -> bool:
-    params = getattr(kind, "__dataclass_params__", None)
-    return dataclasses.is_dataclass(kind) and params is not None and bool(params.frozen)
+    """Whether instances of `kind` are frozen dataclasses (remembered by type)."""
+    known = _FROZEN.get(kind)
+    if known is None:
+        params = getattr(kind, "__dataclass_params__", None)
+        known = _FROZEN[kind] = dataclasses.is_dataclass(kind) and params is not None and bool(params.frozen)
+    return known
+
+
+_FROZEN: dict[type, bool] = {}

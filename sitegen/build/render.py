@@ -22,7 +22,7 @@ from sitegen.build.fingerprint import (
     Digested,
     Facet,
     Fingerprint,
-    Fingerprinted,  # noqa: F401 - named here too, where the pipeline's modules look for it
+    Fingerprinted,
     Job,
     swap_views,
     value_digest,
@@ -35,7 +35,7 @@ from sitegen.site.library import STATUSES, Library, LibraryPaper, descending
 from sitegen.site.markdown import to_html
 from sitegen.site.views import STATUS_LABELS, Pager, PaperView, TagView, pages_of, paper_view, tag_view
 
-ViewMemo = dict[str, tuple[Any, tuple[str, ...], PaperView, str]]
+ViewMemo = dict[str, tuple[Any, tuple[object, ...], PaperView, str]]
 """slug -> (the paper, its tag names, its view, the view's digest), kept between builds."""
 
 
@@ -160,7 +160,7 @@ class Renderer:
         tkey = self._template_keys[template]
         shared = ("site", "nav")  # in the fingerprint's base already
 
-        def describe() -> tuple[str, frozenset[str]]:
+        def describe() -> Fingerprinted:
             return self.fp.key("page", template, tkey, {k: v for k, v in values.items() if k not in shared})
 
         def render() -> bytes:
