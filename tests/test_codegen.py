@@ -146,7 +146,7 @@ def test_a_site_rendered_by_the_inline_code_is_the_site_jinjas_code_renders(
 ) -> None:
     content = copy_content(ROOT / "content", tmp_path)
     inline = built_site(content, tmp_path / "inline")
-    monkeypatch.setenv("SITEGEN_DEVICES_OFF", "codegen,fast_globals")  # and the globals Jinja's way
+    monkeypatch.setenv("SITEGEN_DEVICES_OFF", "codegen")
     assert inline == built_site(content, tmp_path / "jinja")
     assert len(inline) > 300
 

@@ -7,7 +7,6 @@ Jinja version is installed, a faster code generator (codegen.py).
 from __future__ import annotations
 
 import hashlib
-from collections.abc import MutableMapping
 from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
@@ -19,7 +18,6 @@ from markupsafe import Markup
 
 from sitegen.build import codegen
 from sitegen.build.partials import CachedExtension
-from sitegen.core import devices
 from sitegen.core.escapes import replace_each
 from sitegen.site.markdown import to_html
 
@@ -51,24 +49,10 @@ _SCRIPT_ESCAPES = (
 )
 
 
-class SiteEnvironment(Environment):
-    """Jinja's environment, with each template's globals in a plain dict.
-
-    Jinja chains a template's own globals to the environment's (`collections.ChainMap`),
-    so that a global set later reaches templates loaded before. Every render copies that
-    chain into the page's context, and every `{% from ... import %}` subtracts its keys
-    from a set: ChainMap does both in Python, key by key, a sixteenth of a paper page's
-    rendering. sitegen sets its globals before loading any template and never after, so a
-    dict made once per template holds the same names and values, and is copied in C."""
-
-    def make_globals(self, d: MutableMapping[str, Any] | None) -> MutableMapping[str, Any]:
-        return {**self.globals, **(d or {})}
-
-
 def make_environment(template_dirs: list[Path]) -> Environment:
     """Templates from the first folder that has each file: the site's own
     `templates/` overrides the bundled theme file by file."""
-    env = (SiteEnvironment if devices.fast_globals else Environment)(
+    env = Environment(
         loader=FileSystemLoader([str(d) for d in template_dirs]),
         autoescape=select_autoescape(["html", "xml", "svg"], default_for_string=True, default=True),
         undefined=StrictUndefined,

@@ -25,9 +25,7 @@ from sitegen.core.errors import BuildError
 
 DEVICES: dict[str, str] = {
     "codegen": "templates compiled by build/codegen.py (inline attribute lookups and escaping)",
-    "fast_globals": "a template's globals in a plain dict, not Jinja's ChainMap (templating.SiteEnvironment)",
     "cached_partials": "a `{% cached %}` block's markup kept for the build, by its key",
-    "yaml_c": "front matter read by libyaml's C loader, not PyYAML's Python one",
     "simple_yaml": "front matter of the shape sitegen writes read without YAML (pagefile/frontmatter.py)",
     "workers": "pages parsed and rendered by several processes (`--jobs`)",
     "early_writer": "a full build writes listings while a child process computes the related papers",

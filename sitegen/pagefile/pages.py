@@ -39,7 +39,6 @@ pass for the taxonomy's, and go when it stopped giving them. Written only when n
 BOOKKEEPING_KEYS = (AUTO_TAGS, REMOVED_TAGS, ADDED_TAGS)
 """Keys sitegen writes for itself (not the user's data, not shown on the site)."""
 
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _Dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 
 
@@ -102,8 +101,9 @@ def _timestamp(loader: yaml.constructor.SafeConstructor, node: yaml.Node) -> Any
         ) from None
 
 
-class _Loader(_Loader):  # type: ignore[valid-type,misc]
-    """The safe loader (libyaml's where PyYAML has it), with `_timestamp`."""
+class _Loader(yaml.SafeLoader):
+    """PyYAML's safe loader, with `_timestamp`. The Python one: libyaml's C loader bought
+    nothing measurable, as every page sitegen writes is read by load_simple (README, Performance)."""
 
 
 _Loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp)
@@ -114,7 +114,7 @@ class _NoAliasLoader(yaml.SafeLoader):
     refusing aliases (`*name`) with a YAML error at the alias: nested aliases expand
     exponentially once the values are used (a 374-byte page took 79 s and 5.9 GB), and
     sitegen's pages have no use for them. Used for front matter that contains a `*`
-    (an alias cannot be written without one); the rest goes to the faster C loader."""
+    (an alias cannot be written without one)."""
 
     def compose_node(self, parent: yaml.Node | None, index: object) -> yaml.Node | None:
         if self.check_event(yaml.AliasEvent):
@@ -136,8 +136,7 @@ def parse_front(front: str, source: str) -> dict[str, Any]:
     if meta is not None:
         return meta
     try:
-        pure = "*" in front or not devices.yaml_c  # aliases need _NoAliasLoader, PyYAML's Python loader
-        meta = yaml.load(front, Loader=_NoAliasLoader if pure else _Loader)  # noqa: S506 - safe loaders
+        meta = yaml.load(front, Loader=_NoAliasLoader if "*" in front else _Loader)  # noqa: S506 - safe loaders
     except yaml.YAMLError as err:
         raise _yaml_error(err, source) from None
     except RecursionError:

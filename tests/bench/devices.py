@@ -22,6 +22,18 @@ all on but that one). For each it prints the wall times, and for the full build 
 ratio to `all` (what switching that one device off costs: 1.20 means 20% slower without it)
 and to the reference. `patch` works only inside `sitegen serve` (the last build's jobs are
 kept in memory): measure it with `SITEGEN_DEVICES_OFF=patch python tests/bench/serve_latency.py`.
+--cpu: the devices that work inside one process (not workers, early_writer, related_standby)
+measured instead by the CPU time of serial full builds run in this one process
+(`build(..., workers=1)`, time.process_time), configurations alternating, the first round
+discarded (it warms Python's caches): on a loaded machine this tells a few percent apart
+where whole-process wall times cannot.
+
+--serve: what `patch` buys `sitegen serve`. In this one process, a first build keeps its
+state in memory (as serve's first build does), then each round appends a note to one page
+and rebuilds with that state and the changed file (as serve's rebuild does: `defer_search`,
+no save, one process), once with every device and once without `patch`; the build's wall
+time, median over the rounds.
+
 With --repeat K every build runs K times (configurations interleaved) and the medians are shown.
 The default work folder is on tmpfs (/dev/shm), so the disk's write-back does not land in
 whichever build comes next; the outputs of a configuration are deleted before the next one.
@@ -59,6 +71,9 @@ def configurations(only: Sequence[str] = ()) -> dict[str, dict[str, str]]:
 
 def prepare(n: int, root: Path, seed: int, env: dict[str, str]) -> None:
     """Digests generated and imported into content/papers, the checkout's templates copied beside."""
+    papers = root / "content" / "papers"
+    if papers.is_dir() and sum(1 for _ in papers.glob("*.md")) >= n:
+        return  # imported by an earlier run with the same folder
     shutil.rmtree(root / "content", ignore_errors=True)
     gen.generate(n, root, seed)
     shutil.rmtree(root / "templates", ignore_errors=True)
@@ -97,6 +112,57 @@ def run_configuration(root: Path, env: dict[str, str]) -> dict[str, tuple[float,
     return times
 
 
+SERIAL = ("all", "-codegen", "-cached_partials", "-simple_yaml", "-gc_pause")
+"""The configurations --cpu compares (devices that act inside one process)."""
+
+
+def cpu_rounds(root: Path, repeat: int) -> dict[str, list[float]]:
+    """CPU seconds of serial full builds in this process, per configuration (see --cpu)."""
+    from sitegen.build.pipeline import Project, build
+
+    project = Project(root / "content", root / "templates", root / "cpu-site", cache=root / "cpu-cache")
+    configs = configurations(SERIAL)
+    found: dict[str, list[float]] = {name: [] for name in configs}
+    for round_ in range(repeat + 1):
+        for name, extra in configs.items():
+            for key in (REFERENCE, OFF):
+                os.environ.pop(key, None)
+            os.environ.update(extra)
+            started = time.process_time()
+            build(project, run_importer=False, search=False, full=True, workers=1)
+            seconds = time.process_time() - started
+            if round_:
+                found[name].append(seconds)
+            print(f"  {'(warm-up) ' if not round_ else ''}{name:18} {seconds:6.2f} s CPU", flush=True)
+    return found
+
+
+def serve_rounds(root: Path, repeat: int) -> dict[str, list[float]]:
+    """Wall seconds of serve-like rebuilds after a one-page edit, with and without `patch` (see --serve)."""
+    from sitegen.build.cache import BuildCache
+    from sitegen.build.pipeline import Project, build
+
+    for key in (REFERENCE, OFF):
+        os.environ.pop(key, None)
+    project = Project(root / "content", root / "templates", root / "serve-site", cache=root / "serve-cache")
+    state = BuildCache()
+    build(project, run_importer=False, state=state, full=True, defer_search=True, save=True)
+    pages = sorted((root / "content" / "papers").glob("*.md"))
+    found: dict[str, list[float]] = {"all": [], "-patch": []}
+    for round_ in range(repeat):
+        for name in found:
+            page = pages[(round_ * 7919 + len(name)) % len(pages)]
+            with open(page, "a", encoding="utf-8") as handle:
+                handle.write(f"\nServe benchmark note {time.time_ns()}.\n")
+            os.environ.update(configurations([name])[name])
+            started = time.perf_counter()
+            build(project, run_importer=False, state=state, defer_search=True, save=False, changed=[page])
+            found[name].append(time.perf_counter() - started)
+            os.environ.pop(OFF, None)
+            print(f"  {name:8} {found[name][-1]:6.3f} s", flush=True)
+    return found
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--papers", type=int, default=10_000)
@@ -104,6 +170,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=1)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--only", default="", help="comma-separated configurations (default: all of them)")
+    parser.add_argument("--cpu", action="store_true", help="serial in-process builds, CPU time (see above)")
+    parser.add_argument("--serve", action="store_true", help="serve-like rebuilds with and without patch")
     args = parser.parse_args(argv)
     root = args.work.resolve()
     root.mkdir(parents=True, exist_ok=True)
@@ -112,6 +180,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     subprocess.run([sys.executable, "-m", "compileall", "-q", str(REPO / "sitegen")], check=True)
     print(f"sitegen from {REPO}; {args.papers} papers; {os.cpu_count()} CPUs", flush=True)
     prepare(args.papers, root, args.seed, base)
+    if args.serve:
+        found = serve_rounds(root, max(args.repeat, 3))
+        print("\n| configuration | one-page rebuild in serve (median) |\n|---|---:|")
+        for name, values in found.items():
+            print(f"| {name} | {statistics.median(values):.3f} s |")
+        return 0
+    if args.cpu:
+        found = cpu_rounds(root, args.repeat)
+        every = statistics.median(found["all"])
+        print("\n| configuration | CPU, serial full build | / all |\n|---|---:|---:|")
+        for name, values in found.items():
+            print(f"| {name} | {statistics.median(values):.2f} s | {statistics.median(values) / every:.2f} |")
+        return 0
     configs = configurations([name for name in args.only.split(",") if name])
     samples: dict[str, dict[str, list[tuple[float, float]]]] = {name: {s: [] for s in STEPS} for name in configs}
     for _ in range(args.repeat):
