@@ -145,8 +145,10 @@ def serve_rounds(root: Path, repeat: int) -> dict[str, list[float]]:
     for key in (REFERENCE, OFF):
         os.environ.pop(key, None)
     project = Project(root / "content", root / "templates", root / "serve-site", cache=root / "serve-cache")
-    state = BuildCache()
-    build(project, run_importer=False, state=state, full=True, defer_search=True, save=True)
+    shutil.rmtree(project.output, ignore_errors=True)
+    shutil.rmtree(root / "serve-cache", ignore_errors=True)
+    state = BuildCache()  # serve's first build: the state kept in memory from then on
+    build(project, run_importer=False, state=state, defer_search=True, save=True)
     pages = sorted((root / "content" / "papers").glob("*.md"))
     found: dict[str, list[float]] = {"all": [], "-patch": []}
     for round_ in range(repeat):
