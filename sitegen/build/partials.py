@@ -45,6 +45,8 @@ class CachedExtension(Extension):
         """key -> (the key values, kept alive so no id in a key is reused; the markup)."""
         self.limit = LIMIT
         self.hits = 0
+        self.on = devices.cached_partials
+        """Read when made and at each build's `clear`, not at each of the 46,000 cards."""
 
     def parse(self, parser: Parser) -> nodes.Node:
         lineno = next(parser.stream).lineno
@@ -58,7 +60,7 @@ class CachedExtension(Extension):
         return nodes.CallBlock(call, [], [], body).set_lineno(lineno)
 
     def _render(self, where: str, values: tuple[Any, ...], caller: Callable[[], Markup]) -> Markup:
-        key = _key(where, values) if devices.cached_partials else None
+        key = _key(where, values) if self.on else None
         if key is None:
             return caller()
         hit = self.entries.get(key)
@@ -74,6 +76,7 @@ class CachedExtension(Extension):
     def clear(self) -> None:
         self.entries.clear()
         self.hits = 0
+        self.on = devices.cached_partials
 
 
 def _key(where: str, values: tuple[Any, ...]) -> tuple[Any, ...] | None:
