@@ -426,14 +426,15 @@ def test_a_comment_after_the_last_list_survives_retagging(tmp_path: Path) -> Non
     assert _meta(page)["auto_tags"] == ["speech-x"]
 
 
-def test_comments_inside_a_replaced_value_are_kept_below_it(tmp_path: Path) -> None:
-    """Bug: a comment on an item of a digest-owned list (`- a.txt  # first capture`) went with the old list."""
+def test_a_comment_on_a_kept_list_item_stays_on_its_item(tmp_path: Path) -> None:
+    """Bug: a comment on an item of a digest-owned list (`- a.txt  # first capture`) went with
+    the old list. A new item is now added on a line of its own, so the comment stays where it was."""
     content, page = _one_paper(tmp_path)
     page.write_text(page.read_text().replace("- 2025-12-15-a.txt\n", "- 2025-12-15-a.txt  # the first capture\n"))
     write_digest(content, "2025-12-16-b.txt", [entry_text("A Speech Model That Listens", ABSTRACT)])
     do_import(content)
     text = page.read_text()
-    assert "sources:\n- 2025-12-15-a.txt\n- 2025-12-16-b.txt\n# the first capture\n" in text
+    assert "sources:\n- 2025-12-15-a.txt  # the first capture\n- 2025-12-16-b.txt\n" in text
 
 
 def test_a_malformed_page_is_reported_untouched_and_not_duplicated(tmp_path: Path) -> None:

@@ -15,7 +15,8 @@ from typing import Any
 import pytest
 
 from sitegen.build.pipeline import Project
-from sitegen.serve import SCRIPT, DevServer
+from sitegen.serve import DevServer
+from sitegen.serve_app import SCRIPT
 from tests.browser import page_problems
 from tests.sites import ROOT, copy_content
 
@@ -139,7 +140,7 @@ def test_responses_are_sent_without_nagle_delay(tmp_path: Path) -> None:
     import http.client
     import socket
 
-    from sitegen.serve import Broker, site_app
+    from sitegen.serve_app import Broker, site_app
     from sitegen.serve_http import HttpServer
 
     (tmp_path / "index.html").write_text("<!doctype html><title>x</title><p>x</p>")

@@ -348,7 +348,7 @@ def test_open_opens_the_browser_at_the_served_url(tmp_path: Path) -> None:
     ],
 )
 def test_split_head(buffer: bytes, expected: tuple[bytes, bytes] | None) -> None:
-    from sitegen.serve_http import split_head
+    from sitegen.serve_messages import split_head
 
     assert split_head(buffer) == expected
 
@@ -364,7 +364,7 @@ def test_split_head(buffer: bytes, expected: tuple[bytes, bytes] | None) -> None
     ],
 )
 def test_parse_head_refuses(head: bytes, status: int) -> None:
-    from sitegen.serve_http import HttpError, parse_head
+    from sitegen.serve_messages import HttpError, parse_head
 
     with pytest.raises(HttpError) as caught:
         parse_head(head)
@@ -372,7 +372,7 @@ def test_parse_head_refuses(head: bytes, status: int) -> None:
 
 
 def test_parse_head_and_keep_alive() -> None:
-    from sitegen.serve_http import parse_head
+    from sitegen.serve_messages import parse_head
 
     request = parse_head(b"GET /a%20b?q=1 HTTP/1.1\r\nHost: x\r\nConnection: Close\r\n")
     assert (request.method, request.path, request.headers["host"]) == ("GET", "/a%20b", "x")
@@ -386,7 +386,7 @@ def test_parse_head_and_keep_alive() -> None:
 def http_server(tmp_path: Path) -> Iterator[tuple[object, int]]:
     import threading
 
-    from sitegen.serve import Broker, site_app
+    from sitegen.serve_app import Broker, site_app
     from sitegen.serve_http import HttpServer
 
     (tmp_path / "index.html").write_text("<!doctype html><title>x</title><p>home</p>")

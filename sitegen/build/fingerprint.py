@@ -126,7 +126,7 @@ dataclass's cached properties too, and Markup as a plain string."""
 
 
 def _as_json(value: Any) -> Any:
-    kind = type(value)
+    kind: type = type(value)
     if kind is Markup:
         return ("Markup", value.__str__())
     fields = _fields_of(kind)

@@ -13,6 +13,7 @@ same bytes: a job's fingerprint covers all of its inputs (see render.Job).
 from __future__ import annotations
 
 import bisect
+import functools
 import gc
 import hashlib
 import operator
@@ -392,7 +393,7 @@ def static_jobs(template_dirs: list[Path]) -> list[Job]:
     jobs = []
     for site_path, source in sorted(found.items()):
         data = source.read_bytes()
-        jobs.append(Job(site_path, hashlib.sha1(data).hexdigest(), lambda d=data: d))
+        jobs.append(Job(site_path, hashlib.sha1(data).hexdigest(), functools.partial(bytes, data)))  # the bytes read
     return jobs
 
 

@@ -40,7 +40,13 @@ def _arxiv_of(*texts: str) -> ArxivId | None:
 
 
 def _entry(
-    title: str, names: tuple[str, ...], day: str | None, abstract: str, arxiv: ArxivId | None, doi: str | None, **where
+    title: str,
+    names: tuple[str, ...],
+    day: str | None,
+    abstract: str,
+    arxiv: ArxivId | None,
+    doi: str | None,
+    **where: Any,
 ) -> Entry:
     ids = Identifiers(
         arxiv=arxiv.id if arxiv else None,
@@ -137,7 +143,7 @@ def bibtex_entries(text: str, source: str) -> list[Entry]:
 
 
 def _records(text: str) -> list[tuple[int, str, dict[str, str]]]:
-    records = []
+    records: list[tuple[int, str, dict[str, str]]] = []
     pos = 0
     line_at: Callable[[int], int] = lambda i: text.count("\n", 0, i) + 1  # noqa: E731
     while (at := text.find("@", pos)) >= 0:

@@ -75,9 +75,9 @@ def group_entries(entries: Iterable[Entry], title_key: Callable[[str], str]) -> 
             target = group
         else:
             target.absorb(group)
-        for key in keys:
-            if target not in by_title[key]:
-                by_title[key].append(target)
+        for title in keys:
+            if target not in by_title[title]:
+                by_title[title].append(target)
     return [sorted(g.entries, key=lambda e: (e.source, e.line)) for g in merged]
 
 

@@ -119,9 +119,9 @@ def held_papers(papers: list[Paper], broken: dict[str, str], readable: set[str])
     for paper in papers:
         if paper.key in readable:
             continue
-        slug = by_title.get(paper.key) or next((s for s in untitled if slug_fits(s, paper.key, paper.title)), None)
-        if slug is not None:
-            held[paper.key] = slug
+        page = by_title.get(paper.key) or next((s for s in untitled if slug_fits(s, paper.key, paper.title)), None)
+        if page is not None:
+            held[paper.key] = page
     return held
 
 
@@ -207,13 +207,14 @@ def run_import(content: Path, config: Config, *, today: str | None = None, dry_r
         if paper.key in existing:
             source = f"{PAPERS_DIR}/{slug}.md"
             try:
-                text = update_page(existing[paper.key][1], paper, source)
+                updated = update_page(existing[paper.key][1], paper, source)
             except PageError as err:
                 report.problems.append(err.problem)
                 continue
-            if text is None:
+            if updated is None:
                 report.unchanged += 1
                 continue
+            text = updated
         else:
             text = new_page(paper, today)
         writes.append((paper, path, text))

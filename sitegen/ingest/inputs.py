@@ -193,7 +193,7 @@ def _hf_entry(item: Any, source: str, line: int) -> Entry | str:
     """One item as an entry, or why it cannot be one."""
     if not isinstance(item, dict):
         return "expected an object with a paper's `id` and `title`"
-    paper = item.get("paper") if isinstance(item.get("paper"), dict) else item
+    paper: dict[str, Any] = item["paper"] if isinstance(item.get("paper"), dict) else item
     title = _text(paper.get("title")) or _text(item.get("title"))
     raw_id = paper.get("id")
     arxiv = parse_arxiv_id(raw_id) if isinstance(raw_id, str) else None

@@ -73,7 +73,7 @@ def match_pages(
         if paper.key in matched:
             continue
         for key in dict.fromkeys((paper.key, title_key(paper.title))):
-            page = next(
+            found = next(
                 (
                     p
                     for p in by_title.get(key, ())
@@ -81,8 +81,8 @@ def match_pages(
                 ),
                 None,
             )
-            if page is not None:
-                matched[paper.key] = page.slug
-                used.add(page.slug)
+            if found is not None:
+                matched[paper.key] = found.slug
+                used.add(found.slug)
                 break
     return matched

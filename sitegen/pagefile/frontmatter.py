@@ -78,7 +78,7 @@ _INT = "tag:yaml.org,2002:int"
 _TIMESTAMP = "tag:yaml.org,2002:timestamp"
 
 
-def load_simple(front: str, loader: type) -> dict[str, Any] | None:
+def load_simple(front: str, loader: type[Any]) -> dict[str, Any] | None:
     """The front matter as `yaml.load(front, Loader=loader)` gives it, or None when this
     reader cannot be certain of that (the caller then uses YAML itself).
 
@@ -198,9 +198,10 @@ def _mapping_item(
         mapping[key] = value
         if j == len(lines) or not lines[j].startswith(inner) or not lines[j].strip(" "):
             return mapping, j
-        match = _KEY.match(lines[j], len(inner))
-        if match is None:
+        following = _KEY.match(lines[j], len(inner))
+        if following is None:
             return _NO, j
+        match = following
         j += 1
 
 

@@ -1,8 +1,9 @@
 """`sitegen mark | rate | note | tag | list`: keeping the reading list from the shell.
 
-Argument parsing and file I/O only; the decisions (which page a name means, how its
-text changes) are in reading.py. Each command edits at most the one page it names,
-writes it atomically, and changes nothing when the name is unknown or ambiguous.
+Argument parsing and the commands only; the decisions (which page a name means, how its
+text changes) are in edits.py, reading and writing the pages in pagefolder.py. Each command
+edits at most the one page it names, writes it atomically, and changes nothing when the
+name is unknown or ambiguous.
 """
 
 from __future__ import annotations
@@ -14,18 +15,24 @@ import shlex
 import subprocess
 import sys
 import textwrap
-from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-from sitegen.core.layout import PAPERS_DIR
 from sitegen.pagefile.pages import PageError, read_page
-from sitegen.pagefile.pagewrite import Outcome, PageConflict, papers_lock, replace_page
 from sitegen.reading import edits as reading
+from sitegen.reading.pagefolder import (
+    EXIT_OK,
+    EXIT_WARN,
+    Failed,
+    edit,
+    find,
+    load_folder,
+    page_files,
+    read_text,
+    run,
+    say,
+)
 from sitegen.site.library import STATUSES, LibraryPaper, paper_from_page
-
-EXIT_OK, EXIT_WARN, EXIT_ERROR = 0, 1, 2
-"""As in cli.py (not imported from there: cli.py imports this module)."""
 
 NAME_HELP = "the paper: its slug, its exact title, or words of its title (quoted or not)"
 
@@ -33,10 +40,6 @@ NAME_HELP = "the paper: its slug, its exact title, or words of its title (quoted
 def today() -> dt.date:
     """The date `mark ... read` records; tests replace it."""
     return dt.date.today()
-
-
-class _Failed(Exception):
-    """An error already worded for the user; the command exits 2."""
 
 
 # --------------------------------------------------------------------------- parser
@@ -49,9 +52,9 @@ def _command(
     description: str,
     examples: str,
     quiet: str = "print errors only",
-    **kw: str,
+    **kw: Any,
 ) -> argparse.ArgumentParser:
-    parser = commands.add_parser(
+    parser: argparse.ArgumentParser = commands.add_parser(
         name,
         help=help,
         description=textwrap.fill(description, 79),  # the raw formatter keeps the examples' layout
@@ -183,149 +186,20 @@ def register(commands: argparse._SubParsersAction) -> None:
     lst.set_defaults(func=cmd_list)
 
 
-# --------------------------------------------------------------------------- pages on disk
-
-
-@dataclass
-class _Folder:
-    paths: dict[str, Path] = field(default_factory=dict)
-    titles: dict[str, str] = field(default_factory=dict)
-    """Slug -> title; "" for a page whose title cannot be read (it still matches by slug)."""
-    problems: list[str] = field(default_factory=list)
-    tags: dict[str, set[str]] = field(default_factory=dict)
-    """Tag -> slugs of the pages that have it (in `tags` or `auto_tags`)."""
-
-
-def _page_files(content: Path) -> list[Path]:
-    folder = content / PAPERS_DIR
-    if not folder.is_dir():
-        raise _Failed(f"{folder} does not exist; run 'sitegen import' first (or pass --content DIR)")
-    return sorted(p for p in folder.glob("*.md") if p.is_file() and not p.name.startswith("."))
-
-
-def _read_bytes(path: Path) -> bytes:
-    try:
-        return path.read_bytes()
-    except OSError as err:
-        raise _Failed(f"{path}: cannot read ({err.strerror})") from None
-
-
-def _decoded(data: bytes, path: Path) -> str:
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        raise _Failed(f"{path}: not UTF-8 text") from None
-
-
-def _read_text(path: Path) -> str:
-    return _decoded(_read_bytes(path), path)
-
-
-def _folder(content: Path) -> _Folder:
-    found = _Folder()
-    for path in _page_files(content):
-        found.paths[path.stem] = path
-        try:
-            meta, _ = read_page(_read_text(path), str(path))
-            found.titles[path.stem] = str(meta.get("title") or "")
-            for name in reading.tag_list(meta.get("tags")) + reading.tag_list(meta.get("auto_tags")):
-                found.tags.setdefault(str(name), set()).add(path.stem)
-        except (_Failed, PageError) as err:
-            found.titles[path.stem] = ""
-            found.problems.append(str(err))
-    return found
-
-
-def _find(args: argparse.Namespace, words: list[str], folder: _Folder | None = None) -> tuple[str, Path]:
-    folder = folder or _folder(args.content)
-    found = reading.resolve(" ".join(words), folder.titles)
-    if isinstance(found, reading.Unresolved):
-        message = found.message()
-        if folder.problems and not found.matches:
-            message += "\n(unreadable pages match by slug only: " + "; ".join(folder.problems[:3]) + ")"
-        raise _Failed(message)
-    return found, folder.paths[found]
-
-
-def _say(args: argparse.Namespace, line: str) -> None:
-    if not args.quiet:
-        print(line)
-
-
-def _run(args: argparse.Namespace, work: Callable[[], int]) -> int:
-    try:
-        return work()
-    except _Failed as err:
-        print(f"error: {err}", file=sys.stderr)
-    except PageError as err:
-        print(f"error: {err}; nothing written", file=sys.stderr)
-    return EXIT_ERROR
-
-
-def _edit(
-    args: argparse.Namespace,
-    words: list[str],
-    change: Callable[[str, str], reading.Edit],
-    folder: _Folder | None = None,
-    after: Callable[[str], list[str]] | None = None,
-) -> int:
-    """Resolve the paper, apply `change` to its text, write it if it changed; `after`
-    adds remarks about the paper it was applied to.
-
-    The read-change-write holds the papers folder's lock, so parallel commands all
-    land; a save by an editor in the meantime gets the change re-applied to it."""
-    slug, path = _find(args, words, folder)
-    try:
-        with papers_lock(path.parent):
-            data = _read_bytes(path)
-            result = _apply(change, _decoded(data, path), path)
-            if result.text is not None and result.text.encode("utf-8") != data:
-
-                def rebase(current: bytes) -> bytes | None:
-                    try:
-                        again = change(current.decode("utf-8"), str(path))
-                    except (UnicodeDecodeError, PageError, ValueError):
-                        return None
-                    return current if again.text is None else again.text.encode("utf-8")
-
-                if replace_page(path, data, result.text.encode("utf-8"), rebase) is Outcome.SKIPPED:
-                    raise _Failed(
-                        f"{path} changed while it was being edited and the change no longer fits it; nothing written"
-                    )
-    except PageConflict as conflict:
-        raise _Failed(str(conflict)) from None
-    except OSError as err:
-        raise _Failed(f"{path}: cannot write ({err.strerror or err})") from None
-    _say(args, f"{slug}: " + "; ".join(result.messages))
-    if result.text is not None and after is not None:
-        for remark in after(slug):
-            _say(args, remark)
-    return EXIT_OK
-
-
-def _apply(change: Callable[[str, str], reading.Edit], text: str, path: Path) -> reading.Edit:
-    try:
-        return change(text, str(path))
-    except PageError:
-        raise
-    except ValueError as err:  # a value the pure functions refuse (an empty note)
-        raise _Failed(str(err)) from None
-
-
 # --------------------------------------------------------------------------- commands
 
 
 def cmd_mark(args: argparse.Namespace) -> int:
     def work() -> int:
         if args.on is not None and args.status != "read":
-            raise _Failed("--on goes with 'read' (it sets read_on)")
-        return _edit(args, args.paper, lambda text, src: reading.mark(text, args.status, today(), src, args.on))
+            raise Failed("--on goes with 'read' (it sets read_on)")
+        return edit(args, args.paper, lambda text, src: reading.mark(text, args.status, today(), src, args.on))
 
-    return _run(args, work)
+    return run(args, work)
 
 
 def cmd_rate(args: argparse.Namespace) -> int:
-    return _run(args, lambda: _edit(args, args.paper, lambda text, src: reading.rate(text, args.rating, src)))
+    return run(args, lambda: edit(args, args.paper, lambda text, src: reading.rate(text, args.rating, src)))
 
 
 def cmd_note(args: argparse.Namespace) -> int:
@@ -337,30 +211,30 @@ def cmd_note(args: argparse.Namespace) -> int:
 
     def work() -> int:
         if args.message:
-            return _edit(args, args.paper, append)
+            return edit(args, args.paper, append)
         return _open_editor(args)
 
-    return _run(args, work)
+    return run(args, work)
 
 
 def _open_editor(args: argparse.Namespace) -> int:
-    slug, path = _find(args, args.paper)
+    slug, path = find(args, args.paper)
     editor = os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi"
     try:
         before = path.read_bytes()
     except OSError as err:
-        raise _Failed(f"{path}: cannot read ({err.strerror})") from None
+        raise Failed(f"{path}: cannot read ({err.strerror})") from None
     try:
         status = subprocess.run([*shlex.split(editor), str(path)], check=False).returncode
     except (OSError, ValueError) as err:
-        raise _Failed(f"cannot run the editor {editor!r}: {getattr(err, 'strerror', None) or err}") from None
+        raise Failed(f"cannot run the editor {editor!r}: {getattr(err, 'strerror', None) or err}") from None
     try:
         after = path.read_bytes()
     except OSError:
-        raise _Failed(f"{path} is gone after editing") from None
-    _say(args, f"{slug}: {'changed' if after != before else 'unchanged'} ({path})")
+        raise Failed(f"{path} is gone after editing") from None
+    say(args, f"{slug}: {'changed' if after != before else 'unchanged'} ({path})")
     if status != 0:
-        raise _Failed(f"the editor {editor!r} exited with status {status}")
+        raise Failed(f"the editor {editor!r} exited with status {status}")
     if after != before:
         try:
             paper_from_page(after.decode("utf-8"), slug, str(path))
@@ -393,7 +267,7 @@ def _tag_words(args: argparse.Namespace) -> tuple[list[str], list[str]]:
         elif not literal and (word == "--content" or word.startswith("--content=")):
             value = word.partition("=")[2] if "=" in word else (words.pop(0) if words else "")
             if not value:
-                raise _Failed("--content needs a folder: --content DIR")
+                raise Failed("--content needs a folder: --content DIR")
             args.content = Path(value)
         elif changes or word[:1] in ("+", "-"):
             changes.append(word)
@@ -406,18 +280,18 @@ def cmd_tag(args: argparse.Namespace) -> int:
     def work() -> int:
         name, changes = _tag_words(args)
         if not name:
-            raise _Failed("name the paper first: sitegen tag PAPER +TAG -TAG")
+            raise Failed("name the paper first: sitegen tag PAPER +TAG -TAG")
         try:
             ops = reading.parse_tag_ops(changes)
         except ValueError as err:
-            raise _Failed(str(err)) from None
+            raise Failed(str(err)) from None
         if not ops:
-            slug, path = _find(args, name)
-            meta, _ = read_page(_read_text(path), str(path))
+            slug, path = find(args, name)
+            meta, _ = read_page(read_text(path), str(path))
             tags = reading.tag_list(meta.get("tags"))
             print(f"{slug}: tags: {', '.join(map(str, tags)) if tags else '(none)'}")
             return EXIT_OK
-        folder = _folder(args.content)
+        folder = load_folder(args.content)
 
         def new_tags(slug: str) -> list[str]:
             return [
@@ -426,19 +300,19 @@ def cmd_tag(args: argparse.Namespace) -> int:
                 if sign == "+" and not folder.tags.get(name)  # on no page before, this one included
             ]
 
-        return _edit(args, name, lambda text, src: reading.tag(text, ops, src), folder, new_tags)
+        return edit(args, name, lambda text, src: reading.tag(text, ops, src), folder, new_tags)
 
-    return _run(args, work)
+    return run(args, work)
 
 
 def cmd_list(args: argparse.Namespace) -> int:
     def work() -> int:
         papers: list[LibraryPaper] = []
         problems = []
-        for path in _page_files(args.content):
+        for path in page_files(args.content):
             try:
-                papers.append(paper_from_page(_read_text(path), path.stem, str(path)))
-            except (_Failed, PageError) as err:
+                papers.append(paper_from_page(read_text(path), path.stem, str(path)))
+            except (Failed, PageError) as err:
                 problems.append(str(err))
         if not args.quiet:
             for problem in problems:
@@ -456,4 +330,4 @@ def cmd_list(args: argparse.Namespace) -> int:
             print(f"{len(chosen)} of {len(papers)} papers{hint}")
         return EXIT_WARN if problems else EXIT_OK
 
-    return _run(args, work)
+    return run(args, work)

@@ -296,7 +296,7 @@ VIEW_ONLY_FIELDS = ("notes", "authors", "links", "date_written", "extra")
 """Fields that reach the site only through the paper's own view (views.paper_view):
 the library's order and indexes, related papers, the offline search index and every
 page's other inputs never read them."""
-_BLANK_VIEW_ONLY = {"notes": "", "authors": None, "links": (), "date_written": None, "extra": ()}
+_BLANK_VIEW_ONLY: dict[str, Any] = {"notes": "", "authors": None, "links": (), "date_written": None, "extra": ()}
 
 
 def differs_only_in_view(old: LibraryPaper, new: LibraryPaper) -> bool:

@@ -31,7 +31,7 @@ def _autolinks() -> Any:
     would otherwise become links to hosts in Moldova and Paraguay."""
     from linkify_it import LinkifyIt
 
-    class Autolinks(LinkifyIt):  # type: ignore[misc]
+    class Autolinks(LinkifyIt):
         def match(self, text: str) -> list[Any] | None:
             found = [m for m in super().match(text) or [] if m.schema or m.raw.lower().startswith("www.")]
             return found or None

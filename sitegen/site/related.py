@@ -162,7 +162,7 @@ def _term_counts(texts: list[str]) -> csr.Csr:
     n_words = len(words)
     alphabetical = np.empty(n_words, dtype=np.int64)
     alphabetical[sorted(range(n_words), key=words.__getitem__)] = np.arange(n_words)
-    first_doc = np.repeat(np.arange(n, dtype=np.int64), np.diff(np.array(vocab_sizes, dtype=np.int64), prepend=0))
+    first_doc = np.repeat(np.arange(n, dtype=np.int64), np.diff(np.array(vocab_sizes, dtype=np.int64), prepend=0).astype(np.int64))
     # Columns: the words that are not stop words, by first document, then alphabetically.
     kept = np.flatnonzero(np.fromiter((w not in STOP for w in words), dtype=bool, count=n_words))
     kept = kept[np.lexsort((alphabetical[kept], first_doc[kept]))]
@@ -298,4 +298,5 @@ def _dense_top(indptr: Any, indices: Any, data: Any, r: int, start: int, kk: int
     top = np.argpartition(scores, n - kk)[n - kk :]
     top_scores = scores[top]
     order = np.argsort(-top_scores, kind="stable")
-    return top[order][top_scores[order] > MIN_SCORE].tolist()
+    chosen: list[int] = top[order][top_scores[order] > MIN_SCORE].tolist()
+    return chosen
