@@ -15,6 +15,8 @@ import os
 import shutil
 from pathlib import Path
 
+import pytest
+
 from sitegen.build.pipeline import Project, build
 from tests.sites import FIXTURES
 
@@ -25,15 +27,25 @@ def files_of(root: Path) -> dict[str, bytes]:
     return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
 
 
-def test_golden_site(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+MODES = {"devices": {}, "reference": {"SITEGEN_REFERENCE": "1"}}
+"""Every speed device on (as sitegen runs), and the reference build with none
+(sitegen/core/devices.py): both give the expected files, byte for byte."""
+
+
+@pytest.mark.parametrize("mode", sorted(MODES))
+def test_golden_site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, mode: str) -> None:
     monkeypatch.delenv("SITEGEN_BASE_URL", raising=False)
+    monkeypatch.delenv("SITEGEN_DEVICES_OFF", raising=False)
+    monkeypatch.delenv("SITEGEN_REFERENCE", raising=False)
+    for name, value in MODES[mode].items():
+        monkeypatch.setenv(name, value)
     content = tmp_path / "content"
     shutil.copytree(FIXTURES / "golden" / "content", content)
     project = Project(content=content, templates=tmp_path / "no-templates", output=tmp_path / "site")
     report = build(project, search=False)
     assert report.imported is not None and report.imported.new == 0 and report.imported.updated == 0
     actual = files_of(project.output)
-    if os.environ.get("SITEGEN_UPDATE_GOLDEN"):
+    if os.environ.get("SITEGEN_UPDATE_GOLDEN") and mode == "devices":
         shutil.rmtree(EXPECTED, ignore_errors=True)
         for name, data in actual.items():
             (EXPECTED / name).parent.mkdir(parents=True, exist_ok=True)

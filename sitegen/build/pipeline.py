@@ -49,6 +49,7 @@ from sitegen.build.output import (
 )
 from sitegen.build.parallel import CAN_FORK, Forked, Later, Standby, share_out
 from sitegen.config import Config, load_config, with_base_url
+from sitegen.core import devices
 from sitegen.core.codeprint import code_fingerprint
 from sitegen.core.errors import BuildError
 from sitegen.core.layout import DIGESTS_DIR, PAPERS_DIR, TAXONOMY_FILE
@@ -520,7 +521,10 @@ def build(
     # build allocates its views and jobs (0.6 s of a 10 s build at 10,000 papers); the
     # build makes few reference cycles, so it runs without it and the collector resumes after.
     collecting = gc.isenabled()
-    gc.disable()
+    if devices.gc_pause:
+        gc.disable()
+    if not devices.workers:
+        workers = 1
     standby = _related_standby(project, full, state, workers)
     try:
         options = (search, progress, full, state, defer_search)
@@ -537,6 +541,8 @@ def _related_standby(project: Project, full: bool, state: BuildCache | None, wor
     `--full` build of a list big enough for several processes), that child, forked now:
     it imports NumPy while this process starts up on the other core,
     and computes the table once the pages are read."""
+    if not devices.related_standby:
+        return None
     if workers < 2 or not CAN_FORK or state is not None or (project.cache_file.exists() and not full):
         return None
     try:
@@ -647,7 +653,7 @@ def _build(
             report.patched = jobs is not None
             if jobs is None:
                 fork = workers > 1 and CAN_FORK
-                early = EarlyWriter(staging) if staging is not None and fork else None
+                early = EarlyWriter(staging) if staging is not None and fork and devices.early_writer else None
                 kept = state is not None
                 jobs = _all_jobs(
                     project,
@@ -704,7 +710,7 @@ def _patched_jobs(cache: BuildCache, frame_key: str, papers: list[LibraryPaper])
     from sitegen.build.templating import clear_memo
 
     graph = cache.memo.get("graph")
-    if graph is None:
+    if graph is None or not devices.patch:
         return None
     clear_memo(graph.renderer.env)
     try:

@@ -10,10 +10,9 @@ from typing import Any
 
 import yaml
 
+from sitegen.core import devices
 from sitegen.core.models import Problem
 from sitegen.pagefile.frontmatter import load_simple
-
-_Base: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 class PageError(ValueError):
@@ -75,8 +74,9 @@ def _timestamp(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> Any:
         ) from None
 
 
-class _Loader(_Base):  # type: ignore[valid-type,misc]
-    """The safe loader (libyaml's where PyYAML has it), with `_timestamp`."""
+class _Loader(yaml.SafeLoader):
+    """PyYAML's safe loader, with `_timestamp`. The Python one: libyaml's C loader bought
+    nothing measurable, as every page sitegen writes is read by load_simple (README, Performance)."""
 
 
 _Loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp)
@@ -87,7 +87,7 @@ class _NoAliasLoader(yaml.SafeLoader):
     refusing aliases (`*name`) with a YAML error at the alias: nested aliases expand
     exponentially once the values are used (a 374-byte page took 79 s and 5.9 GB), and
     sitegen's pages have no use for them. Used for front matter that contains a `*`
-    (an alias cannot be written without one); the rest goes to the faster C loader."""
+    (an alias cannot be written without one)."""
 
     def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node | None:
         if self.check_event(yaml.AliasEvent):
@@ -105,7 +105,7 @@ def parse_front(front: str, source: str) -> dict[str, Any]:
     """The front matter's values, or PageError (file and line). The simple shape sitegen
     writes is read by `load_simple`, several times faster than YAML and with the same
     result; anything it is not sure of goes to YAML, whose errors are reported."""
-    meta = load_simple(front, _Loader)
+    meta = load_simple(front, _Loader) if devices.simple_yaml else None
     if meta is not None:
         return meta
     try:

@@ -1,0 +1,105 @@
+"""`{% cached key, ... %}...{% endcached %}`: a template author's declaration that a
+block's markup depends on nothing but the listed keys, so it is rendered once per key
+for the rest of the build (as Hugo's `partialCached`). The bundled `list.html` wraps its
+paper cards in one: at 10,000 papers the listings show 46,000 cards for 20,000 distinct
+(paper, link prefix) pairs, and the cards were most of a listing's time.
+
+The declaration is the author's promise, not checked: a block that shows a value it does
+not list as a key shows the first value it was rendered with. A key is compared by value
+when it is a string, number, bool or None, and by identity when it is a frozen dataclass
+instance (the views templates get are); with any other key the block is rendered every
+time, as without the tag. A speed device (core/devices.py `cached_partials`): switched
+off, every block is rendered every time.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import itertools
+from collections.abc import Callable
+from typing import Any
+
+from jinja2 import nodes
+from jinja2.ext import Extension
+from jinja2.parser import Parser
+from markupsafe import Markup
+
+from sitegen.core import devices
+
+LIMIT = 50_000
+"""Blocks kept at once (a paper card is about 1.5 KB); the cache starts afresh when
+full, so memory stays bounded at any number of papers."""
+_BY_VALUE = frozenset({str, int, float, bool, type(None)})
+_BLOCKS = itertools.count()
+
+
+class CachedExtension(Extension):
+    """The `cached` tag; its cache lives as long as the environment, and a build clears
+    it first (`clear`), so nothing is kept from another build's values."""
+
+    tags = {"cached"}
+
+    def __init__(self, environment: Any) -> None:
+        super().__init__(environment)
+        self.entries: dict[tuple[Any, ...], tuple[tuple[Any, ...], Markup]] = {}
+        """key -> (the key values, kept alive so no id in a key is reused; the markup)."""
+        self.limit = LIMIT
+        self.hits = 0
+        self.on = devices.cached_partials
+        """Read when made and at each build's `clear`, not at each of the 46,000 cards."""
+
+    def parse(self, parser: Parser) -> nodes.Node:
+        lineno = next(parser.stream).lineno
+        keys = [parser.parse_expression()]
+        while parser.stream.skip_if("comma"):
+            keys.append(parser.parse_expression())
+        body = parser.parse_statements(("name:endcached",), drop_needle=True)
+        # The same keys in two blocks are two entries: each block compiled gets its own name.
+        where = nodes.Const(f"{parser.name}:{lineno}:{next(_BLOCKS)}")
+        call = self.call_method("_render", [where, nodes.Tuple(keys, "load")])
+        return nodes.CallBlock(call, [], [], body).set_lineno(lineno)
+
+    def _render(self, where: str, values: tuple[Any, ...], caller: Callable[[], Markup]) -> Markup:
+        key = _key(where, values) if self.on else None
+        if key is None:
+            return caller()
+        hit = self.entries.get(key)
+        if hit is not None:
+            self.hits += 1
+            return hit[1]
+        markup = caller()
+        if len(self.entries) >= self.limit:
+            self.entries.clear()
+        self.entries[key] = (values, markup)
+        return markup
+
+    def clear(self) -> None:
+        self.entries.clear()
+        self.hits = 0
+        self.on = devices.cached_partials
+
+
+def _key(where: str, values: tuple[Any, ...]) -> tuple[Any, ...] | None:
+    """A key naming the block and its values, or None when a value could change under it."""
+    key: list[Any] = [where]
+    for value in values:
+        kind = type(value)
+        if kind in _BY_VALUE:
+            key.append((kind, value))
+        elif _frozen(kind):
+            key.append(id(value))
+        else:
+            return None
+    return tuple(key)
+
+
+def _frozen(kind: type) -> bool:
+    """Whether instances of `kind` are frozen dataclasses (remembered by type)."""
+    known = _FROZEN.get(kind)
+    if known is None:
+        params = getattr(kind, "__dataclass_params__", None)
+        known = _FROZEN[kind] = dataclasses.is_dataclass(kind) and params is not None and bool(params.frozen)
+    return known
+
+
+_FROZEN: dict[type, bool] = {}

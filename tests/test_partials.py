@@ -1,0 +1,137 @@
+"""The `{% cached %}` tag (build/partials.py): a block is rendered once per key when the
+template author declares it, only then, and never for keys that could change under it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from jinja2 import Environment
+
+from sitegen.build.partials import CachedExtension
+from sitegen.build.templating import clear_memo, make_environment
+
+
+@dataclass(frozen=True)
+class Frozen:
+    name: str
+
+
+@dataclass
+class Mutable:
+    name: str
+
+
+def env_with(tmp_path: Path, files: dict[str, str]) -> Environment:
+    for name, text in files.items():
+        (tmp_path / name).write_text(text)
+    return make_environment([tmp_path])
+
+
+def cached_of(env: Environment) -> CachedExtension:
+    extension = env.extensions[CachedExtension.identifier]
+    assert isinstance(extension, CachedExtension)
+    return extension
+
+
+CARDS = "{% for p in ps %}{% cached p, n %}<b>{{ p.name }}/{{ n }}/{{ calls.append(1) or '' }}</b>{% endcached %}{% endfor %}"
+
+
+def test_a_declared_block_is_rendered_once_per_key(tmp_path: Path) -> None:
+    env = env_with(tmp_path, {"page.html": CARDS})
+    a, b = Frozen("a"), Frozen("b")
+    calls: list[int] = []
+    html = env.get_template("page.html").render(ps=[a, b, a, a], n=1, calls=calls)
+    assert html == "<b>a/1/</b><b>b/1/</b><b>a/1/</b><b>a/1/</b>"
+    assert len(calls) == 2 and cached_of(env).hits == 2
+    # another number is another key; an equal but distinct object is another key too
+    assert env.get_template("page.html").render(ps=[a, Frozen("a")], n=2, calls=calls) == "<b>a/2/</b><b>a/2/</b>"
+    assert len(calls) == 4
+
+
+def test_the_block_renders_as_its_body_would(tmp_path: Path) -> None:
+    body = '<a href="{{ root }}{{ p.name }}">{{ p.name }}</a>\n'
+    env = env_with(
+        tmp_path,
+        {
+            "cached.html": "{% for p in ps %}\n{% cached p, root %}\n" + body + "{% endcached %}\n{% endfor %}\n",
+            "plain.html": "{% for p in ps %}\n" + body + "{% endfor %}\n",
+        },
+    )
+    values = {"ps": [Frozen("<x>"), Frozen("y")], "root": "../"}
+    for _ in range(2):  # the second time from the cache
+        assert env.get_template("cached.html").render(values) == env.get_template("plain.html").render(values)
+    assert (
+        env.get_template("plain.html").render(values) == '<a href="../&lt;x&gt;">&lt;x&gt;</a>\n<a href="../y">y</a>\n'
+    )
+
+
+def test_keys_that_could_change_are_never_cached(tmp_path: Path) -> None:
+    env = env_with(tmp_path, {"page.html": "{% cached p, xs %}{{ p.name }}{{ xs }}{% endcached %}"})
+    p, xs = Mutable("a"), [1]
+    assert env.get_template("page.html").render(p=p, xs=xs) == "a[1]"
+    p.name, xs[0] = "z", 2
+    assert env.get_template("page.html").render(p=p, xs=xs) == "z[2]"
+    assert not cached_of(env).entries
+
+
+_READS: list[str] = []
+
+
+@dataclass(frozen=True)
+class Counted:
+    """A frozen value (the kind a cache keys by identity) that counts how often it is shown."""
+
+    name: str
+
+    @property
+    def shown(self) -> str:
+        _READS.append(self.name)
+        return self.name
+
+
+def test_without_the_tag_nothing_is_cached(tmp_path: Path) -> None:
+    """The cache is the author's declaration: an imported macro called three times with
+    the same frozen argument runs three times (no macro is judged pure by sitegen)."""
+    env = env_with(
+        tmp_path,
+        {
+            "m.html": "{% macro card(p) %}<{{ p.shown }}>{% endmacro %}",
+            "page.html": '{% from "m.html" import card %}{% for p in ps %}{{ card(p) }}{% endfor %}',
+        },
+    )
+    _READS.clear()
+    a = Counted("a")
+    assert env.get_template("page.html").render(ps=[a, a, a]) == "<a><a><a>"
+    assert _READS == ["a", "a", "a"]
+
+
+def test_two_blocks_with_the_same_keys_are_two_entries(tmp_path: Path) -> None:
+    env = env_with(tmp_path, {"page.html": "{% cached k %}one{% endcached %}|{% cached k %}two{% endcached %}"})
+    assert env.get_template("page.html").render(k=1) == "one|two"
+
+
+def test_a_build_starts_with_an_empty_cache_and_the_cache_stays_bounded(tmp_path: Path) -> None:
+    env = env_with(tmp_path, {"page.html": "{% for i in range(n) %}{% cached i %}[{{ i }}]{% endcached %}{% endfor %}"})
+    cached_of(env).limit = 10
+    assert env.get_template("page.html").render(n=25) == "".join(f"[{i}]" for i in range(25))
+    assert 0 < len(cached_of(env).entries) <= 10
+    clear_memo(env)
+    assert not cached_of(env).entries
+
+
+def test_switched_off_every_block_is_rendered(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SITEGEN_DEVICES_OFF", "cached_partials")
+    env = env_with(tmp_path, {"page.html": CARDS})
+    calls: list[int] = []
+    a = Frozen("a")
+    assert env.get_template("page.html").render(ps=[a, a], n=1, calls=calls) == "<b>a/1/</b><b>a/1/</b>"
+    assert len(calls) == 2 and not cached_of(env).entries
+
+
+def test_the_bundled_listing_declares_its_cards_cached() -> None:
+    from sitegen.core.resources import default_templates_dir
+
+    listing = (default_templates_dir() / "list.html").read_text(encoding="utf-8")
+    assert "{% cached paper, root %}" in listing
