@@ -82,6 +82,16 @@ def relative(answer: dict[str, Any], base: str) -> dict[str, Any]:
     return {**answer, "results": [href.removeprefix(base) for href in answer["results"]]}
 
 
+def answers_in_both(two_sites: tuple[Path, Path], page: Any, states: Any) -> dict[str, list[dict[str, Any]]]:
+    """What the search page shows for each URL state, in the one-index site then the sharded one."""
+    answers: dict[str, list[dict[str, Any]]] = {state: [] for state in states}
+    for site in two_sites:
+        with serve_directory(site, prefix="/list/") as base:
+            for state in states:
+                answers[state].append(relative(shown(page, base, state), base))
+    return answers
+
+
 def test_the_small_budget_made_shards(two_sites: tuple[Path, Path]) -> None:
     one, sharded = two_sites
     assert shard_folders(one) == ["pagefind"]
@@ -89,11 +99,7 @@ def test_the_small_budget_made_shards(two_sites: tuple[Path, Path]) -> None:
 
 
 def test_sorted_search_filters_and_counts_equal_one_index(two_sites: tuple[Path, Path], page: Any) -> None:
-    answers: dict[str, list[dict[str, Any]]] = {state: [] for state in SORTED}
-    for site in two_sites:
-        with serve_directory(site, prefix="/list/") as base:
-            for state in SORTED:
-                answers[state].append(relative(shown(page, base, state), base))
+    answers = answers_in_both(two_sites, page, SORTED)
     for state, (one, sharded) in answers.items():
         assert one["results"], state  # every search finds something: the comparison means something
         assert sharded == one, state
@@ -103,11 +109,7 @@ def test_sorted_search_filters_and_counts_equal_one_index(two_sites: tuple[Path,
 
 
 def test_relevance_finds_the_same_papers_with_the_same_counts(two_sites: tuple[Path, Path], page: Any) -> None:
-    answers: dict[str, list[dict[str, Any]]] = {state: [] for state in RELEVANCE}
-    for site in two_sites:
-        with serve_directory(site, prefix="/list/") as base:
-            for state in RELEVANCE:
-                answers[state].append(relative(shown(page, base, state), base))
+    answers = answers_in_both(two_sites, page, RELEVANCE)
     for state, (one, sharded) in answers.items():
         assert one["results"], state
         assert sorted(sharded["results"]) == sorted(one["results"]), state
