@@ -94,7 +94,6 @@ def test_related_papers_computed_in_a_child_give_the_serial_site(
     """With enough pages, a full build computes related papers in a child process while
     it describes the listings; the site is byte for byte the serial build's."""
     import sitegen.build.parallel as parallel_module
-    import sitegen.build.pipeline as build_module
 
     content = copy_content(ROOT / "content", tmp_path)
     serial = Project(content, tmp_path / "none", tmp_path / "serial", cache=tmp_path / "c1")
@@ -106,8 +105,8 @@ def test_related_papers_computed_in_a_child_give_the_serial_site(
         forks.append(fn)
         original(self, fn)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(build_module, "PARALLEL_MIN_PAGES", 2)
-    monkeypatch.setattr(build_module, "PARALLEL_MIN_JOBS", 10)
+    monkeypatch.setattr(parallel_module, "PARALLEL_MIN_PAGES", 2)
+    monkeypatch.setattr(parallel_module, "PARALLEL_MIN_JOBS", 10)
     monkeypatch.setattr(parallel_module.Forked, "__init__", counting)
     submitted: list[object] = []
     submit = parallel_module.Standby.submit
@@ -153,12 +152,13 @@ def _assert_gone(pid: int) -> None:
 
 
 def test_a_build_that_fails_leaves_no_standby_child(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import sitegen.build.pipeline as build_module
+    import sitegen.build.parallel as parallel
+    from sitegen.core.errors import BuildError
 
     content = copy_content(ROOT / "content", tmp_path)
     page = sorted((content / "papers").glob("*.md"))[3]
     page.write_text("---\ntitle: [unclosed\n---\n")
-    monkeypatch.setattr(build_module, "PARALLEL_MIN_PAGES", 2)
+    monkeypatch.setattr(parallel, "PARALLEL_MIN_PAGES", 2)
     pids: list[int] = []
     original = Standby.__init__
 
@@ -167,7 +167,7 @@ def test_a_build_that_fails_leaves_no_standby_child(tmp_path: Path, monkeypatch:
         pids.append(self._forked.pid)  # type: ignore[arg-type]
 
     monkeypatch.setattr(Standby, "__init__", recording)
-    with pytest.raises(build_module.BuildError, match=page.name):
+    with pytest.raises(BuildError, match=page.name):
         build(Project(content, tmp_path / "none", tmp_path / "site", cache=tmp_path / "c"), search=False, workers=2)
     assert len(pids) == 1
     _assert_gone(pids[0])
