@@ -145,7 +145,7 @@ def _sitemap_text(config: Config, root_tag: str, item_tag: str, paths: Sequence[
 def robots(config: Config) -> bytes:
     lines = ["User-agent: *", "Allow: /"]
     if config.base_url:
-        lines.append(f"Sitemap: {urls.absolute(config.base_url, 'sitemap.xml')}")
+        lines.append(f"Sitemap: {urls.absolute(config.base_url, urls.SITEMAP)}")
     return ("\n".join(lines) + "\n").encode()
 
 
