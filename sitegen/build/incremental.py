@@ -136,6 +136,14 @@ def check_stamp(ctx: BuildContext) -> tuple[InputsSeen | None, bool]:
     return seen, True
 
 
+def digests_key(ctx: BuildContext, seen: InputsSeen | None) -> str:
+    """The digests' fingerprint ("" when the build does not import): the stamp check's
+    when it took one, else taken now."""
+    if not ctx.options.run_importer:
+        return ""
+    return seen.digests_key if seen is not None else digests_fingerprint(ctx.project.content, ctx.config)
+
+
 def open_cache(ctx: BuildContext) -> BuildCache:
     """The cache this build starts from: none for `--full`, serve's, else the saved one."""
     if ctx.options.full:

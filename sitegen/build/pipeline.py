@@ -100,11 +100,8 @@ def _build(ctx: BuildContext, standby: RelatedStandby | None) -> BuildReport:
     last = Stamp.of(ctx.cache)
 
     # 1. Import, when a digest (or the taxonomy, or the configuration) changed.
-    digests_key = ""
+    digests_key = incremental.digests_key(ctx, seen)
     if options.run_importer:
-        digests_key = (
-            seen.digests_key if seen is not None else incremental.digests_fingerprint(project.content, ctx.config)
-        )
         loading.import_digests(ctx, digests_key)
     report.lap("cache and import")
 
