@@ -26,7 +26,6 @@ from sitegen.build.cache import (
 )
 from sitegen.build.loading import current_stats, page_stats
 from sitegen.build.output import remove_file, safe_join, write_if_changed
-from sitegen.build.writing import render_all
 from sitegen.config import Config
 from sitegen.core import devices
 from sitegen.core.codeprint import code_fingerprint
@@ -198,6 +197,8 @@ def write_changed(ctx: BuildContext, jobs: list[Job]) -> list[str]:
     """Render the jobs whose fingerprint changed and replace their files in place (by the
     worker pool when they are many); delete the files no job makes any more. The paths
     written (a file whose bytes came out the same is not written again)."""
+    from sitegen.build.writing import render_all  # a no-op build never gets here
+
     project, cache, report = ctx.project, ctx.cache, ctx.report
     report.incremental = True
     indexes = remade(ctx)  # the others, and the set of paths, are the last build's
