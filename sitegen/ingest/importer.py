@@ -23,7 +23,7 @@ from sitegen.core.resources import default_taxonomy_file
 from sitegen.core.wording import count
 from sitegen.ingest.digest import MAX_DIGEST_BYTES, decode, too_big
 from sitegen.ingest.inputs import parse_input
-from sitegen.ingest.matching import PageIdentity, match_pages, page_identity, same_paper
+from sitegen.ingest.matching import PageIdentity, PageTwins, match_pages, page_identity
 from sitegen.ingest.papers import assign_slugs, merge_digests, slug_fits
 from sitegen.pagefile.pages import PageError, new_page, read_page, update_page
 from sitegen.pagefile.pagewrite import Outcome, PageConflict, create_page, papers_lock, replace_page
@@ -184,6 +184,7 @@ def run_import(
     broken: dict[str, str] = {}  # slug -> the page's text, as far as it decodes
     occupied: set[str] = set()
     by_hand: set[str] = set()
+    twins = PageTwins()
     for path in sorted(folder.glob("*.md")) if folder.is_dir() else []:
         source = f"{PAPERS_DIR}/{path.name}"
         if not path.is_file():  # a folder named like a page: its name is taken, nothing else
@@ -209,12 +210,13 @@ def run_import(
             broken[path.stem] = text
             continue
         ident = page_identity(path.stem, meta, paper_key)
-        twin = next((other for other in readable if same_paper(other, ident)), None)
+        twin = twins.find(ident)
         if twin is not None:
             report.problems.append(Problem(source, 0, f"same paper as papers/{twin.slug}.md; left untouched"))
             broken[path.stem] = text
             continue
         readable[ident] = (path.stem, text, data)
+        twins.add(ident)
         if not meta.get("sources"):
             by_hand.add(path.stem)  # added by hand (`sitegen add`, or typed): no digest is expected to list it
     existing = keyed_pages(papers, readable)
