@@ -11,6 +11,7 @@ import re
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -25,7 +26,7 @@ from sitegen.ingest.digest import MAX_DIGEST_BYTES, decode, too_big
 from sitegen.ingest.inputs import parse_input
 from sitegen.ingest.matching import PageIdentity, PageTwins, match_pages, page_identity
 from sitegen.ingest.papers import assign_slugs, merge_digests, slug_fits
-from sitegen.pagefile.pages import PageError, new_page, read_page, update_page
+from sitegen.pagefile.pages import PageError, PageText, new_page, read_page, update_page
 from sitegen.pagefile.pagewrite import Outcome, PageConflict, create_page, papers_lock, replace_page
 from sitegen.taxonomy.tags import Taxonomy, parse_taxonomy
 
@@ -185,6 +186,7 @@ def run_import(
     occupied: set[str] = set()
     by_hand: set[str] = set()
     twins = PageTwins()
+    parsed: dict[str, tuple[dict[str, Any], PageText]] = {}  # slug -> what read_page made of it
     for path in sorted(folder.glob("*.md")) if folder.is_dir() else []:
         source = f"{PAPERS_DIR}/{path.name}"
         if not path.is_file():  # a folder named like a page: its name is taken, nothing else
@@ -193,7 +195,7 @@ def run_import(
         try:
             data = path.read_bytes()
             text = data.decode("utf-8")
-            meta, _ = read_page(text, source)
+            meta, parts = read_page(text, source)
         except OSError as err:
             report.problems.append(Problem(source, 0, f"left untouched: cannot read ({err.strerror or err})"))
             broken[path.stem] = ""
@@ -216,6 +218,7 @@ def run_import(
             broken[path.stem] = text
             continue
         readable[ident] = (path.stem, text, data)
+        parsed[path.stem] = (meta, parts)
         twins.add(ident)
         if not meta.get("sources"):
             by_hand.add(path.stem)  # added by hand (`sitegen add`, or typed): no digest is expected to list it
@@ -242,7 +245,8 @@ def run_import(
         if paper.key in existing:
             source = f"{PAPERS_DIR}/{slug}.md"
             try:
-                updated = update_page(existing[paper.key][1], paper, source)
+                page_slug, page_text, _ = existing[paper.key]
+                updated = update_page(page_text, paper, source, parsed[page_slug])
             except PageError as err:
                 report.problems.append(err.problem)
                 continue
