@@ -32,6 +32,7 @@ DEVICES: dict[str, str] = {
     "patch": "serve: the last build's jobs remade for the papers whose views changed (build/patch.py)",
     "related_standby": "related papers computed by a child process forked at start, while pages load",
     "gc_pause": "Python's cycle collector paused during a build",
+    "import_memo": "an import tags only papers the last import did not (ingest/tagmemo.py)",
 }
 """Name -> what it does."""
 

@@ -26,6 +26,7 @@ from sitegen.ingest.digest import MAX_DIGEST_BYTES, decode, too_big
 from sitegen.ingest.inputs import parse_input
 from sitegen.ingest.matching import PageIdentity, PageTwins, match_pages, page_identity
 from sitegen.ingest.papers import assign_slugs, merge_digests, slug_fits
+from sitegen.ingest.tagmemo import load_memo, save_memo
 from sitegen.pagefile.pages import PageError, PageText, new_page, read_page, update_page
 from sitegen.pagefile.pagewrite import Outcome, PageConflict, create_page, papers_lock, replace_page
 from sitegen.taxonomy.tags import Taxonomy, parse_taxonomy
@@ -70,12 +71,18 @@ class ImportReport:
 
 def load_taxonomy(content: Path) -> Taxonomy:
     """The user's taxonomy, or the bundled one when the content folder has none."""
+    return _taxonomy_and_text(content)[0]
+
+
+def _taxonomy_and_text(content: Path) -> tuple[Taxonomy, str]:
+    """`load_taxonomy`, with the text it was read from ("" for none)."""
     path = content / TAXONOMY_FILE
     if not path.is_file():
         path = default_taxonomy_file()
         if not path.is_file():
-            return Taxonomy(rules=())
-    return parse_taxonomy(path.read_text(encoding="utf-8"), str(path))
+            return Taxonomy(rules=()), ""
+    text = path.read_text(encoding="utf-8")
+    return parse_taxonomy(text, str(path)), text
 
 
 def digest_files(content: Path) -> list[Path]:
@@ -173,9 +180,12 @@ def run_import(
     tell(len(files), len(files))
     report.lap("digests read")
 
-    taxonomy = load_taxonomy(content)
+    taxonomy, taxonomy_text = _taxonomy_and_text(content)
+    memo = load_memo(content, taxonomy_text)
     report.lap("taxonomy loaded")
-    papers = merge_digests(digests, taxonomy, progress=progress.counter("import", "paper"), workers=workers)
+    papers = merge_digests(digests, taxonomy, progress=progress.counter("import", "paper"), workers=workers, memo=memo)
+    if not dry_run:
+        save_memo(content, taxonomy_text, memo)
     report.lap("papers merged and tagged")
     report.papers = len(papers)
     report.merged = sum(1 for p in papers if len(p.entries) > 1)
