@@ -30,6 +30,7 @@ DEVICES: dict[str, str] = {
     "workers": "pages parsed and rendered by several processes (`--jobs`)",
     "patch": "serve: the last build's jobs remade for the papers whose views changed (build/patch.py)",
     "gc_pause": "Python's cycle collector paused during a build",
+    "import_memo": "an import tags only papers the last import did not (ingest/tagmemo.py)",
 }
 """Name -> what it does."""
 
