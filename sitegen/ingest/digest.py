@@ -23,11 +23,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 
 from sitegen.core.identity import IGNORABLE_CLASS
 from sitegen.core.latex import clean_latex
 from sitegen.core.models import Digest, Entry, Problem
+from sitegen.ingest.filedates import filename_date, filename_month_end, filename_year
 from sitegen.ingest.textdecode import MAX_DIGEST_BYTES, decode, too_big  # noqa: F401 - imported from here
 
 MONTHS = {
@@ -52,8 +53,6 @@ _SPECIAL = re.compile(
     )
 )
 """Matches where one of the four does: a line it does not match is plain text, in one `match`."""
-_FILENAME_DATE = re.compile(r"(?<!\d)(\d{4})-(\d{2})-(\d{2})(?!\d)")
-_FILENAME_MONTH = re.compile(r"(?<!\d)(\d{4})-(\d{2})(?!\d)(?!-\d)")
 _CAPTURED_LINE = re.compile(r"^#\s*captured:?\s+(\d{4})-(\d{2})-(\d{2})$", re.IGNORECASE)
 # Odd spaces, and the characters other programs take for line breaks inside a line
 # (form feed, vertical tab, NEL, U+2028/9), become one plain space. Zero-width ones
@@ -157,32 +156,6 @@ def looks_like_abstract(text: str) -> bool:
     if len(text) >= 300:
         return True
     return len(text) >= 120 and bool(_SENTENCE_END.search(text)) and ". " in text
-
-
-def filename_date(source: str) -> date | None:
-    match = _FILENAME_DATE.search(source)
-    if not match:
-        return None
-    try:
-        return date(int(match[1]), int(match[2]), int(match[3]))
-    except ValueError:
-        return None
-
-
-def filename_month_end(source: str) -> date | None:
-    """The last day of a `YYYY-MM` month in the file name (`2025-06-hf-daily.txt`): the
-    latest the listing can have been captured."""
-    match = _FILENAME_MONTH.search(source)
-    if not match or not 1 <= int(match[2]) <= 12:
-        return None
-    year, month = int(match[1]), int(match[2])
-    return date(year + month // 12, month % 12 + 1, 1) - timedelta(days=1)
-
-
-def filename_year(source: str) -> int | None:
-    """The year of a `YYYY-MM-DD` or `YYYY-MM` in the file name."""
-    named = filename_date(source) or filename_month_end(source)
-    return named.year if named else None
 
 
 def captured_line(lines: list[Line], source: str) -> tuple[date | None, Problem | None]:

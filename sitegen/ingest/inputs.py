@@ -31,7 +31,8 @@ from sitegen.core.identifiers import hf_url, parse_arxiv, parse_arxiv_id
 from sitegen.core.latex import clean_latex
 from sitegen.core.models import Digest, Entry, Identifiers, Problem
 from sitegen.ingest.bibinputs import RecordError, bibtex_entries, csl_entry, is_csl, looks_like_bibtex
-from sitegen.ingest.digest import filename_date, parse_digest
+from sitegen.ingest.digest import parse_digest
+from sitegen.ingest.filedates import filename_date
 
 _ISO_DAY = re.compile(r"^(\d{4}-\d{2}-\d{2})")
 
