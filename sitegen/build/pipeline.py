@@ -836,7 +836,7 @@ def _write_full(
     already) and swap it in. `searchable`: the site has a search index (`with_search`:
     make it now); `keep_bundle`: keep the old search index, for the caller to refresh."""
     rest, late = jobs[done:], []
-    if with_search:  # the offline index is made while Pagefind runs: neither reads what the other writes
+    if with_search:  # the offline index is made just before Pagefind runs (see below)
         from sitegen.search.index import OFFLINE_INDEX
 
         late = [job for job in rest if job.path == OFFLINE_INDEX]
@@ -853,6 +853,7 @@ def _write_full(
     plan = search_plan(jobs, project.max_memory) if searchable else None
     report.search_key = plan.key if plan is not None else ""
     shard_timings: list[tuple[str, float]] = []
+    from sitegen.search.budget import release as release_memory
     from sitegen.search.sharded import ShardedIndex, bundle_dirs, keep_bundles
 
     if keep_bundle and bundle_dirs(project.output):
@@ -863,15 +864,14 @@ def _write_full(
     elif with_search and plan is not None:
         # Unchanged shards are carried over from the last site; Pagefind runs on the others.
         previous = project.output if project.output.is_dir() else None
+        # Memory (search/budget.py): the offline index first, its memory handed back, so
+        # that Pagefind gets the budget less only what this process holds from then on.
+        write_jobs(staging, late)
+        late = []
+        release_memory()
         index = ShardedIndex(
             staging, plan, cache.search, previous=previous, home=project.output, max_memory_mb=project.max_memory
         )
-        try:
-            write_jobs(staging, late)
-        except BaseException:
-            index.stop()
-            raise
-        late = []
         report.search = index.wait()
         shard_timings = index.timings
     write_jobs(staging, late)  # the search index was kept: the offline index too is made now

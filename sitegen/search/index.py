@@ -19,6 +19,7 @@ import re
 import subprocess
 import sys
 import tempfile
+from array import array
 from collections import Counter
 from pathlib import Path
 
@@ -49,17 +50,21 @@ def _abstract_terms(docs: list[str], title_words: list[set[str]]) -> list[list[s
     import numpy as np
 
     vocab: dict[str, int] = {}
-    rows, cols, freqs = [], [], []
-    for row, (doc, seen) in enumerate(zip(docs, title_words, strict=True)):
+    # Machine integers, not lists of Python ints: at 100,000 papers there are about ten
+    # million (document, word) pairs, which as lists took some 700 MB at the build's peak.
+    lengths, cols, freqs = array("q"), array("q"), array("q")
+    for doc, seen in zip(docs, title_words, strict=True):
+        before = len(cols)
         for word, count in Counter(w for w in _WORD.findall(doc.lower()) if w not in STOP).items():
             if word not in seen:
-                rows.append(row)
                 cols.append(vocab.setdefault(word, len(vocab)))
                 freqs.append(count)
+        lengths.append(len(cols) - before)
     words = np.array(list(vocab), dtype=object)
     if not freqs:
         return [[] for _ in docs]
-    row_a, col_a, freq_a = np.array(rows), np.array(cols), np.array(freqs, dtype=np.float64)
+    row_a = np.repeat(np.arange(len(docs), dtype=np.int64), np.frombuffer(lengths, dtype=np.int64))
+    col_a, freq_a = np.frombuffer(cols, dtype=np.int64), np.frombuffer(freqs, dtype=np.int64).astype(np.float64)
     df = np.bincount(col_a, minlength=len(vocab))
     # df counts documents whose abstract has the word outside their title; close enough,
     # and the same on every build.
