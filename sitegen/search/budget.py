@@ -15,6 +15,7 @@ import ctypes
 import ctypes.util
 import gc
 import os
+from typing import Any
 
 _PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
 
@@ -43,7 +44,7 @@ def release() -> None:
         trim(0)
 
 
-def _malloc_trim():  # type: ignore[no-untyped-def]
+def _malloc_trim() -> Any:
     name = ctypes.util.find_library("c")
     if name is None:
         return None
