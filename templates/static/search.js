@@ -76,6 +76,9 @@
         await Promise.all(bundles.slice(1).map((b) => pf.mergeIndex(new URL(b, siteUrl).pathname, { excerptLength: 30 })));
         await pf.filters(); // loads the filter index, without which results carry no facet counts
       },
+      preload(q) { // fetch the index chunks for what is typed while the debounce waits
+        if (q.trim()) pf.preload(q).catch(() => {});
+      },
       async search(state) {
         const filters = {};
         for (const [facet] of FACETS) {
@@ -337,6 +340,7 @@
     let timer;
     box.addEventListener("input", () => {
       clearTimeout(timer);
+      if (backend.preload) backend.preload(box.value);
       timer = setTimeout(() => { const s = currentState(); writeState(s, false); run(s); }, 150);
     });
     sortBox.addEventListener("change", () => { const s = currentState(); writeState(s, true); run(s); });

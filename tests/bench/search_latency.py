@@ -1,0 +1,146 @@
+"""Benchmark how soon the search page shows its first results after typing, in Chromium.
+
+Usage:
+    python tests/bench/search_latency.py [--sizes 10000] [--budgets 64G,2G] [--repeat K] [--work DIR]
+
+For each N it generates a content folder (tests/bench/gen.py, kept under --work between runs),
+builds it once per `--max-memory` budget (64G: one Pagefind index; 2G, the default: two
+shards at 10,000 papers, merged in the browser), serves the site over loopback
+(tests/browser.py's threaded static server) and opens `search/index.html` in headless
+Chromium (/usr/bin/chromium). For each query it sets the search box and fires the `input`
+event the way typing does, and measures in the page, from that event to the moment the
+status line names this query and its first results are in the list (search.js adds the first
+page of results at once). The time includes the search box's 150 ms debounce (search.js waits
+that long after the last keystroke before it searches). `cold` is the first query after the page loaded (Pagefind
+fetches the index chunks it needs); the others are warm. Medians over --repeat page loads.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+BENCH = Path(__file__).resolve().parent
+REPO = BENCH.parents[1]
+sys.path.insert(0, str(REPO))
+from tests.browser import launch_chromium, serve_directory  # noqa: E402
+
+QUERIES = ("language", "training data", "scaling laws", "vision transformer", "reinforcement", "diffusion")
+
+TIME_QUERY = """
+async (q) => {
+  const box = document.getElementById('search-q');
+  const list = document.getElementById('search-results');
+  const status = document.getElementById('search-status');
+  for (const item of list.children) item.dataset.stale = '1';
+  const mark = 'for \u201c' + q + '\u201d';
+  const started = performance.now();
+  const shown = new Promise((resolve) => {
+    const check = () => {
+      const head = list.firstElementChild;
+      if (head && !head.dataset.stale && status.textContent.includes(mark)) {
+        observer.disconnect();
+        resolve(performance.now() - started);
+      }
+    };
+    const observer = new MutationObserver(check);
+    observer.observe(document.getElementById('search'), {childList: true, subtree: true, attributes: true,
+                                                         characterData: true});
+  });
+  box.value = q;
+  box.dispatchEvent(new Event('input', {bubbles: true}));
+  return await shown;
+}
+"""
+
+
+def prepare(n: int, work: Path) -> Path:
+    root = work / f"n{n}"
+    if not (root / "content" / "digests").is_dir():
+        shutil.rmtree(root, ignore_errors=True)
+        subprocess.run([sys.executable, str(BENCH / "gen.py"), str(n), str(root)], check=True)
+        subprocess.run([sys.executable, "-m", "sitegen", "import", "-q", "--content", "content"], cwd=root, check=True)
+    return root
+
+
+def build(root: Path, budget: str) -> Path:
+    site = root / f"site-{budget}"
+    if not (site / "pagefind" / "pagefind.js").is_file():
+        command = [sys.executable, "-m", "sitegen", "build", "-q", "--no-import", "--content", "content",
+                   "--output", site.name, "--max-memory", budget]  # fmt: skip
+        subprocess.run(command, cwd=root, check=True)
+    return site
+
+
+def one_load(browser: Any, url: str) -> dict[str, float]:
+    """One fresh page (no cache): every query once, in order, the first of them cold."""
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto(url + "search/index.html")
+    page.wait_for_function(
+        "() => /\\d+ papers?|Type to search/.test(document.getElementById('search-status').textContent)"
+    )
+    timings = {q: float(page.evaluate(TIME_QUERY, q)) for q in QUERIES}
+    context.close()
+    return timings
+
+
+def report(label: str, shards: int, loads: list[dict[str, float]]) -> None:
+    cold = QUERIES[0]
+    print(f"{label}: {shards} shard(s)")
+    for q in QUERIES:
+        label = f"{q} (cold)" if q == cold else q
+        print(f"  {label:22} {statistics.median(load[q] for load in loads):6.0f} ms")
+    warm = [load[q] for load in loads for q in QUERIES[1:]]
+    print(f"  warm first result: median {statistics.median(warm):.0f} ms, max {max(warm):.0f} ms")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="10000")
+    parser.add_argument("--budgets", default="64G,2G", help="comma-separated --max-memory values")
+    parser.add_argument("--repeat", type=int, default=5, help="page loads per site")
+    parser.add_argument("--work", type=Path, default=Path("/tmp/search-latency"))
+    parser.add_argument(
+        "--site",
+        type=Path,
+        action="append",
+        default=[],
+        help="measure this built site too (repeatable; e.g. the same site with another search.js)",
+    )
+    args = parser.parse_args(argv)
+    from playwright.sync_api import sync_playwright
+
+    found: dict[Path, list[dict[str, float]]] = {}
+    with sync_playwright() as playwright:
+        browser = launch_chromium(playwright)
+        for n in (int(s) for s in args.sizes.split(",") if s):
+            root = prepare(n, args.work)
+            print(f"{n:,} papers, cpu count {os.cpu_count()}, {args.repeat} page loads per site, medians:")
+            for budget in args.budgets.split(","):
+                site = build(root, budget)
+                shards = sum(1 for p in site.iterdir() if p.name.startswith("pagefind"))
+                with serve_directory(site) as url:
+                    loads = [one_load(browser, url) for _ in range(args.repeat)]
+                report(f"--max-memory {budget}", shards, loads)
+        sites = list(args.site)
+        for _ in range(args.repeat):  # alternated, so a change of load falls on each alike
+            for site in sites:
+                with serve_directory(site) as url:
+                    found.setdefault(site, []).append(one_load(browser, url))
+        for site in sites:
+            shards = sum(1 for p in site.iterdir() if p.name.startswith("pagefind"))
+            report(str(site), shards, found[site])
+        browser.close()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
