@@ -16,6 +16,7 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from sitegen.serve_messages import App, Request, Response
+from sitegen.site import urls
 
 EVENTS = "/__sitegen/events"
 SCRIPT = "/__sitegen/live.js"
@@ -93,7 +94,7 @@ def resolve_request(root: Path, url_path: str) -> Path | None:
         if resolved != root and root not in resolved.parents:
             return None
         if resolved.is_dir():
-            resolved = resolved / "index.html"
+            resolved = resolved / urls.INDEX
         return resolved if resolved.is_file() else None
     except (OSError, RuntimeError, ValueError):
         return None
@@ -129,11 +130,11 @@ def site_app(root: Path, broker: Broker, live: bool = True) -> App:
         if live and url_path == SCRIPT:
             return Response(200, LIVE_JS, "text/javascript; charset=utf-8")
         file = resolve_request(root, url_path)
-        if file is not None and file.name == "index.html" and not url_path.endswith(("/", "index.html")):
+        if file is not None and file.name == urls.INDEX and not url_path.endswith(("/", urls.INDEX)):
             # a folder without its slash: relative links need it
             return Response(301, headers=(("Location", url_path + "/"),))
         found = file_response(200, file) if file is not None else None
-        return found or file_response(404, root / "404.html") or Response(404, b"Not found")
+        return found or file_response(404, root / urls.NOT_FOUND) or Response(404, b"Not found")
 
     return app
 

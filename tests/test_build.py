@@ -294,9 +294,9 @@ def test_hostile_digest_renders_as_inert_text(tmp_path: Path) -> None:
 
 
 def test_parallel_build_equals_serial_and_reports_errors(content: Path, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    import sitegen.build.pipeline as build_module
+    import sitegen.build.parallel as parallel
 
-    monkeypatch.setattr(build_module, "PARALLEL_MIN_JOBS", 10)
+    monkeypatch.setattr(parallel, "PARALLEL_MIN_JOBS", 10)
     serial = Project(content, tmp_path / "none", tmp_path / "serial", cache=tmp_path / "c1")
     parallel = Project(content, tmp_path / "none", tmp_path / "parallel", cache=tmp_path / "c2")
     build(serial, search=False, workers=1)
@@ -320,12 +320,13 @@ def test_parallel_page_loading_equals_serial_and_reports_the_same_error(
     """Pages parsed in forked processes give the serial result; with broken pages in
     several chunks (taken by whichever process comes first), the error is the serial one
     (the first bad page by name)."""
-    from sitegen.build import pipeline as build_module
+    from sitegen.build import loading, parallel
     from sitegen.build.cache import BuildCache
-    from sitegen.build.pipeline import BuildError, load_papers
+    from sitegen.build.loading import load_papers
+    from sitegen.core.errors import BuildError
 
-    monkeypatch.setattr(build_module, "PARALLEL_MIN_PAGES", 2)
-    monkeypatch.setattr(build_module, "PARSE_CHUNK", 16)
+    monkeypatch.setattr(parallel, "PARALLEL_MIN_PAGES", 2)
+    monkeypatch.setattr(loading, "PARSE_CHUNK", 16)
     content = copy_content(ROOT / "content", tmp_path)
     serial = load_papers(content, BuildCache(), workers=1)
     assert load_papers(content, BuildCache(), workers=2) == serial

@@ -279,7 +279,7 @@ def test_page_stats_from_the_watchers_list_equal_a_scan(tmp_path: Path) -> None:
     """serve updates the last scan's page list from the files the watcher reports; for
     every kind of change the result is the scan's, and a list that cannot tell
     (the folder itself or a parent among the paths, too many paths) asks for a scan."""
-    from sitegen.build.pipeline import MAX_HINTS, page_stats, restat
+    from sitegen.build.loading import MAX_HINTS, page_stats, restat
 
     content = tmp_path / "content"
     folder = content / "papers"
@@ -310,7 +310,7 @@ def test_noop_by_the_stamp_reads_no_cache(tmp_path: Path, monkeypatch: pytest.Mo
     """A build with nothing to do answers from the cache's stamp and never unpickles the
     cache; any change (a page, a template, a deleted site, a build that died changing the
     site) sends it down the full path, with the same result as without a stamp."""
-    import sitegen.build.pipeline as build_module
+    import sitegen.build.incremental as build_module
     from sitegen.build.cache import _dirty_marker, _stamp_file, forget_outputs, load_cache
 
     project = make_project(tmp_path)

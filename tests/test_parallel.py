@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from sitegen.build.parallel import Forked, Later, Standby, WorkerFailed, in_forks, share_out
-from sitegen.build.pipeline import Project, build
+from sitegen.build.pipeline import BuildError, Project, build
 from tests.sites import ROOT, copy_content
 
 
@@ -94,7 +94,6 @@ def test_related_papers_computed_in_a_child_give_the_serial_site(
     """With enough pages, a full build computes related papers in a child process while
     it describes the listings; the site is byte for byte the serial build's."""
     import sitegen.build.parallel as parallel_module
-    import sitegen.build.pipeline as build_module
 
     content = copy_content(ROOT / "content", tmp_path)
     serial = Project(content, tmp_path / "none", tmp_path / "serial", cache=tmp_path / "c1")
@@ -106,8 +105,8 @@ def test_related_papers_computed_in_a_child_give_the_serial_site(
         forks.append(fn)
         original(self, fn)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(build_module, "PARALLEL_MIN_PAGES", 2)
-    monkeypatch.setattr(build_module, "PARALLEL_MIN_JOBS", 10)
+    monkeypatch.setattr(parallel_module, "PARALLEL_MIN_PAGES", 2)
+    monkeypatch.setattr(parallel_module, "PARALLEL_MIN_JOBS", 10)
     monkeypatch.setattr(parallel_module.Forked, "__init__", counting)
     submitted: list[object] = []
     submit = parallel_module.Standby.submit
@@ -153,12 +152,13 @@ def _assert_gone(pid: int) -> None:
 
 
 def test_a_build_that_fails_leaves_no_standby_child(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import sitegen.build.pipeline as build_module
+    import sitegen.build.parallel as parallel
+    from sitegen.core.errors import BuildError
 
     content = copy_content(ROOT / "content", tmp_path)
     page = sorted((content / "papers").glob("*.md"))[3]
     page.write_text("---\ntitle: [unclosed\n---\n")
-    monkeypatch.setattr(build_module, "PARALLEL_MIN_PAGES", 2)
+    monkeypatch.setattr(parallel, "PARALLEL_MIN_PAGES", 2)
     pids: list[int] = []
     original = Standby.__init__
 
@@ -167,7 +167,49 @@ def test_a_build_that_fails_leaves_no_standby_child(tmp_path: Path, monkeypatch:
         pids.append(self._forked.pid)  # type: ignore[arg-type]
 
     monkeypatch.setattr(Standby, "__init__", recording)
-    with pytest.raises(build_module.BuildError, match=page.name):
+    with pytest.raises(BuildError, match=page.name):
         build(Project(content, tmp_path / "none", tmp_path / "site", cache=tmp_path / "c"), search=False, workers=2)
     assert len(pids) == 1
     _assert_gone(pids[0])
+
+
+def test_incremental_rendering_uses_the_worker_pool_and_equals_serial(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A base-template edit re-renders every page in place: with workers, by the same pool
+    as a full build (over the same threshold), and the site is the serial build's; a
+    template error in a worker leaves the site as it was."""
+    import shutil
+
+    import sitegen.build.parallel as parallel_module
+
+    content = copy_content(ROOT / "content", tmp_path)
+    templates = tmp_path / "templates"
+    shutil.copytree(ROOT / "templates", templates)
+    monkeypatch.setattr(parallel_module, "PARALLEL_MIN_JOBS", 10)
+    shared: list[int] = []
+    share = parallel_module.share_out
+    monkeypatch.setattr(
+        parallel_module, "share_out", lambda count, *a, **k: shared.append(count) or share(count, *a, **k)
+    )
+    serial = Project(content, templates, tmp_path / "serial", cache=tmp_path / "c1")
+    parallel = Project(content, templates, tmp_path / "parallel", cache=tmp_path / "c2")
+    build(serial, search=False, workers=1)
+    build(parallel, search=False, workers=2)
+    base = templates / "base.html"
+    base.write_text(base.read_text().replace("</body>", "<!-- edited --></body>"))
+    shared.clear()
+    assert build(serial, search=False, workers=1).incremental and shared == []
+    report = build(parallel, search=False, workers=2)
+    assert report.incremental and shared == [len(report.rendered)] and len(report.rendered) > 10
+
+    def tree(root: Path) -> dict[Path, bytes]:
+        return {p.relative_to(root): p.read_bytes() for p in root.rglob("*") if p.is_file()}
+
+    assert tree(serial.output) == tree(parallel.output)
+    assert b"<!-- edited -->" in (parallel.output / "index.html").read_bytes()
+    before = tree(parallel.output)
+    base.write_text(base.read_text().replace("<!-- edited -->", "{{ nope_x }}"))
+    with pytest.raises(BuildError, match="nope_x"):
+        build(parallel, search=False, workers=2)
+    assert tree(parallel.output) == before

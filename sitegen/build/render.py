@@ -229,7 +229,7 @@ class Renderer:
         None of them shows related papers."""
         lib, views = self.library, self.views
         ordered = tuple(views[p.slug] for p in lib.papers)
-        yield from self.listing("", self.config.title, ordered, kind="home", feed_url="feed.xml")
+        yield from self.listing("", self.config.title, ordered, kind="home", feed_url=urls.feed())
 
         tags = [tag_view(lib, t) for t in lib.by_tag]
         top = max((t.count for t in tags), default=1)
@@ -242,12 +242,12 @@ class Renderer:
         )
         for tag, papers in lib.by_tag.items():
             yield from self.listing(
-                urls.tag(tag).removesuffix("/index.html"),
+                urls.tag_folder(tag),
                 f"Tag: {lib.tag_names[tag]}",
                 tuple(views[p.slug] for p in papers),
                 kind="tag",
                 description_html=Markup(to_html(lib.tag_descriptions.get(tag, ""))),
-                feed_url=urls.tag(tag).replace("index.html", "feed.xml"),
+                feed_url=urls.feed(urls.tag_folder(tag)),
             )
 
         years = [TagView(y, y, urls.year(y), len(ps)) for y, ps in lib.by_year.items()]
@@ -255,7 +255,7 @@ class Renderer:
         yield self.page(urls.page("years"), "years.html", title="Years", years=years, undated=undated)
         for year, papers in lib.by_year.items():
             yield from self.listing(
-                urls.year(year).removesuffix("/index.html"),
+                urls.year_folder(year),
                 f"Papers from {year}",
                 tuple(views[p.slug] for p in papers),
                 kind="year",
@@ -265,11 +265,11 @@ class Renderer:
         yield self.page(urls.page("digests"), "digests.html", title="Digests", digests=digests)
         for source, papers in lib.by_source.items():
             yield from self.listing(
-                urls.digest(source).removesuffix("/index.html"),
+                urls.digest_folder(source),
                 f"Digest: {source}",
                 tuple(views[p.slug] for p in papers),
                 kind="digest",
-                feed_url=urls.digest(source).replace("index.html", "feed.xml"),
+                feed_url=urls.feed(urls.digest_folder(source)),
             )
 
         queue = tuple(views[p.slug] for p in lib.papers if p.status == "reading")
@@ -304,39 +304,39 @@ class Renderer:
         # A server shows 404.html at whatever address was missed, so relative links would
         # point anywhere; with a base URL known, this one page links from the site's root.
         base_path = urlsplit(self.config.base_url).path if self.config.base_url else ""
-        yield self.page("404.html", "404.html", title="Page not found", link_base=base_path or None, canonical=None)
+        yield self.page(urls.NOT_FOUND, "404.html", title="Page not found", link_base=base_path or None, canonical=None)
 
     def data_jobs(self, page_paths: list[str]) -> Iterator[Job]:
         lib, config, views = self.library, self.config, self.views
         ordered = tuple(views[p.slug] for p in lib.papers)
         newest = Facet("feed", ordered[: feeds.FEED_ENTRIES])
-        yield self.data("feed.xml", lambda e: feeds.atom(config, "", config.title, "feed.xml", e.values()), newest)
+        yield self.data(urls.feed(), lambda e: feeds.atom(config, "", config.title, urls.feed(), e.values()), newest)
         for tag, papers in lib.by_tag.items():
-            path = urls.tag(tag).replace("index.html", "feed.xml")
+            path = urls.feed(urls.tag_folder(tag))
             title = f"{config.title}: {lib.tag_names[tag]}"
             entries = Facet("feed", tuple(views[p.slug] for p in papers[: feeds.FEED_ENTRIES]))
             yield self.data(path, lambda t, e, p=path: feeds.atom(config, "", t, p, e.values()), title, entries)
         for source, papers in lib.by_source.items():
-            path = urls.digest(source).replace("index.html", "feed.xml")
+            path = urls.feed(urls.digest_folder(source))
             title = f"{config.title}: {source}"
             entries = Facet("feed", tuple(views[p.slug] for p in papers[: feeds.FEED_ENTRIES]))
             yield self.data(path, lambda t, e, p=path: feeds.atom(config, "", t, p, e.values()), title, entries)
         # The related table enters the fingerprint as the digest of the text it was computed from.
         related = Digested(lib.related_key or repr(lib.related), lib.related)
         yield self.data(
-            "papers.json",
+            urls.PAPERS_JSON,
             lambda data, related: feeds.papers_json(data.views, related.value, self.view_keys, self.json_memo),
             Facet("json", ordered),
             related,
         )
         bib = Facet("bibtex", ordered)
-        yield self.data("papers.bib", lambda bib: "\n".join(v.bibtex for v in bib.views).encode("utf-8"), bib)
-        yield self.data(".nojekyll", lambda: b"")
-        paths = [p for p in page_paths if p != "404.html"]
+        yield self.data(urls.PAPERS_BIB, lambda bib: "\n".join(v.bibtex for v in bib.views).encode("utf-8"), bib)
+        yield self.data(urls.NOJEKYLL, lambda: b"")
+        paths = [p for p in page_paths if p != urls.NOT_FOUND]
         files = feeds.sitemap_files(paths)
         for name, listed in files:
             yield self.data(name, lambda listed: feeds.sitemap(config, listed), listed)
         if len(files) > 1:
             names = [name for name, _ in files]
-            yield self.data("sitemap.xml", lambda names: feeds.sitemap_index(config, names), names)
-        yield self.data("robots.txt", lambda: feeds.robots(config))
+            yield self.data(urls.SITEMAP, lambda names: feeds.sitemap_index(config, names), names)
+        yield self.data(urls.ROBOTS, lambda: feeds.robots(config))

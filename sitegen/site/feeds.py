@@ -63,7 +63,7 @@ def atom(config: Config, feed_id: str, title: str, path: str, papers: Sequence[F
         _element("  ", "title", _text(title)),
         _element("  ", "id", home),
         f'  <link rel="self" href="{_attribute(home)}" />\n',
-        f'  <link rel="alternate" href="{_attribute(_link(config, path.replace("feed.xml", "")))}" />\n',
+        f'  <link rel="alternate" href="{_attribute(_link(config, urls.feed_home(path)))}" />\n',
         f"  <updated>{_cdata(newest)}T00:00:00Z</updated>\n",
         "  <author>\n",
         _element("    ", "name", _text(config.author or config.title)),
@@ -121,9 +121,9 @@ def sitemap_files(paths: Sequence[str]) -> list[tuple[str, list[str]]]:
     unless the site has more pages than one may list (then sitemap.xml is the index)."""
     ordered = sorted(paths)
     if len(ordered) <= SITEMAP_URLS:
-        return [("sitemap.xml", ordered)]
+        return [(urls.SITEMAP, ordered)]
     chunks = range(0, len(ordered), SITEMAP_URLS)
-    return [(f"sitemap-{n}.xml", ordered[start : start + SITEMAP_URLS]) for n, start in enumerate(chunks, 1)]
+    return [(urls.sitemap_part(n), ordered[start : start + SITEMAP_URLS]) for n, start in enumerate(chunks, 1)]
 
 
 def sitemap(config: Config, paths: Sequence[str]) -> bytes:
@@ -145,7 +145,7 @@ def _sitemap_text(config: Config, root_tag: str, item_tag: str, paths: Sequence[
 def robots(config: Config) -> bytes:
     lines = ["User-agent: *", "Allow: /"]
     if config.base_url:
-        lines.append(f"Sitemap: {urls.absolute(config.base_url, 'sitemap.xml')}")
+        lines.append(f"Sitemap: {urls.absolute(config.base_url, urls.SITEMAP)}")
     return ("\n".join(lines) + "\n").encode()
 
 

@@ -13,12 +13,60 @@ import posixpath
 from sitegen.core.identity import tag_key
 from sitegen.core.keys import base_slug, key_hash
 
+# Every site file name sitegen writes is spelled here and nowhere else (tests/test_urls.py
+# checks); the rest of the package asks for a path by its kind.
+INDEX = "index.html"
+"""The file a page folder holds: a folder's URL serves it, and absolute URLs drop it."""
+FEED = "feed.xml"
+"""A listing's Atom feed, beside its first page's INDEX."""
+NOT_FOUND = "404.html"
+"""The page a server shows for any address it does not have."""
+PAPERS_JSON = "papers.json"
+PAPERS_BIB = "papers.bib"
+ROBOTS = "robots.txt"
+NOJEKYLL = ".nojekyll"
+"""Tells GitHub Pages not to run Jekyll over the site."""
+SITEMAP = "sitemap.xml"
+"""The sitemap, or the sitemap index when there are several (sitemap_part)."""
+PAPERS = "papers"
+"""The folder of the paper pages."""
+
 
 def page(*parts: str) -> str:
     """The site path of a page folder's `index.html`."""
     if all(part and part[0] != "/" and part[-1] != "/" for part in parts):
-        return "/".join((*parts, "index.html"))  # what posixpath.join gives these, faster
-    return posixpath.join(*parts, "index.html")
+        return "/".join((*parts, INDEX))  # what posixpath.join gives these, faster
+    return posixpath.join(*parts, INDEX)
+
+
+def feed(folder: str = "") -> str:
+    """The Atom feed of the listing in `folder` ("" for the home page's)."""
+    return f"{folder}/{FEED}" if folder else FEED
+
+
+def feed_home(feed_path: str) -> str:
+    """The folder URL of the listing a feed belongs to (`tags/moe/` for `tags/moe/feed.xml`)."""
+    return feed_path.removesuffix(FEED)
+
+
+def sitemap_part(number: int) -> str:
+    """The `number`th sitemap file of a site too big for one (listed by SITEMAP)."""
+    return f"sitemap-{number}.xml"
+
+
+def static(relative: str) -> str:
+    """The site path of a theme's static file (`relative` to its `static/` folder)."""
+    return f"static/{relative}"
+
+
+def under_papers(path: str) -> bool:
+    """Whether a site path is in the paper pages' folder."""
+    return path.startswith(f"{PAPERS}/")
+
+
+def is_paper_page(path: str) -> bool:
+    """Whether a site path is a paper's page (`papers/<slug>/index.html`)."""
+    return path.startswith(f"{PAPERS}/") and path.endswith(f"/{INDEX}")
 
 
 def paginated(folder: str, number: int) -> str:
@@ -28,7 +76,7 @@ def paginated(folder: str, number: int) -> str:
 
 
 def paper(slug: str) -> str:
-    return page("papers", slug)
+    return page(PAPERS, slug)
 
 
 def tag_slug(tag: str) -> str:
@@ -40,12 +88,21 @@ def tag_slug(tag: str) -> str:
     return slug if slug == key and slug else f"{slug or 'tag'}-{key_hash(key)}"
 
 
+def tag_folder(tag_id: str) -> str:
+    """The folder of a tag's listing (its pages and its feed)."""
+    return f"tags/{tag_slug(tag_id)}"
+
+
 def tag(tag_id: str, number: int = 1) -> str:
-    return paginated(f"tags/{tag_slug(tag_id)}", number)
+    return paginated(tag_folder(tag_id), number)
+
+
+def year_folder(value: str) -> str:
+    return f"years/{value}"
 
 
 def year(value: str, number: int = 1) -> str:
-    return paginated(f"years/{value}", number)
+    return paginated(year_folder(value), number)
 
 
 def digest_slug(name: str) -> str:
@@ -54,8 +111,13 @@ def digest_slug(name: str) -> str:
     return slug if slug == stem else f"{slug or 'digest'}-{key_hash(name)}"
 
 
+def digest_folder(name: str) -> str:
+    """The folder of a digest's listing (its pages and its feed)."""
+    return f"digests/{digest_slug(name)}"
+
+
 def digest(name: str, number: int = 1) -> str:
-    return paginated(f"digests/{digest_slug(name)}", number)
+    return paginated(digest_folder(name), number)
 
 
 def root(from_path: str) -> str:
@@ -65,8 +127,8 @@ def root(from_path: str) -> str:
 
 def absolute(base_url: str, path: str) -> str:
     """Full URL for feeds, sitemap and canonical links; `index.html` is dropped there."""
-    if path == "index.html":
+    if path == INDEX:
         path = ""
-    elif path.endswith("/index.html"):
-        path = path[: -len("index.html")]
+    elif path.endswith(f"/{INDEX}"):
+        path = path[: -len(INDEX)]
     return base_url + path

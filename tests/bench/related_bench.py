@@ -14,7 +14,7 @@ modules), for a same-run A/B of two versions. The machine may
 be busy with other work: quote ratios from one run, not absolute times from different runs;
 CPU time is the steadier figure when other processes take turns on the cores.
 
-Documents are what sitegen.build.pipeline.related_table passes: (slug, "title title abstract"),
+Documents are what sitegen.build.relatedstep.related_table passes: (slug, "title title abstract"),
 sorted by slug. They come from tests/bench/gen.py's paper generator (the papers its digests
 would hold, without writing or importing them), or with --content DIR from DIR/papers/*.md
 (a content folder after `sitegen import`; only read), which fixes the size.

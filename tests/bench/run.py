@@ -44,6 +44,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import importlib.util
 import json
 import os
 import platform
@@ -57,6 +58,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 BENCH = Path(__file__).resolve().parent
@@ -461,6 +463,14 @@ def _load_library(content: Path) -> Any:
     import inspect
 
     from sitegen.build import pipeline as b
+
+    if importlib.util.find_spec("sitegen.build.loading") is not None:  # since the pipeline was split (issue 17)
+        from sitegen.build import cache as build_cache
+        from sitegen.build import loading, relatedstep
+
+        b = SimpleNamespace(  # type: ignore[assignment]
+            BuildCache=build_cache.BuildCache, load_papers=loading.load_papers, related_table=relatedstep.related_table
+        )
     from sitegen.config import load_config
     from sitegen.ingest.importer import load_taxonomy
     from sitegen.site.library import make_library
