@@ -7,10 +7,11 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sitegen import __version__
-from sitegen.build.pipeline import BuildError, Project, build
 from sitegen.config import CONFIG_FILE, ConfigError, base_url_warning, load_config, parse_memory
+from sitegen.core.errors import BuildError
 from sitegen.core.progress import Progress
 from sitegen.core.wording import count
 from sitegen.ingest.add_paper import register as register_add
@@ -18,9 +19,11 @@ from sitegen.ingest.enrich import register as register_enrich
 from sitegen.ingest.importer import run_import
 from sitegen.pagefile.pages import PageError
 from sitegen.reading.commands import register as register_reading
-from sitegen.site.check import check_site
 from sitegen.taxonomy.parallel import default_workers
 from sitegen.taxonomy.tags import TaxonomyError
+
+if TYPE_CHECKING:
+    from sitegen.build.pipeline import Project
 
 EXIT_OK, EXIT_WARN, EXIT_ERROR = 0, 1, 2
 
@@ -194,6 +197,8 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def _project(args: argparse.Namespace) -> Project:
+    from sitegen.build.pipeline import Project  # imported when used: `sitegen import` starts faster
+
     return Project(
         content=args.content,
         templates=args.templates,
@@ -205,6 +210,8 @@ def _project(args: argparse.Namespace) -> Project:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
+    from sitegen.build.pipeline import build
+
     project = _project(args)
     progress = Progress.on_stderr(args.quiet)
     rendered = progress.counter("render", "file")
@@ -260,6 +267,8 @@ def cmd_check(args: argparse.Namespace) -> int:
     if not args.output.is_dir():
         print(f"error: {args.output} does not exist; run 'sitegen build' first", file=sys.stderr)
         return EXIT_ERROR
+    from sitegen.site.check import check_site
+
     pages, broken = check_site(args.output)
     for link in broken:
         print(link)

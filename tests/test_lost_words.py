@@ -61,8 +61,8 @@ def test_import_keeps_a_save_made_between_its_read_and_its_write(tmp_path: Path,
     real_update = pages.update_page
     saved = []
 
-    def update_then_editor_saves(text: str, paper, source: str):
-        result = real_update(text, paper, source)
+    def update_then_editor_saves(text: str, paper, source: str, *read):
+        result = real_update(text, paper, source, *read)
         if not saved and source.endswith(target.name):
             saved.append(True)  # the editor saves once, after sitegen read the page
             with target.open("a", encoding="utf-8") as handle:

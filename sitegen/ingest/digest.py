@@ -45,6 +45,13 @@ _DATE = re.compile(
     r"^(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?\s+(\d{1,2})"
     r"(?:,\s*(\d{4}))?(?:\s+(\d{1,7}))?$"
 )
+_SPECIAL = re.compile(
+    "|".join(
+        f"(?i:{p.pattern})" if p.flags & re.IGNORECASE else f"(?:{p.pattern})"
+        for p in (BOILERPLATE, _AUTHORS, _DOT, _DATE)
+    )
+)
+"""Matches where one of the four does: a line it does not match is plain text, in one `match`."""
 _FILENAME_DATE = re.compile(r"(?<!\d)(\d{4})-(\d{2})-(\d{2})(?!\d)")
 _FILENAME_MONTH = re.compile(r"(?<!\d)(\d{4})-(\d{2})(?!\d)(?!-\d)")
 _CAPTURED_LINE = re.compile(r"^#\s*captured:?\s+(\d{4})-(\d{2})-(\d{2})$", re.IGNORECASE)
@@ -97,6 +104,8 @@ def normalise_line_fully(raw: str) -> str:
 
 
 def classify(text: str, number: int, gap_before: bool = False) -> Line:
+    if not _SPECIAL.match(text):  # most lines: titles and abstracts
+        return Line(number, "text", text, gap_before)
     if BOILERPLATE.match(text):
         return Line(number, "boiler", text, gap_before)
     if _AUTHORS.match(text):
@@ -116,7 +125,10 @@ def split_lines(text: str) -> list[Line]:
     number, pos, last = 1, 0, 0
     for match in _NON_BLANK.finditer(text):
         start = match.start()
-        number += text.count("\n", pos, start) + text.count("\r", pos, start) - text.count("\r\n", pos, start)
+        if start - pos == 1:  # one break, LF or CR, between two lines: most of them
+            number += 1
+        elif start > pos:
+            number += text.count("\n", pos, start) + text.count("\r", pos, start) - text.count("\r\n", pos, start)
         pos = match.end()
         line = normalise_line(match.group())
         if not line:

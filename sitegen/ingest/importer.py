@@ -11,6 +11,7 @@ import re
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -23,9 +24,10 @@ from sitegen.core.resources import default_taxonomy_file
 from sitegen.core.wording import count
 from sitegen.ingest.digest import MAX_DIGEST_BYTES, decode, too_big
 from sitegen.ingest.inputs import parse_input
-from sitegen.ingest.matching import PageIdentity, match_pages, page_identity, same_paper
+from sitegen.ingest.matching import PageIdentity, PageTwins, match_pages, page_identity
 from sitegen.ingest.papers import assign_slugs, merge_digests, slug_fits
-from sitegen.pagefile.pages import PageError, new_page, read_page, update_page
+from sitegen.ingest.tagmemo import load_memo, save_memo
+from sitegen.pagefile.pages import PageError, PageText, new_page, read_page, update_page
 from sitegen.pagefile.pagewrite import Outcome, PageConflict, create_page, papers_lock, replace_page
 from sitegen.taxonomy.tags import Taxonomy, parse_taxonomy
 
@@ -69,12 +71,18 @@ class ImportReport:
 
 def load_taxonomy(content: Path) -> Taxonomy:
     """The user's taxonomy, or the bundled one when the content folder has none."""
+    return _taxonomy_and_text(content)[0]
+
+
+def _taxonomy_and_text(content: Path) -> tuple[Taxonomy, str]:
+    """`load_taxonomy`, with the text it was read from ("" for none)."""
     path = content / TAXONOMY_FILE
     if not path.is_file():
         path = default_taxonomy_file()
         if not path.is_file():
-            return Taxonomy(rules=())
-    return parse_taxonomy(path.read_text(encoding="utf-8"), str(path))
+            return Taxonomy(rules=()), ""
+    text = path.read_text(encoding="utf-8")
+    return parse_taxonomy(text, str(path)), text
 
 
 def digest_files(content: Path) -> list[Path]:
@@ -172,9 +180,12 @@ def run_import(
     tell(len(files), len(files))
     report.lap("digests read")
 
-    taxonomy = load_taxonomy(content)
+    taxonomy, taxonomy_text = _taxonomy_and_text(content)
+    memo = load_memo(content, taxonomy_text)
     report.lap("taxonomy loaded")
-    papers = merge_digests(digests, taxonomy, progress=progress.counter("import", "paper"), workers=workers)
+    papers = merge_digests(digests, taxonomy, progress=progress.counter("import", "paper"), workers=workers, memo=memo)
+    if not dry_run:
+        save_memo(content, taxonomy_text, memo)
     report.lap("papers merged and tagged")
     report.papers = len(papers)
     report.merged = sum(1 for p in papers if len(p.entries) > 1)
@@ -184,6 +195,8 @@ def run_import(
     broken: dict[str, str] = {}  # slug -> the page's text, as far as it decodes
     occupied: set[str] = set()
     by_hand: set[str] = set()
+    twins = PageTwins()
+    parsed: dict[str, tuple[dict[str, Any], PageText]] = {}  # slug -> what read_page made of it
     for path in sorted(folder.glob("*.md")) if folder.is_dir() else []:
         source = f"{PAPERS_DIR}/{path.name}"
         if not path.is_file():  # a folder named like a page: its name is taken, nothing else
@@ -192,7 +205,7 @@ def run_import(
         try:
             data = path.read_bytes()
             text = data.decode("utf-8")
-            meta, _ = read_page(text, source)
+            meta, parts = read_page(text, source)
         except OSError as err:
             report.problems.append(Problem(source, 0, f"left untouched: cannot read ({err.strerror or err})"))
             broken[path.stem] = ""
@@ -209,12 +222,14 @@ def run_import(
             broken[path.stem] = text
             continue
         ident = page_identity(path.stem, meta, paper_key)
-        twin = next((other for other in readable if same_paper(other, ident)), None)
+        twin = twins.find(ident)
         if twin is not None:
             report.problems.append(Problem(source, 0, f"same paper as papers/{twin.slug}.md; left untouched"))
             broken[path.stem] = text
             continue
         readable[ident] = (path.stem, text, data)
+        parsed[path.stem] = (meta, parts)
+        twins.add(ident)
         if not meta.get("sources"):
             by_hand.add(path.stem)  # added by hand (`sitegen add`, or typed): no digest is expected to list it
     existing = keyed_pages(papers, readable)
@@ -240,7 +255,8 @@ def run_import(
         if paper.key in existing:
             source = f"{PAPERS_DIR}/{slug}.md"
             try:
-                updated = update_page(existing[paper.key][1], paper, source)
+                page_slug, page_text, _ = existing[paper.key]
+                updated = update_page(page_text, paper, source, parsed[page_slug])
             except PageError as err:
                 report.problems.append(err.problem)
                 continue

@@ -12,6 +12,7 @@ from sitegen.core.keys import base_slug, key_hash, paper_key
 from sitegen.core.links import find_links
 from sitegen.core.models import Digest, Entry, Identifiers, Paper
 from sitegen.ingest.grouping import group_entries
+from sitegen.ingest.tagmemo import paper_key as memo_key
 from sitegen.taxonomy.parallel import match_all
 from sitegen.taxonomy.tags import Taxonomy
 
@@ -135,11 +136,14 @@ def merge_digests(
     taxonomy: Taxonomy,
     progress: Callable[[int, int], None] | None = None,
     workers: int = 1,
+    memo: dict[str, tuple[str, ...]] | None = None,
 ) -> list[Paper]:
     """All papers across digests, one per identity (see grouping), sorted by key. Two
     papers with the same title but different identifiers get keys told apart by them.
     `progress` is told (papers tagged, papers) as they are tagged, in `workers` processes
-    when there are many (taxonomy/parallel.py): tagging is an import's longest step."""
+    when there are many (taxonomy/parallel.py): tagging is an import's longest step.
+    `memo` (ingest/tagmemo.py) holds tags already known by tagging input: only the others
+    are tagged, and on return it holds this call's papers' tags and no others."""
     entries: list[Entry] = []
     capture_dates: dict[str, str] = {}
     for digest in digests:
@@ -147,7 +151,17 @@ def merge_digests(
             capture_dates[digest.source] = digest.capture_date
         entries.extend(e for e in digest.entries if paper_key(e.title) or e.ids.arxiv or e.ids.doi)
     groups = group_entries(entries, paper_key)
-    tags = match_all(taxonomy, [tag_input(group) for group in groups], workers, progress)
+    inputs = [tag_input(group) for group in groups]
+    if memo is None:
+        tags = match_all(taxonomy, inputs, workers, progress)
+    else:
+        keys = [memo_key(title, abstract) for title, abstract in inputs]
+        todo = [n for n, key in enumerate(keys) if key not in memo]
+        tagged = match_all(taxonomy, [inputs[n] for n in todo], workers, progress)
+        fresh = {keys[n]: tag for n, tag in zip(todo, tagged, strict=True)}
+        tags = [fresh[key] if key in fresh else memo[key] for key in keys]
+        memo.clear()
+        memo.update(zip(keys, tags, strict=True))
     papers = [merge_entries(group, tagged, capture_dates) for group, tagged in zip(groups, tags, strict=True)]
     by_key: dict[str, list[Paper]] = defaultdict(list)
     for paper in papers:

@@ -159,11 +159,14 @@ def wanted_changes(meta: dict[str, Any], paper: Paper) -> dict[str, Any]:
     return changes
 
 
-def update_page(text: str, paper: Paper, source: str) -> str | None:
+def update_page(
+    text: str, paper: Paper, source: str, read: tuple[dict[str, Any], PageText] | None = None
+) -> str | None:
     """The page with digest-owned facts brought up to date, or None when nothing
     changed. Raises PageError (file and line) for a page it cannot read or cannot
-    change safely; such a page is left as it is."""
-    meta, parts = read_page(text, source)
+    change safely; such a page is left as it is. `read` is `read_page(text, source)`
+    when the caller has it already (the importer reads every page first), left unchanged."""
+    meta, parts = read_page(text, source) if read is None else read
     changes = wanted_changes(meta, paper)
     if not changes:
         return None

@@ -73,6 +73,8 @@ class _Memo:
     """The words that hold a needle or match a word pattern."""
     telling: set[str] = field(default_factory=set)
     """The keys of `words`, as a set: a paper's words meet it in one C-level intersection."""
+    matching: set[str] = field(default_factory=set)
+    """The words of `telling` that match a word pattern."""
 
 
 @dataclass(frozen=True)
@@ -207,6 +209,8 @@ class OnePassScorer:
                 self._by_prefix.setdefault(needle[:3], []).append(needle)
             else:
                 self._short.append(needle)
+        self._plan = [(role, p.kind, p.literal, p) for role, p in zip(self._roles, self.patterns, strict=True)]
+        """(role, kind, PLAIN literal, pattern) of each pattern, as the scoring loop reads them."""
         self._memo = _Memo()
 
     def _read_word(self, key: str) -> _Word:
@@ -235,6 +239,8 @@ class OnePassScorer:
             if read.needles or read.matched:
                 memo.words[word] = read
                 memo.telling.add(word)
+                if read.matched:
+                    memo.matching.add(word)
             memo.seen.add(word)
         return memo
 
@@ -248,20 +254,19 @@ class OnePassScorer:
         unique = set(words)
         memo = self._learn(unique)
         known = memo.words
-        infos = []
+        telling = unique & memo.telling
+        infos = [known[word] for word in telling]
         word_counts: dict[int, int] = {}
-        for word in unique & memo.telling:
-            info = known[word]
-            infos.append(info)
-            if info.matched:
-                times = words.count(word)
-                for n in info.matched:
-                    word_counts[n] = word_counts.get(n, 0) + times
+        for word in telling & memo.matching:
+            times = words.count(word)
+            for n in known[word].matched:
+                word_counts[n] = word_counts.get(n, 0) + times
         present: set[str] = set().union(*[info.needles for info in infos])
         active: set[int] = set(self._always).union(*[info.direct for info in infos])
-        for n in set().union(*[info.checked for info in infos]) - active:
-            single, multiple = self._others[n]
-            if single <= present and all(not c.isdisjoint(present) for c in multiple):
+        others = self._others
+        for n in set().union(*[info.checked for info in infos]).difference(active):
+            single, multiple = others[n]
+            if single <= present and (not multiple or all(not c.isdisjoint(present) for c in multiple)):
                 active.add(n)
         owner = self._owner
         per_rule: dict[int, list[int]] = {}
@@ -270,25 +275,43 @@ class OnePassScorer:
         if not per_rule:
             return []
         folded_title = folded[: len(title)]
-        title_words = set(_WORD.findall(folded_title)) & memo.telling if word_counts else set()
+        title_words = set(_WORD.findall(folded_title)) & memo.matching if word_counts else set()
         in_title = {n for word in title_words for n in known[word].matched}
-        patterns, roles, out = self.patterns, self._roles, []
+        plan, rules, out = self._plan, self._rules, []
+        # Each pattern's kind is looked at here, inline (a call per pattern was most of the time).
         for rule in sorted(per_rule):  # the rules no pattern of which can match score 0
             hits = 0
             in_the_title = vetoed = False
             for n in per_rule[rule]:
-                role, pattern = roles[n], patterns[n]
+                role, kind, literal, pattern = plan[n]
                 if role == TITLE:
-                    if not in_the_title:
-                        in_the_title = _found(pattern, n, folded_title, title, in_title)
+                    if in_the_title:
+                        continue
+                    if kind == WORDS:
+                        in_the_title = n in in_title
+                    elif kind == PLAIN:
+                        in_the_title = literal in folded_title
+                    else:
+                        in_the_title = _found(pattern, folded_title, title)
                 elif role == TEXT:
-                    hits += word_counts[n] if pattern.kind == WORDS else _count(pattern, folded, text)
-                elif word_counts.get(n) or (pattern.kind != WORDS and _found(pattern, n, folded, text, in_title)):
+                    if kind == WORDS:
+                        hits += word_counts[n]
+                    elif kind == PLAIN:
+                        hits += folded.count(literal)
+                    else:
+                        hits += _count(pattern, folded, text)
+                elif (
+                    n in word_counts
+                    if kind == WORDS
+                    else literal in folded
+                    if kind == PLAIN
+                    else _found(pattern, folded, text)
+                ):
                     vetoed = True
                     break
             if vetoed:
                 continue
-            tag, min_hits = self._rules[rule]
+            tag, min_hits = rules[rule]
             score = 10 if in_the_title else 0
             if hits >= min_hits or score:
                 score += hits
@@ -298,24 +321,26 @@ class OnePassScorer:
 
 
 def _count(pattern: Compiled, folded: str, text: str) -> int:
-    """How many times a PLAIN or REGEX pattern matches `text` (whose fold is `folded`), as `findall` counts."""
-    if pattern.kind == PLAIN:
-        return folded.count(pattern.literal)
-    if pattern.phrases and not any(phrase in folded for phrase in pattern.phrases):
-        return 0
+    """How many times a REGEX pattern matches `text` (whose fold is `folded`), as `findall` counts."""
+    if pattern.phrases:
+        for phrase in pattern.phrases:
+            if phrase in folded:
+                break
+        else:
+            return 0
     if pattern.folded is not None:
         return len(pattern.folded.findall(folded))
     return len(pattern.regex.findall(text))
 
 
-def _found(pattern: Compiled, n: int, folded: str, text: str, words_found: set[int]) -> bool:
-    """Whether `pattern` (number `n`) matches `text` at all; a word pattern by `words_found`."""
-    if pattern.kind == WORDS:
-        return n in words_found
-    if pattern.kind == PLAIN:
-        return pattern.literal in folded
-    if pattern.phrases and not any(phrase in folded for phrase in pattern.phrases):
-        return False
+def _found(pattern: Compiled, folded: str, text: str) -> bool:
+    """Whether a REGEX pattern matches `text` (whose fold is `folded`) at all."""
+    if pattern.phrases:
+        for phrase in pattern.phrases:
+            if phrase in folded:
+                break
+        else:
+            return False
     if pattern.folded is not None:
         return pattern.folded.search(folded) is not None
     return pattern.regex.search(text) is not None

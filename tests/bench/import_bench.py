@@ -2,7 +2,7 @@
 
 Usage:
     python tests/bench/import_bench.py [--sizes 1000,10000] [--src DIR ...] [--repeat K]
-                                       [--profile] [--layouts A] [--work DIR] [--seed S]
+                                       [--profile] [--again] [--layouts A] [--work DIR] [--seed S]
 
 For each N it generates format-A digests (tests/bench/gen.py; `--layouts ABC` for all three),
 then for each sitegen checkout given with `--src` (default: this one) copies the content folder
@@ -12,6 +12,9 @@ time and the milliseconds per paper; with several `--src`, sources are interleav
 (so drift on a shared machine hits each alike) and the table gives each one's median and its
 ratio to the first source's, for the wall time and for the CPU time (user + system, of the
 import and the processes it forks), which a loaded machine inflates less.
+
+With --again, each run imports once untimed and times a second import over the pages the
+first wrote (nothing changes: a re-import).
 
 With --profile, one more run per size and source goes under cProfile and the ten functions with
 the most time of their own (tottime) are printed, then the ten with the most cumulative time.
@@ -56,15 +59,20 @@ def import_command(profile_to: Path | None = None) -> list[str]:
     return [sys.executable, "-c", _PROFILED, str(profile_to), *IMPORT_ARGS]
 
 
-def run_import(src: Path, content: Path, work: Path, profile_to: Path | None = None) -> tuple[float, float]:
+def run_import(
+    src: Path, content: Path, work: Path, profile_to: Path | None = None, again: bool = False
+) -> tuple[float, float]:
     """Import a fresh copy of `content` with the sitegen under `src`; returns the wall seconds
     and the CPU seconds (user and system, of the process and any it forked: on a shared
     machine the wall time also measures the other jobs). The copy is made (and removed)
-    outside the timed part."""
+    outside the timed part. With `again`, the copy is imported once untimed and the second
+    import, which reads every page and changes none, is timed."""
     site = Path(tempfile.mkdtemp(prefix="import-", dir=work))
     try:
         shutil.copytree(content, site / "content")
         env = {**os.environ, "PYTHONPATH": str(src), "PYTHONDONTWRITEBYTECODE": "1"}
+        if again:
+            subprocess.run(import_command(), cwd=site, env=env, capture_output=True, check=False)
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
         start = time.perf_counter()
         done = subprocess.run(import_command(profile_to), cwd=site, env=env, capture_output=True, text=True)
@@ -102,6 +110,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--layouts", default="A", help="digest layouts (default A, as issue 20 measures)")
     parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "import-bench")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--again", action="store_true", help="time a second import over the pages the first wrote (a re-import)"
+    )
     args = parser.parse_args(argv)
     sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
     sources = [s.resolve() for s in (args.src or [REPO])]
@@ -121,7 +132,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         cpus: dict[Path, list[float]] = {src: [] for src in sources}
         for round_ in range(args.repeat):
             for src in sources:
-                seconds, cpu = run_import(src, root / "content", args.work)
+                seconds, cpu = run_import(src, root / "content", args.work, again=args.again)
                 times[src].append(seconds)
                 cpus[src].append(cpu)
                 print(f"  round {round_ + 1} {src}: {seconds:.3f} s, CPU {cpu:.3f} s", flush=True)
@@ -132,7 +143,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.profile:
             for src in sources:
                 stats_file = args.work / f"profile-{n}.prof"
-                seconds, _ = run_import(src, root / "content", args.work, profile_to=stats_file)
+                seconds, _ = run_import(src, root / "content", args.work, profile_to=stats_file, again=args.again)
                 print(f"\n== cProfile, {n} papers, {src} ({seconds:.2f} s under the profiler)")
                 print("-- by own time (tottime)")
                 print(top_functions(stats_file, "tottime"))
@@ -140,7 +151,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 print(top_functions(stats_file, "cumulative"))
                 stats_file.unlink()
 
-    print(f"\n`sitegen import`, format {args.layouts} digests, median of {args.repeat} (wall time, whole process)")
+    what = "re-import (every page there)" if args.again else "import"
+    print(f"\n`sitegen {what}`, format {args.layouts} digests, median of {args.repeat} (wall time, whole process)")
     print(f"{'papers':>8}  {'seconds':>8}  {'ms/paper':>8}  {'ratio':>6}  {'CPU s':>8}  {'ratio':>6}  source")
     for n, src, median, per_paper, ratio, cpu, cpu_ratio in rows:
         print(f"{n:>8}  {median:>8.3f}  {per_paper:>8.3f}  {ratio:>6.3f}  {cpu:>8.3f}  {cpu_ratio:>6.3f}  {src}")
