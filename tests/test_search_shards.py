@@ -114,6 +114,9 @@ def test_an_edit_reindexes_one_shard_only(tmp_path: Path, monkeypatch: pytest.Mo
     first = build(project, search=True)
     assert len(bundles(project.output)) == 8
     assert sum(1 for stage, _ in first.timings if stage.startswith("search shard ")) == 8
+    # the build holds more than the 40 MB budget: Pagefind gets none of it, and runs one at a time
+    assert any(stage.startswith("search budget: 0 MB for Pagefind") for stage, _ in first.timings)
+    assert any(stage.endswith(", 1 run at once") for stage, _ in first.timings)
     before = bundles(project.output)
     inodes = {p: p.stat().st_ino for p in project.output.glob("pagefind*/**/*") if p.is_file()}
 

@@ -1,6 +1,7 @@
 """Stage 5 of a build: the search index. Pagefind reads only the paper pages, split into
 shards (search/shards.py) whose fingerprints decide which are indexed again; the
-offline index is written while Pagefind runs. This module only calls into sitegen/search.
+offline index is written just before Pagefind runs (the build's memory budget is
+Pagefind's less what this process holds). This module only calls into sitegen/search.
 """
 
 from __future__ import annotations
@@ -39,8 +40,8 @@ def has_papers(jobs: list[Job]) -> bool:
 
 
 def split_offline_index(ctx: BuildContext, jobs: list[Job]) -> tuple[list[Job], list[Job]]:
-    """(jobs to write now, jobs to write while Pagefind runs): the offline index is made
-    while Pagefind reads the pages, since neither reads what the other writes."""
+    """(jobs to write now, jobs to write with the search index): the offline index is
+    made just before Pagefind starts, its memory handed back then (index_fresh)."""
     if not ctx.index_now:
         return jobs, []
     from sitegen.search.index import OFFLINE_INDEX
@@ -52,6 +53,7 @@ def index_fresh(ctx: BuildContext, staging: Path, jobs: list[Job], late: list[Jo
     """The search index of the fresh folder `staging` (with every job written but
     `late`, written now): unchanged shards carried over from the last site, Pagefind run
     on the others; with the search deferred, the last site's index kept as it is."""
+    from sitegen.search.budget import release as release_memory
     from sitegen.search.sharded import ShardedIndex, bundle_dirs, keep_bundles
 
     project, report = ctx.project, ctx.report
@@ -65,15 +67,14 @@ def index_fresh(ctx: BuildContext, staging: Path, jobs: list[Job], late: list[Jo
         report.search = "search index: offline only (no papers to index)"  # Pagefind fails on no pages
     elif ctx.index_now and plan is not None:
         previous = project.output if project.output.is_dir() else None
+        # Memory (search/budget.py): the offline index first, its memory handed back, so
+        # that Pagefind gets the budget less only what this process holds from then on.
+        write_jobs(staging, late)
+        late = []
+        release_memory()
         index = ShardedIndex(
             staging, plan, ctx.cache.search, previous=previous, home=project.output, max_memory_mb=project.max_memory
         )
-        try:
-            write_jobs(staging, late)
-        except BaseException:
-            index.stop()
-            raise
-        late = []
         report.search = index.wait()
         shard_timings = index.timings
     write_jobs(staging, late)  # the search index was kept: the offline index too is made now

@@ -29,6 +29,7 @@ import orjson
 
 from sitegen.build.output import replace_dir, unmark, work_dir
 from sitegen.core.wording import count
+from sitegen.search.budget import pagefind_budget_mb
 from sitegen.search.index import PagefindRun, SearchError
 from sitegen.search.shards import (
     ShardPlan,
@@ -182,7 +183,10 @@ class ShardedIndex:
         self._stopped = False
         self._times: dict[int, float] = {}
         sizes = [len(plan.slugs[i]) for i in self.redo]
-        runs = parallel_runs(sizes, max_memory_mb, cores or len(os.sched_getaffinity(0)))
+        # The budget is the whole build's: this process holds part of it while Pagefind runs.
+        self.max_memory_mb, self.budget_mb = max_memory_mb, pagefind_budget_mb(max_memory_mb)
+        runs = parallel_runs(sizes, self.budget_mb, cores or len(os.sched_getaffinity(0)))
+        self.runs = runs
         self._threads = []
         try:
             for _ in range(min(runs, len(self._queue))):
@@ -264,6 +268,10 @@ class ShardedIndex:
         finally:
             self._cleanup()
         total = self.plan.shards
+        if self.redo:
+            held, budget = self.max_memory_mb - self.budget_mb, self.max_memory_mb
+            line = f"search budget: {self.budget_mb} MB for Pagefind ({held} MB held by sitegen of {budget})"
+            self.timings.append((f"{line}, {count(self.runs, 'run')} at once", 0.0))
         for i, slugs in enumerate(self.plan.slugs):
             what = f"search shard {i + 1} of {total}: {count(len(slugs), 'page')}"
             self.timings.append((what if i in self._times else f"{what}, unchanged", self._times.get(i, 0.0)))

@@ -26,8 +26,9 @@ PAGEFIND_BASE_MB = 16.0
 PAGEFIND_MB_PER_PAGE = 0.125
 """Pagefind's peak memory per indexed paper page, rounded up (see PAGEFIND_BASE_MB)."""
 DEFAULT_MAX_MEMORY_MB = 2048
-"""The default budget for the Pagefind processes running at once: 2 GB, which leaves a
-7 GB runner room for the build itself (1.3 GB at 100,000 papers) and the system."""
+"""The default budget for the build at its peak, the sitegen process and the Pagefind
+processes running at once (which get what sitegen does not hold: search/budget.py): 2 GB,
+well within a 7 GB runner at 100,000 papers."""
 MIN_MAX_MEMORY_MB = 32
 """The smallest budget accepted: below it not even a small shard fits."""
 MIN_SHARD_PAGES = 16
