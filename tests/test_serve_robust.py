@@ -268,7 +268,8 @@ def test_serves_on_ipv6_loopback(tmp_path: Path) -> None:
     try:
         status, body = serve.get("/tags/")
         assert status == 200 and b"Quantization" in body
-        assert f"at http://[::1]:{serve.port}/" in serve.stdout
+        # the page can be served a moment before the reader thread has the "serving" line
+        wait_for(lambda: f"at http://[::1]:{serve.port}/" in serve.stdout, "the serving line names [::1]")
     finally:
         serve.stop()
     assert "Traceback" not in serve.stderr
