@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from sitegen.build.parallel import Forked, Later, WorkerFailed, in_forks, share_out
+from sitegen.build.parallel import Forked, Later, Standby, WorkerFailed, in_forks, share_out
 from sitegen.build.pipeline import BuildError, Project, build
 from tests.sites import ROOT, copy_content
 
@@ -88,9 +88,11 @@ def test_forked_and_later_give_the_same_results() -> None:
         slow.result()
 
 
-def test_a_build_with_workers_gives_the_serial_site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """With enough pages, a full build parses pages and renders in forked workers; the
-    site is byte for byte the serial build's."""
+def test_related_papers_computed_in_a_child_give_the_serial_site(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With enough pages, a full build computes related papers in a child process while
+    it describes the listings; the site is byte for byte the serial build's."""
     import sitegen.build.parallel as parallel_module
 
     content = copy_content(ROOT / "content", tmp_path)
@@ -106,11 +108,69 @@ def test_a_build_with_workers_gives_the_serial_site(tmp_path: Path, monkeypatch:
     monkeypatch.setattr(parallel_module, "PARALLEL_MIN_PAGES", 2)
     monkeypatch.setattr(parallel_module, "PARALLEL_MIN_JOBS", 10)
     monkeypatch.setattr(parallel_module.Forked, "__init__", counting)
+    submitted: list[object] = []
+    submit = parallel_module.Standby.submit
+    monkeypatch.setattr(parallel_module.Standby, "submit", lambda self, arg: submitted.append(arg) or submit(self, arg))
     parallel = Project(content, tmp_path / "none", tmp_path / "parallel", cache=tmp_path / "c2")
     build(parallel, search=False, workers=2)
-    assert len(forks) == 2  # page parsing, rendering (related papers are computed in this process)
+    assert len(forks) == 3  # related papers (forked first, on standby), page parsing, rendering
+    assert len(submitted) == 1  # the standby child computed them
     files = {p.relative_to(serial.output): p.read_bytes() for p in serial.output.rglob("*") if p.is_file()}
     assert files == {p.relative_to(parallel.output): p.read_bytes() for p in parallel.output.rglob("*") if p.is_file()}
+
+
+def _double(arg: list[int]) -> list[int]:
+    if not arg:
+        raise ValueError("nothing to double")
+    return [2 * x for x in arg]
+
+
+def test_a_standby_child_prepares_then_computes_what_it_is_sent(tmp_path: Path) -> None:
+    marker = tmp_path / "prepared"
+    standby = Standby(lambda: marker.write_text("yes"), _double)
+    assert standby.submit(list(range(100_000))).result() == [2 * x for x in range(100_000)]  # more than a pipe holds
+    assert marker.read_text() == "yes"
+    with pytest.raises(WorkerFailed):
+        standby.submit([1])  # once only
+    with pytest.raises(ValueError, match="nothing to double"):
+        Standby(lambda: None, _double).submit([]).result()
+    waiting = Standby(lambda: time.sleep(60), _double)
+    pid = waiting._forked.pid
+    assert pid is not None
+    started = time.monotonic()
+    waiting.cancel()  # not wanted: ended, even while it prepares
+    assert time.monotonic() - started < 10
+    _assert_gone(pid)
+
+
+def _assert_gone(pid: int) -> None:
+    """The child has ended and was waited for (no zombie)."""
+    with pytest.raises(ChildProcessError):
+        os.waitpid(pid, os.WNOHANG)
+    with pytest.raises(ProcessLookupError):
+        os.kill(pid, 0)
+
+
+def test_a_build_that_fails_leaves_no_standby_child(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import sitegen.build.parallel as parallel
+    from sitegen.core.errors import BuildError
+
+    content = copy_content(ROOT / "content", tmp_path)
+    page = sorted((content / "papers").glob("*.md"))[3]
+    page.write_text("---\ntitle: [unclosed\n---\n")
+    monkeypatch.setattr(parallel, "PARALLEL_MIN_PAGES", 2)
+    pids: list[int] = []
+    original = Standby.__init__
+
+    def recording(self: Standby[object, object], prepare: object, fn: object) -> None:
+        original(self, prepare, fn)  # type: ignore[arg-type]
+        pids.append(self._forked.pid)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Standby, "__init__", recording)
+    with pytest.raises(BuildError, match=page.name):
+        build(Project(content, tmp_path / "none", tmp_path / "site", cache=tmp_path / "c"), search=False, workers=2)
+    assert len(pids) == 1
+    _assert_gone(pids[0])
 
 
 def test_incremental_rendering_uses_the_worker_pool_and_equals_serial(

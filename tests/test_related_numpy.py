@@ -28,6 +28,7 @@ RUN_WITHOUT_SCIPY = textwrap.dedent(
     import make_expected
     from sitegen.site import related
 
+    related.prepare()
     name = {name!r}
     size, k = make_expected.CASES[name]
     docs = make_expected.documents(size)

@@ -20,7 +20,7 @@ What the stages use:
 - partials: the `{% cached %}` tag, a partial a template author declares cacheable.
 - codegen: the faster Jinja code generator, isolated, on tested Jinja versions only.
 - patch: the fast path for edits that change only papers' own views (serve).
-- parallel: forked workers (share_out, Forked) and their thresholds.
+- parallel: forked workers (share_out, Forked, Standby) and their thresholds.
 - cache: the build cache and its stamp; output: atomic writes, staging and the swap.
 
 Owns: turning the library into files under site/. May import core, taxonomy, pagefile, site,

@@ -104,6 +104,55 @@ def _child(fn: Callable[[], object], write_end: int) -> None:
         os._exit(code)
 
 
+class Standby(Generic[A, T]):
+    """A child forked now, to compute `fn(arg)` once the caller knows `arg`; meanwhile it
+    runs `prepare()` (imports, say), on a core that the start of a build leaves idle.
+    `submit(arg)` hands it the argument (pickled through a pipe) and returns the pending
+    result; `cancel()` ends the child if it is not wanted after all."""
+
+    def __init__(self, prepare: Callable[[], object], fn: Callable[[A], T]) -> None:
+        arg_read, arg_write = os.pipe()
+
+        def run() -> T:
+            os.close(arg_write)
+            prepare()
+            arg = _read_message(arg_read)
+            if arg is None:  # the parent went away without submitting
+                os._exit(0)
+            return fn(pickle.loads(arg))
+
+        self._forked: Forked[T] = Forked(run)
+        os.close(arg_read)
+        self._arg_write: int | None = arg_write
+
+    def submit(self, arg: A) -> Forked[T]:
+        if self._arg_write is None:
+            raise WorkerFailed("the argument was submitted or cancelled already")
+        payload = pickle.dumps(arg, protocol=pickle.HIGHEST_PROTOCOL)
+        with os.fdopen(self._arg_write, "wb") as pipe:  # blocks only while the child still prepares
+            pipe.write(struct.pack("<Q", len(payload)))
+            pipe.write(payload)
+        self._arg_write = None
+        return self._forked
+
+    def cancel(self) -> None:
+        if self._arg_write is not None:
+            os.close(self._arg_write)
+            self._arg_write = None
+            self._forked.cancel()
+
+
+def _read_message(fd: int) -> bytes | None:
+    """A length-prefixed message from pipe `fd` (closed after), or None if it ends early."""
+    with os.fdopen(fd, "rb") as pipe:
+        head = pipe.read(8)
+        if len(head) < 8:
+            return None
+        (size,) = struct.unpack("<Q", head)
+        payload = pipe.read(size)
+    return payload if len(payload) == size else None
+
+
 class Later(Generic[T]):
     """The same interface as Forked, computed in this process when asked for."""
 

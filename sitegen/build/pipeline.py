@@ -26,6 +26,7 @@ from sitegen.build import incremental, loading
 from sitegen.build.cache import BuildCache, Stamp
 from sitegen.build.context import BuildContext, BuildOptions, BuildReport, Project
 from sitegen.build.output import clean_stale_staging, discard, staging_dir, swap_in
+from sitegen.build.relatedstep import RelatedStandby, related_standby
 from sitegen.core import devices
 from sitegen.core.errors import BuildError
 
@@ -65,7 +66,12 @@ def run(project: Project, options: BuildOptions) -> BuildReport:
     if not devices.workers:
         options = dataclasses.replace(options, workers=1)
     with _collector_paused():
-        return _build(BuildContext.start(project, options))
+        standby = related_standby(project, options)
+        try:
+            return _build(BuildContext.start(project, options), standby)
+        finally:
+            if standby is not None:
+                standby.cancel()  # not wanted after all (a table in the cache, an error): ended
 
 
 @contextlib.contextmanager
@@ -83,7 +89,7 @@ def _collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _build(ctx: BuildContext) -> BuildReport:
+def _build(ctx: BuildContext, standby: RelatedStandby | None) -> BuildReport:
     project, options, report = ctx.project, ctx.options, ctx.report
 
     # 0. Nothing changed since the last build, as the saved cache's stamp tells: stop here.
@@ -124,7 +130,7 @@ def _build(ctx: BuildContext) -> BuildReport:
         try:
             # 3. The library, its views, then every output as a job with a fingerprint
             # (a full build with workers writes listings while related papers are computed).
-            jobs = describing.describe(ctx, papers, seen)
+            jobs, done = describing.describe(ctx, papers, seen, staging, standby)
 
             if staging is None:
                 # 4. Render the jobs whose fingerprint changed and write them in place.
@@ -135,7 +141,7 @@ def _build(ctx: BuildContext) -> BuildReport:
             else:
                 # 4. Render and write every job into the fresh folder, but the offline
                 # search index, made while Pagefind runs (neither reads what the other writes).
-                now, late = searchstep.split_offline_index(ctx, jobs)
+                now, late = searchstep.split_offline_index(ctx, jobs[done:])
                 writing.write_full(ctx, staging, jobs, now)
                 # 5. The search index: unchanged shards carried over, Pagefind on the others.
                 searchstep.index_fresh(ctx, staging, jobs, late)

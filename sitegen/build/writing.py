@@ -1,8 +1,9 @@
 """Stage 4 of a build: the jobs rendered and their files written, by one process or by
 the worker pool (build/parallel.py) that a full and an incremental build share.
 
-A full build writes into a fresh folder (write_full); an incremental one renders the
-changed jobs (render_all) and replaces their files in place (incremental.write_changed).
+A full build writes into a fresh folder (write_full), early listings included
+(EarlyWriter); an incremental one renders the changed jobs (render_all) and replaces
+their files in place (incremental.write_changed).
 """
 
 from __future__ import annotations
@@ -21,6 +22,26 @@ if TYPE_CHECKING:
     from sitegen.build.render import Fingerprinted, Job
 
 
+class EarlyWriter:
+    """Writes jobs into the staging folder before the rest of the site is described
+    (while a child process computes the related papers), fingerprinting them as the
+    render workers do; `done` jobs at the front of the list are written."""
+
+    CHUNK = 16
+
+    def __init__(self, staging: Path) -> None:
+        self.staging = staging
+        self.done = 0
+
+    def write(self, jobs: list[Job], until: Callable[[], bool]) -> None:
+        while self.done < len(jobs) and not until():
+            chunk = jobs[self.done : self.done + self.CHUNK]
+            write_jobs(self.staging, chunk)
+            for job in chunk:
+                job.key  # noqa: B018 - fingerprinted now, while waiting anyway, not after rendering
+            self.done += len(chunk)
+
+
 def write_jobs(staging: Path, jobs: list[Job], progress: Callable[[int], None] | None = None) -> None:
     """Render the jobs and write their files into the fresh `staging` folder."""
     write_files(staging, ((job.path, job.render()) for job in jobs), progress)
@@ -33,7 +54,7 @@ def in_workers(ctx: BuildContext, jobs: list[Job]) -> bool:
 
 def write_full(ctx: BuildContext, staging: Path, jobs: list[Job], rest: list[Job]) -> None:
     """Write the `rest` of the site's `jobs` into the fresh `staging` folder (the others
-    are written later, with the search index)."""
+    are written already, by an EarlyWriter, or later, with the search index)."""
     progress = ctx.options.progress
     if progress is not None:  # told the files written so far: shown with their total
         progress = functools.partial(cast("Callable[..., None]", progress), total=len(rest))

@@ -28,7 +28,9 @@ DEVICES: dict[str, str] = {
     "cached_partials": "a `{% cached %}` block's markup kept for the build, by its key",
     "simple_yaml": "front matter of the shape sitegen writes read without YAML (pagefile/frontmatter.py)",
     "workers": "pages parsed and rendered by several processes (`--jobs`)",
+    "early_writer": "a full build writes listings while a child process computes the related papers",
     "patch": "serve: the last build's jobs remade for the papers whose views changed (build/patch.py)",
+    "related_standby": "related papers computed by a child process forked at start, while pages load",
     "gc_pause": "Python's cycle collector paused during a build",
     "import_memo": "an import tags only papers the last import did not (ingest/tagmemo.py)",
 }

@@ -58,6 +58,17 @@ STOP = frozenset(
 )
 
 
+def prepare() -> None:
+    """Import what related_papers needs (0.4 s), ahead of it: build.py has a child process
+    do this while the build starts up."""
+    import numpy  # noqa: F401
+
+
+def related_of(arg: tuple[list[tuple[str, str]], int]) -> dict[str, tuple[str, ...]]:
+    """related_papers(docs, k) for arg = (docs, k)."""
+    return related_papers(*arg)
+
+
 def _max_df(n: int) -> int:
     """Terms in more documents than this are ignored (only matters for big lists)."""
     return max(100, n // 10)

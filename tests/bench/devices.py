@@ -22,7 +22,7 @@ all on but that one). For each it prints the wall times, and for the full build 
 ratio to `all` (what switching that one device off costs: 1.20 means 20% slower without it)
 and to the reference. `patch` works only inside `sitegen serve` (the last build's jobs are
 kept in memory): measure it with `SITEGEN_DEVICES_OFF=patch python tests/bench/serve_latency.py`.
---cpu: the devices that work inside one process (not workers)
+--cpu: the devices that work inside one process (not workers, early_writer, related_standby)
 measured instead by the CPU time of serial full builds run in this one process
 (`build(..., workers=1)`, time.process_time), configurations alternating, the first round
 discarded (it warms Python's caches): on a loaded machine this tells a few percent apart
