@@ -34,7 +34,7 @@ BENCH = Path(__file__).resolve().parent
 REPO = BENCH.parents[1]
 sys.path.insert(0, str(BENCH))
 import gen  # noqa: E402
-from run import SAMPLE_SECONDS, _children, _rss_bytes  # noqa: E402
+from run import SAMPLE_SECONDS, _rss_bytes, process_tree  # noqa: E402
 
 MB = 2**20
 
@@ -73,12 +73,7 @@ class Timeline(threading.Thread):
 
     def run(self) -> None:
         while not self._stop_event.is_set():
-            pids, todo = [], [self.pid]
-            while todo:
-                pid = todo.pop()
-                pids.append(pid)
-                todo.extend(_children(pid))
-            pids = pids[self.skip :]
+            pids = process_tree(self.pid)[self.skip :]
             sizes = [_rss_bytes(p) for p in pids]
             root = sizes[0] if sizes else 0
             self.root_peak = max(self.root_peak, root)

@@ -111,6 +111,16 @@ def _children(pid: int) -> list[int]:
     return out
 
 
+def process_tree(pid: int) -> list[int]:
+    """`pid` first, then every descendant of it alive now."""
+    pids, todo = [], [pid]
+    while todo:
+        pid = todo.pop()
+        pids.append(pid)
+        todo.extend(_children(pid))
+    return pids
+
+
 def _rss_bytes(pid: int) -> int:
     try:
         with open(f"/proc/{pid}/statm") as handle:
@@ -131,12 +141,7 @@ class TreeSampler(threading.Thread):
 
     def run(self) -> None:
         while not self._stop_event.is_set():
-            pids, todo = [], [self.pid]
-            while todo:
-                pid = todo.pop()
-                pids.append(pid)
-                todo.extend(_children(pid))
-            self.peak = max(self.peak, sum(_rss_bytes(p) for p in pids))
+            self.peak = max(self.peak, sum(_rss_bytes(p) for p in process_tree(self.pid)))
             self._stop_event.wait(SAMPLE_SECONDS)
 
     def stop(self) -> float | None:
