@@ -10,17 +10,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sitegen import __version__
-from sitegen.config import CONFIG_FILE, ConfigError, base_url_warning, load_config, parse_memory
-from sitegen.core.errors import BuildError
+from sitegen.config import CONFIG_FILE, base_url_warning, load_config, parse_memory
+from sitegen.core.errors import BuildError, InputError
 from sitegen.core.progress import Progress
 from sitegen.core.wording import count
-from sitegen.ingest.add_paper import register as register_add
-from sitegen.ingest.enrich import register as register_enrich
-from sitegen.ingest.importer import run_import
-from sitegen.pagefile.pages import PageError
-from sitegen.reading.commands import register as register_reading
-from sitegen.taxonomy.parallel import default_workers
-from sitegen.taxonomy.tags import TaxonomyError
+from sitegen.ingest.arguments import register_add, register_enrich
+from sitegen.reading.arguments import register as register_reading
 
 if TYPE_CHECKING:
     from sitegen.build.pipeline import Project
@@ -180,6 +175,9 @@ def _print_problems(problems: Sequence[object], verbose: bool, quiet: bool, limi
 
 
 def cmd_import(args: argparse.Namespace) -> int:
+    from sitegen.ingest.importer import run_import
+    from sitegen.taxonomy.parallel import default_workers
+
     config = load_config(args.content)
     progress = Progress.on_stderr(args.quiet)
     workers = args.jobs if args.jobs and args.jobs > 0 else default_workers()
@@ -301,7 +299,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             except BindError as err:
                 print(f"error: {err}", file=sys.stderr)
                 return EXIT_ERROR
-    except (ConfigError, TaxonomyError, PageError, BuildError) as err:
+    except (InputError, BuildError) as err:  # config.yaml, taxonomy.yaml, a page; a build
         print(f"error: {err}", file=sys.stderr)
         return EXIT_ERROR
     except OSError as err:  # a full disk, a folder it may not write: a full build's old site is kept

@@ -12,16 +12,15 @@ from typing import Any
 
 import yaml
 
+from sitegen.core.errors import InputError
 from sitegen.core.models import Problem
 from sitegen.search.shards import DEFAULT_MAX_MEMORY_MB, MIN_MAX_MEMORY_MB
 
 CONFIG_FILE = "config.yaml"
 
 
-class ConfigError(ValueError):
-    def __init__(self, problem: Problem) -> None:
-        super().__init__(str(problem))
-        self.problem = problem
+class ConfigError(InputError):
+    """config.yaml cannot be read as settings."""
 
 
 @dataclass(frozen=True)

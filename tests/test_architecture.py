@@ -5,6 +5,8 @@ as its docstring says. Read from the source with `ast`, imports inside functions
 from __future__ import annotations
 
 import ast
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -88,3 +90,27 @@ def test_no_module_is_left_outside_the_layout() -> None:
         p.name for p in PACKAGE.iterdir() if p.is_dir() and p.name != "__pycache__" and p.name != "_defaults"
     )
     assert packages == STAGES
+
+
+def test_the_command_line_imports_a_command_only_to_run_it() -> None:
+    """`sitegen build` on an unchanged site is a few tenths of a second; describing the
+    other commands' arguments must not import their code (the import, the network client,
+    the reading commands), and every deferred command must name a function that exists."""
+    probe = (
+        "import sys, importlib\n"
+        "from sitegen.cli import build_parser\n"
+        "parser = build_parser()\n"
+        "heavy = sorted(m for m in sys.modules if m in {"
+        "'sitegen.ingest.importer', 'sitegen.ingest.enrich', 'sitegen.ingest.add_paper', "
+        "'sitegen.ingest.lookup', 'sitegen.reading.commands', 'sitegen.build.pipeline'})\n"
+        "print(','.join(heavy))\n"
+        "actions = [a for a in parser._actions if a.dest == 'command']\n"
+        "for name, sub in actions[0].choices.items():\n"
+        "    func = sub.get_default('func')\n"
+        "    if func is not None:\n"
+        "        module, attr = func.target\n"
+        "        assert callable(getattr(importlib.import_module(module), attr)), name\n"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == ""

@@ -23,7 +23,7 @@ from sitegen.cli import main as sitegen_main
 from sitegen.pagefile import frontedit
 from sitegen.reading import commands as reading_cli
 from sitegen.reading import edits as reading
-from sitegen.reading.commands import register
+from sitegen.reading.arguments import register
 from sitegen.reading.edits import Unresolved, display_width, resolve
 from tests.sites import ROOT
 

@@ -7,6 +7,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+STATUSES = ("to-read", "reading", "read", "dropped")
+"""A paper's reading status, in the order a reader goes through them."""
+
 
 @dataclass(frozen=True)
 class Problem:

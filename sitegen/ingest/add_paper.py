@@ -11,7 +11,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import sys
-from pathlib import Path
 
 from sitegen.core.identifiers import placeholder_title
 from sitegen.core.keys import paper_key
@@ -40,23 +39,6 @@ def page_for(candidate: Candidate, abstract: str, tags: tuple[str, ...], today: 
     )
     text = new_page(paper, today)
     return set_keys(text, {k: v for k, v in candidate.facts().items() if k != "authors" or v}, "new page")
-
-
-def register(commands: argparse._SubParsersAction) -> None:
-    parser = commands.add_parser(
-        "add",
-        help="add one paper by its arXiv id or URL",
-        description="Write a page for one paper, named by its arXiv id or an arxiv.org or huggingface.co/papers "
-        "URL; its facts are looked up online (unless --offline).",
-        epilog="examples:\n  sitegen add 2403.12345\n  sitegen add https://huggingface.co/papers/2403.12345 --offline",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    parser.add_argument("paper", help="arXiv id (2403.12345, hep-th/9901001) or an arXiv / Hugging Face URL")
-    parser.add_argument("--content", type=Path, default=Path("content"), metavar="DIR", help="content folder")
-    parser.add_argument("--cache", type=Path, default=Path(".sitegen-cache"), metavar="DIR", help="cache folder")
-    parser.add_argument("--offline", action="store_true", help="write the id and its links only; no look-up")
-    parser.add_argument("-q", "--quiet", action="store_true", help="print errors only")
-    parser.set_defaults(func=cmd_add)
 
 
 def _fail(message: str) -> int:

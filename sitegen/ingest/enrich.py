@@ -21,7 +21,6 @@ import argparse
 import os
 import re
 import sys
-import textwrap
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -240,40 +239,6 @@ def _write(need: Wanted, candidate: Candidate) -> bool:
 
 
 # --------------------------------------------------------------------------- the command
-
-
-def register(commands: argparse._SubParsersAction) -> None:
-    parser = commands.add_parser(
-        "enrich",
-        help="look up arXiv ids, authors and dates online (opt-in)",
-        description=textwrap.fill(
-            "Look up each paper that lacks an arXiv id, author names or a publication date "
-            "(Hugging Face paper search, then the arXiv API) and write confident matches into its page. "
-            "Answers are kept in .sitegen-cache/lookups/: a re-run asks nothing twice. Builds never go online.",
-            79,
-        ),
-        epilog="examples:\n  sitegen enrich --dry-run     # what would be written\n  sitegen enrich --service arxiv",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    parser.add_argument(
-        "--content", type=Path, default=Path("content"), metavar="DIR", help="content folder (default: content)"
-    )
-    parser.add_argument(
-        "--cache",
-        type=Path,
-        default=Path(".sitegen-cache"),
-        metavar="DIR",
-        help="cache folder (default: .sitegen-cache)",
-    )
-    parser.add_argument(
-        "--service",
-        choices=("hf", "arxiv", "both"),
-        default="both",
-        help="where to look (default: both, Hugging Face first)",
-    )
-    parser.add_argument("--dry-run", action="store_true", help="look up and report; write nothing")
-    parser.add_argument("-q", "--quiet", action="store_true", help="print errors only")
-    parser.set_defaults(func=cmd_enrich)
 
 
 def cmd_enrich(args: argparse.Namespace) -> int:

@@ -11,14 +11,13 @@ from typing import Any
 import yaml
 
 from sitegen.core import devices
+from sitegen.core.errors import InputError
 from sitegen.core.models import Problem
 from sitegen.pagefile.frontmatter import load_simple
 
 
-class PageError(ValueError):
-    def __init__(self, problem: Problem) -> None:
-        super().__init__(str(problem))
-        self.problem = problem
+class PageError(InputError):
+    """A page whose front matter cannot be read."""
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from sitegen.core.identity import tag_key
 from sitegen.core.keys import paper_key
 from sitegen.pagefile.frontedit import set_keys
 from sitegen.pagefile.pages import read_page
+from sitegen.reading.arguments import NO_STATUS
 from sitegen.site.library import STATUSES, LibraryPaper, descending
 
 MAX_MATCHES = 10
@@ -23,9 +24,6 @@ MAX_MATCHES = 10
 TABLE_WIDTH = 100
 MIN_TITLE = 35
 """Columns the title keeps in `table`, however long the slugs."""
-SORTS = ("date", "title", "added", "rating")
-NO_STATUS = "none"
-"""`list --status none`: papers without a status."""
 ELLIPSIS = "…"
 
 

@@ -14,11 +14,10 @@ from typing import Any
 from sitegen.core.identifiers import ArxivId, normalise_doi, parse_arxiv
 from sitegen.core.identity import merge_spellings, tag_display, tag_key
 from sitegen.core.links import classify, is_http_url
-from sitegen.core.models import Link, Problem
+from sitegen.core.models import STATUSES, Link, Problem
 from sitegen.pagefile.pages import PageError, read_page
 from sitegen.taxonomy.tags import Taxonomy
 
-STATUSES = ("to-read", "reading", "read", "dropped")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u202a-\u202e\u2066-\u2069]")
 _ASCII_KEPT = bytes([0x09, 0x0A, 0x0D, *range(0x20, 0x7F)])
 """The ASCII characters _CONTROL keeps."""

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 
 import yaml
 
+from sitegen.core.errors import InputError
 from sitegen.core.models import Problem
 from sitegen.taxonomy.regexguard import nested_repetition
 from sitegen.taxonomy.tagindex import OnePassScorer, RuleRegexes
@@ -33,10 +34,8 @@ from sitegen.taxonomy.tagindex import OnePassScorer, RuleRegexes
 TAG_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 
 
-class TaxonomyError(ValueError):
-    def __init__(self, problem: Problem) -> None:
-        super().__init__(str(problem))
-        self.problem = problem
+class TaxonomyError(InputError):
+    """taxonomy.yaml cannot be read as tag rules."""
 
 
 @dataclass(frozen=True)
