@@ -12,6 +12,8 @@ from pathlib import Path
 import pytest
 
 from sitegen.build.cache import BuildCache
+from sitegen.build.incremental import ASIDE_MIN_FILES
+from sitegen.build.parallel import PARALLEL_MIN_JOBS
 from sitegen.build.pipeline import BuildReport, Project, build
 from tests.sites import ROOT, copy_content
 from tests.test_build import tree_digest
@@ -222,6 +224,30 @@ def test_failed_incremental_build_changes_nothing(tmp_path: Path) -> None:
     assert tree_digest(project.output) == before
     shutil.copy(ROOT / "templates" / "paper.html", project.templates / "paper.html")
     build(project, search=False)  # recovers on the next good input
+    assert tree_digest(project.output) == tree_digest(clean_build(project, tmp_path, search=False, run_importer=True))
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_failed_incremental_build_of_every_page_changes_nothing(tmp_path: Path, workers: int) -> None:
+    """A base-template edit re-renders every page (by the worker pool with 2 workers), each
+    into a work folder beside the site; the last paper page fails. The site is untouched,
+    no work folder is left behind, and the next good build is a clean build's."""
+    project = make_project(tmp_path)
+    build(project, search=False, workers=workers)
+    before = tree_digest(project.output)
+    edit_base_template(project.content, project.templates)
+    last = sorted(p.name for p in (project.output / "papers").iterdir())[-1]
+    paper = project.templates / "paper.html"
+    good = paper.read_text()
+    failing = f'{{% block content %}}{{% if paper.slug == "{last}" %}}{{{{ paper.nope }}}}{{% endif %}}'
+    paper.write_text(good.replace("{% block content %}", failing, 1))
+    with pytest.raises(Exception, match="nope"):
+        build(project, search=False, workers=workers)
+    assert tree_digest(project.output) == before
+    assert list(tmp_path.glob(".site.sitegen-*")) == []  # work folders (build/output.py work_dir)
+    paper.write_text(good)
+    report = build(project, search=False, workers=workers)
+    assert report.incremental and len(report.rendered) >= max(PARALLEL_MIN_JOBS, ASIDE_MIN_FILES)  # staged, pooled
     assert tree_digest(project.output) == tree_digest(clean_build(project, tmp_path, search=False, run_importer=True))
 
 

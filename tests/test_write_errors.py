@@ -111,6 +111,33 @@ def test_an_incremental_build_on_a_full_disk_says_so_and_the_next_build_repairs_
     assert tree_digest(site) == tree_digest(clean)
 
 
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_a_template_edit_on_a_full_disk_says_so_and_changes_nothing(tmp_path: Path, disk: Path, jobs: str) -> None:
+    """Every page changes (the base template): each is written into a work folder beside the
+    site as it is rendered, and moved into place only when all are; on a full disk the site
+    stays as it was, byte for byte, and no work folder is left."""
+    content = copy_content(ROOT / "content", tmp_path)
+    templates = tmp_path / "templates"
+    shutil.copytree(ROOT / "templates", templates)
+    site = disk / "site"
+    args = ("build", "-q", "--no-search", "--no-import", "--content", str(content), "--output", str(site))
+    args += ("--templates", str(templates), "-j", jobs)
+    assert sitegen(tmp_path, *args).returncode == 0
+    before = tree_digest(site)
+    base = templates / "base.html"
+    base.write_text(base.read_text().replace("made with sitegen", "made with sitegen, edited", 1))
+    filler = fill(disk, leave=256 * 1024)
+    message = single_error(sitegen(tmp_path, *args))
+    assert message.startswith(f"error: {site}") and message.endswith(": No space left on device"), message
+    assert tree_digest(site) == before
+    assert sorted(p.name for p in disk.iterdir() if p.name != ".sitegen-cache") == ["filler", "site"]
+    filler.unlink()
+    assert sitegen(tmp_path, *args).returncode == 0
+    clean = tmp_path / "clean"
+    assert sitegen(tmp_path, *args[:7], str(clean), *args[8:]).returncode == 0
+    assert tree_digest(site) == tree_digest(clean)
+
+
 @pytest.mark.parametrize(
     ("fake", "expected"),
     [

@@ -59,7 +59,7 @@ def work_dir(output: Path, kind: str) -> Path:
     try:
         mark(folder)
     except BaseException:
-        folder.rmdir()  # unmarked, it would never be cleaned up
+        shutil.rmtree(folder, ignore_errors=True)  # unmarked, it would never be cleaned up
         raise
     return folder
 
@@ -111,20 +111,46 @@ def write_file_atomic(path: Path, data: bytes) -> None:
         raise
 
 
+def same_bytes(path: Path, data: bytes) -> bool:
+    """Whether the file holds exactly these bytes (False when it cannot be read)."""
+    try:
+        return path.stat().st_size == len(data) and path.read_bytes() == data
+    except OSError:
+        return False
+
+
 def write_if_changed(path: Path, data: bytes) -> bool:
     """write_file_atomic, unless the file holds these bytes already (a file whose inputs
     changed may still come out the same: papers.json after a note was written). Returns
     whether it wrote; an untouched file keeps its time stamp for deploy tools and caches."""
-    try:
-        if path.stat().st_size == len(data) and path.read_bytes() == data:
-            return False
-    except OSError:
-        pass
+    if same_bytes(path, data):
+        return False
     try:
         write_file_atomic(path, data)
     except OSError as err:
         raise named(err, path) from None
     return True
+
+
+def write_new_file(path: Path, data: bytes, shown: Path) -> None:
+    """Write a file into a folder of sitegen's own (a work folder): no reader sees it yet.
+    An error names `shown`, the site file it is for (the user knows no work folder)."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+    except OSError as err:
+        raise OSError(err.errno, err.strerror, os.fspath(shown)) from None
+
+
+def move_into(side: Path, root: Path, site_path: str) -> None:
+    """Replace the site's file at `site_path` by the one staged in `side`, in one rename:
+    readers see the old bytes or the new, never half of them."""
+    target = safe_join(root, site_path)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(safe_join(side, site_path), target)
+    except OSError as err:
+        raise named(err, target) from None
 
 
 def named(err: OSError, path: Path | str) -> OSError:

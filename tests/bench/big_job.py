@@ -10,6 +10,7 @@ Generates N papers (tests/bench/gen.py, format-A digests) under --work (kept bet
     import    `sitegen import` into an empty content/papers/
     build     `sitegen build --no-import --timings` (render, search shards, offline index), cold
     edit      one paper's notes edited, then `sitegen build --no-import --timings` again
+    template  the base template edited (every page rendered again in place), then the same
 
 For each it prints the wall time, the peak RSS of the largest process (ru_maxrss), the peak of
 all processes at once (sampled every 20 ms), the sitegen process's own RSS at that moment and
@@ -154,7 +155,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     page = sorted((root / "content" / "papers").glob("*.md"))[0]
     page.write_text(page.read_text(encoding="utf-8") + "\nA note from big_job.py.\n", encoding="utf-8")
     step("edit", build, root, env)
+    edit_base_template(root / "templates")
+    step("template", build, root, env)
     return 0
+
+
+def edit_base_template(templates: Path) -> None:
+    """A change to the base template: every page is rendered again, in place."""
+    base = templates / "base.html"
+    base.write_text(
+        base.read_text(encoding="utf-8").replace("</footer>", "</footer><!-- edited -->", 1), encoding="utf-8"
+    )
 
 
 if __name__ == "__main__":
