@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from sitegen import __version__
 from sitegen.config import CONFIG_FILE, base_url_warning, load_config, parse_memory
+from sitegen.core.deferred import content_option
 from sitegen.core.errors import BuildError, InputError
 from sitegen.core.progress import Progress
 from sitegen.core.wording import count
@@ -24,13 +25,7 @@ EXIT_OK, EXIT_WARN, EXIT_ERROR = 0, 1, 2
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--content",
-        type=Path,
-        default=Path("content"),
-        metavar="DIR",
-        help="content folder holding digests/, papers/, taxonomy.yaml, config.yaml (default: content)",
-    )
+    content_option(parser, "digests/, papers/, taxonomy.yaml, config.yaml")
     noise = parser.add_mutually_exclusive_group()
     noise.add_argument("-q", "--quiet", action="store_true", help="print errors only")
     noise.add_argument("-v", "--verbose", action="store_true", help="print every warning and file written")

@@ -5,9 +5,8 @@ from __future__ import annotations
 
 import argparse
 import textwrap
-from pathlib import Path
 
-from sitegen.core.deferred import deferred
+from sitegen.core.deferred import cache_option, content_option, deferred
 
 
 def register_add(commands: argparse._SubParsersAction) -> None:
@@ -20,8 +19,8 @@ def register_add(commands: argparse._SubParsersAction) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("paper", help="arXiv id (2403.12345, hep-th/9901001) or an arXiv / Hugging Face URL")
-    parser.add_argument("--content", type=Path, default=Path("content"), metavar="DIR", help="content folder")
-    parser.add_argument("--cache", type=Path, default=Path(".sitegen-cache"), metavar="DIR", help="cache folder")
+    content_option(parser)
+    cache_option(parser)
     parser.add_argument("--offline", action="store_true", help="write the id and its links only; no look-up")
     parser.add_argument("-q", "--quiet", action="store_true", help="print errors only")
     parser.set_defaults(func=deferred("sitegen.ingest.add_paper", "cmd_add"))
@@ -40,16 +39,8 @@ def register_enrich(commands: argparse._SubParsersAction) -> None:
         epilog="examples:\n  sitegen enrich --dry-run     # what would be written\n  sitegen enrich --service arxiv",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument(
-        "--content", type=Path, default=Path("content"), metavar="DIR", help="content folder (default: content)"
-    )
-    parser.add_argument(
-        "--cache",
-        type=Path,
-        default=Path(".sitegen-cache"),
-        metavar="DIR",
-        help="cache folder (default: .sitegen-cache)",
-    )
+    content_option(parser)
+    cache_option(parser)
     parser.add_argument(
         "--service",
         choices=("hf", "arxiv", "both"),

@@ -6,10 +6,9 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import textwrap
-from pathlib import Path
 from typing import Any
 
-from sitegen.core.deferred import deferred
+from sitegen.core.deferred import content_option, deferred
 from sitegen.core.models import STATUSES
 
 COMMANDS = "sitegen.reading.commands"
@@ -37,13 +36,7 @@ def _command(
         formatter_class=argparse.RawDescriptionHelpFormatter,
         **kw,
     )
-    parser.add_argument(
-        "--content",
-        type=Path,
-        default=Path("content"),
-        metavar="DIR",
-        help="content folder holding papers/ (default: content)",
-    )
+    content_option(parser, "papers/")
     parser.add_argument("-q", "--quiet", action="store_true", help=quiet)
     return parser
 
