@@ -1,0 +1,73 @@
+"""An import in forked processes (digests parsed, new pages made and written: ingest/forkmap.py,
+ingest/newpages.py) writes the same files and the same report as one process."""
+
+from __future__ import annotations
+
+import multiprocessing
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+
+from sitegen.config import Config
+from sitegen.ingest import importer, newpages
+from sitegen.ingest.importer import ImportReport, run_import
+from sitegen.taxonomy import parallel
+from tests.sites import ROOT
+
+sys.path.insert(0, str(ROOT / "tests" / "bench"))
+import gen  # noqa: E402
+
+
+def _files(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def _report(report: ImportReport, content: Path) -> dict:
+    fields = dict(vars(report))
+    fields.pop("timings"), fields.pop("_lap")
+    fields["written"] = [str(p.relative_to(content)) for p in report.written]
+    return fields
+
+
+def test_an_import_in_processes_is_the_one_process_import(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    gen.generate(1500, tmp_path / "gen", seed=7, layouts=("A", "B", "C"))
+    made: list[Path] = []
+    for name in ("one", "two"):
+        content = tmp_path / name / "content"
+        (content / "digests").mkdir(parents=True)
+        shutil.copy(ROOT / "content" / "taxonomy.yaml", content)
+        bundled = sorted((ROOT / "content" / "digests").glob("*.txt"))
+        shutil.copy(bundled[0], content / "digests")
+        (content / "digests" / "notes.txt").write_text("not a digest\n", encoding="utf-8")  # a warning
+        run_import(content, Config(), today="2025-12-20")  # pages the other digests update
+        for digest in bundled[1:]:
+            shutil.copy(digest, content / "digests")
+        shutil.copytree(tmp_path / "gen" / "content" / "digests", content / "digests", dirs_exist_ok=True)
+        made.append(content)
+    one = run_import(made[0], Config(), today="2025-12-21", workers=1)
+
+    forks: list[str] = []
+    get_context = multiprocessing.get_context
+    monkeypatch.setattr(multiprocessing, "get_context", lambda method: forks.append(method) or get_context(method))
+    monkeypatch.setattr(importer, "DIGESTS_PARALLEL_BYTES", 0)
+    monkeypatch.setattr(newpages, "PARALLEL_MIN", 0)
+    monkeypatch.setattr(parallel, "PARALLEL_MIN", 0)
+    two = run_import(made[1], Config(), today="2025-12-21", workers=2)
+
+    assert forks == ["fork"] * 3  # digests, tags, new pages: each in forked processes
+    assert one.new > 1000 and one.updated > 0 and one.problems  # new pages, updates and warnings covered
+    assert _report(two, made[1]) == _report(one, made[0])
+    assert _files(made[1]) == _files(made[0])
+
+
+def test_a_build_import_never_forks(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    content = tmp_path / "content"
+    gen.generate(300, tmp_path, seed=8, layouts=("A",))
+    forks: list[str] = []
+    monkeypatch.setattr(multiprocessing, "get_context", lambda method: forks.append(method))
+    monkeypatch.setattr(importer, "DIGESTS_PARALLEL_BYTES", 0)
+    monkeypatch.setattr(newpages, "PARALLEL_MIN", 0)
+    report = run_import(content, Config(), today="2025-12-21")  # workers=1, as a build's
+    assert report.new > 250 and forks == []
