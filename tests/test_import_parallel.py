@@ -1,4 +1,4 @@
-"""An import in forked processes (digests parsed, new pages made and written: ingest/forkmap.py,
+"""An import in forked processes (digests parsed, new pages made and written: core/forkmap.py,
 ingest/newpages.py) writes the same files and the same report as one process."""
 
 from __future__ import annotations

@@ -16,6 +16,7 @@ from typing import Any
 import yaml
 
 from sitegen.config import Config
+from sitegen.core.forkmap import by_size, fork_map
 from sitegen.core.keys import paper_key
 from sitegen.core.layout import DIGESTS_DIR, PAPERS_DIR, TAXONOMY_FILE
 from sitegen.core.models import Digest, Paper, Problem
@@ -23,7 +24,6 @@ from sitegen.core.progress import Progress
 from sitegen.core.resources import default_taxonomy_file
 from sitegen.core.wording import count
 from sitegen.ingest.digest import MAX_DIGEST_BYTES, decode, too_big
-from sitegen.ingest.forkmap import by_size, fork_map
 from sitegen.ingest.inputs import parse_input
 from sitegen.ingest.matching import PageIdentity, PageTwins, match_pages, page_identity
 from sitegen.ingest.newpages import pays, write_new_pages

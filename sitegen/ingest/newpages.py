@@ -12,8 +12,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+from sitegen.core.forkmap import fork_map, forks
 from sitegen.core.models import Paper
-from sitegen.ingest.forkmap import fork_map, forks
 from sitegen.pagefile.pages import new_page
 from sitegen.pagefile.pagewrite import create_page
 

@@ -8,10 +8,11 @@ for every paper whatever the number of processes (tests/test_tag_parallel.py).
 
 from __future__ import annotations
 
-import multiprocessing
+import functools
 import os
 from collections.abc import Callable, Sequence
 
+from sitegen.core.forkmap import fork_map
 from sitegen.taxonomy.tags import Taxonomy
 
 PARALLEL_MIN = 2000
@@ -20,15 +21,6 @@ about 0.05 s to start and warm its word memo; a paper about 0.2 ms)."""
 CHUNK = 250
 """Papers per task: small enough for a progress count and an even share, large enough
 that sending the tasks back and forth costs nothing to speak of."""
-
-_JOB: tuple[Taxonomy, Sequence[tuple[str, str]]] | None = None
-"""The taxonomy and the papers, set before the processes fork (they inherit it)."""
-
-
-def _match_range(span: tuple[int, int]) -> list[tuple[str, ...]]:
-    assert _JOB is not None
-    taxonomy, papers = _JOB
-    return [taxonomy.match(title, abstract) for title, abstract in papers[span[0] : span[1]]]
 
 
 def match_all(
@@ -39,31 +31,23 @@ def match_all(
     minimum: int | None = None,
 ) -> list[tuple[str, ...]]:
     """The taxonomy's tags for each (title, abstract), in order; in `workers` forked
-    processes when there are `minimum` papers or more and the system can fork. `progress`
-    is told (papers tagged, papers) as they are. `minimum` defaults to PARALLEL_MIN."""
+    processes when there are `minimum` papers or more and the system can fork
+    (core/forkmap.py). `progress` is told (papers tagged, papers) as they are. `minimum`
+    defaults to PARALLEL_MIN."""
     total = len(papers)
     minimum = PARALLEL_MIN if minimum is None else minimum
-    spans = [(start, min(start + CHUNK, total)) for start in range(0, total, CHUNK)]
     out: list[tuple[str, ...]] = []
-    if workers < 2 or total < minimum or "fork" not in multiprocessing.get_all_start_methods():
-        for span in spans:
-            if progress is not None:
-                progress(span[0], total)
-            out += [taxonomy.match(title, abstract) for title, abstract in papers[span[0] : span[1]]]
-    else:
-        global _JOB
-        _JOB = (taxonomy, papers)
-        try:
-            with multiprocessing.get_context("fork").Pool(min(workers, len(spans))) as pool:
-                for tags in pool.imap(_match_range, spans):
-                    out += tags
-                    if progress is not None:
-                        progress(len(out), total)
-        finally:
-            _JOB = None
-    if progress is not None:
-        progress(total, total)
+    for tags in fork_map(functools.partial(_match, taxonomy), papers, workers=workers, minimum=minimum, chunk=CHUNK):
+        out += tags
+        if progress is not None:
+            progress(len(out), total)
+    if progress is not None and not out:
+        progress(0, 0)
     return out
+
+
+def _match(taxonomy: Taxonomy, paper: tuple[str, str]) -> tuple[str, ...]:
+    return taxonomy.match(*paper)
 
 
 def default_workers() -> int:

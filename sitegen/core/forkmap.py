@@ -1,7 +1,7 @@
 """One function over many items, in forked processes when there are enough of them.
 
 A fresh import of thousands of papers spends seconds in pure Python that needs nothing
-but its own item: parsing a digest file, making and writing a new page. Forked
+but its own item: parsing a digest file, tagging a paper, making and writing a new page. Forked
 processes inherit the function and the items (nothing is pickled on the way out) and
 send back only each item's result, in the items' order, so the import's report is the
 one process's. A build (`workers=1`) never forks.
