@@ -88,7 +88,7 @@ def stage_changed(ctx: BuildContext, jobs: list[Job], live: Path, side: Path) ->
     file whose bytes differ from its file in `live` into the work folder `side`, at the same
     site path. The paths staged, in the jobs' order. Nothing in `live` changes, so a render
     error leaves the site as it was; and no rendered file is held in memory (at 100,000
-    papers every page is 3 GB of them)."""
+    papers, every page rendered again is 3 GB)."""
 
     def stage(job: Job) -> bool:
         data = job.render()

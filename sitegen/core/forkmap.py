@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import multiprocessing
 from collections.abc import Callable, Iterator, Sequence
-from pathlib import Path
 from typing import Any, TypeVar
 
 T = TypeVar("T")
@@ -30,16 +29,6 @@ def _run_span(span: tuple[int, int]) -> list[Any]:
 def forks(workers: int, total: int, minimum: int) -> bool:
     """Whether `fork_map` would fork for `total` items: only where it pays and can."""
     return workers >= 2 and total >= minimum and "fork" in multiprocessing.get_all_start_methods()
-
-
-def by_size(files: Sequence[Path], min_bytes: int) -> int:
-    """`fork_map`'s minimum for one item per file: it forks only when the files add up
-    to `min_bytes` or more (a file's cost is its size, not its count)."""
-    try:
-        size = sum(path.stat().st_size for path in files)
-    except OSError:  # the reading reports it
-        size = 0
-    return 2 if size >= min_bytes else len(files) + 1
 
 
 def fork_map(
