@@ -170,13 +170,15 @@ def _print_problems(problems: Sequence[object], verbose: bool, quiet: bool, limi
 
 
 def cmd_import(args: argparse.Namespace) -> int:
+    from sitegen.core.collector import collector_paused
     from sitegen.ingest.importer import run_import
     from sitegen.taxonomy.parallel import default_workers
 
     config = load_config(args.content)
     progress = Progress.on_stderr(args.quiet)
     workers = args.jobs if args.jobs and args.jobs > 0 else default_workers()
-    report = run_import(args.content, config, dry_run=args.dry_run, progress=progress, workers=workers)
+    with collector_paused():  # a build's own import runs inside the build's pause
+        report = run_import(args.content, config, dry_run=args.dry_run, progress=progress, workers=workers)
     progress.clear()
     _print_problems(report.problems, args.verbose, args.quiet)
     if args.verbose:

@@ -37,12 +37,20 @@ def _entries(folder: Path) -> list[tuple[str, str]]:
     return out
 
 
+def _quoted(pattern: str) -> str:
+    """`pattern` as a YAML single-quoted scalar: backslashes stay as they are (a Python repr
+    would double them, and the regex would look for a backslash)."""
+    return "'" + pattern.replace("'", "''") + "'"
+
+
 def _assert_same_scores(taxonomy, papers: list[tuple[str, str]]) -> None:
-    for title, abstract in papers:
-        fast = taxonomy.scores(title, abstract)
-        plain = taxonomy.scores(title, abstract, reference=True)
-        assert fast == plain, title
+    plain = [taxonomy.scores(title, abstract, reference=True) for title, abstract in papers]
+    for (title, abstract), expected in zip(papers, plain, strict=True):
+        assert taxonomy.scores(title, abstract) == expected, title
         assert taxonomy.match(title, abstract) == taxonomy.match(title, abstract, reference=True), title
+    # Scored as one batch, and in batches of a few, each paper keeps its own scores.
+    assert taxonomy.scores_many(papers) == plain
+    assert [s for start in range(0, len(papers), 7) for s in taxonomy.scores_many(papers[start : start + 7])] == plain
 
 
 def test_bundled_digests_score_as_the_plain_way() -> None:
@@ -190,11 +198,58 @@ def test_random_texts_score_as_the_plain_way(
     abstract: str, title: str, patterns: list[str], where: str, minimum: int
 ) -> None:
     rules = "".join(
-        f"  r{n}:\n    {where}: [{pattern!r}]\n    {'text' if where != 'text' else 'title'}: ['k']\n    min: {minimum}\n"
+        f"  r{n}:\n    {where}: [{_quoted(pattern)}]\n    {'text' if where != 'text' else 'title'}: ['k']\n    min: {minimum}\n"
         for n, pattern in enumerate(patterns)
     )
     taxonomy = parse_taxonomy(f"max_tags: 3\ntags:\n{rules}", f"random-{hash(rules)}.yaml")
     _assert_same_scores(taxonomy, [(title, abstract)])
+
+
+WORDS = [
+    "k",
+    "ks",
+    "K",
+    "ik",
+    "iks",
+    "ikq",
+    "s",
+    "q",
+    "LLM",
+    "llms",
+    "int4",
+    "fp8",
+    "FP4",
+    "\u212a",
+    "\u0130k",
+    "\u017fk",
+]
+WORDS += ["scaling", "laws", "a", "novel", "of", "mixture-of-experts", "-", "\n", "k-s", "qk"]
+"""Words the PATTERNS above match, or nearly: texts made of them give every paper of a batch hits."""
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.lists(st.sampled_from(WORDS), max_size=3).map(" ".join),
+            st.lists(st.sampled_from(WORDS), max_size=12).map(" ".join),
+        ),
+        min_size=2,
+        max_size=12,
+    ),
+    st.lists(st.sampled_from(PATTERNS), min_size=1, max_size=4),
+    st.sampled_from(["title", "text", "exclude"]),
+)
+def test_random_batches_score_each_paper_as_the_plain_way(
+    papers: list[tuple[str, str]], patterns: list[str], where: str
+) -> None:
+    """Papers scored together share a batch's word and needle tables: none may take another's hit."""
+    rules = "".join(
+        f"  r{n}:\n    {where}: [{_quoted(pattern)}]\n    {'text' if where != 'text' else 'title'}: ['\\bk']\n    min: 1\n"
+        for n, pattern in enumerate(patterns)
+    )
+    taxonomy = parse_taxonomy(f"max_tags: 3\ntags:\n{rules}", f"random-batch-{hash(rules)}.yaml")
+    _assert_same_scores(taxonomy, papers)
 
 
 @pytest.mark.parametrize(

@@ -31,7 +31,7 @@ DEVICES: dict[str, str] = {
     "early_writer": "a full build writes listings while a child process computes the related papers",
     "patch": "serve: the last build's jobs remade for the papers whose views changed (build/patch.py)",
     "related_standby": "related papers computed by a child process forked at start, while pages load",
-    "gc_pause": "Python's cycle collector paused during a build",
+    "gc_pause": "Python's cycle collector paused during a build or an import",
     "import_memo": "an import tags only papers the last import did not (ingest/tagmemo.py)",
 }
 """Name -> what it does."""

@@ -1,5 +1,5 @@
 """Tag rules (content/taxonomy.yaml): loading, validating (regexguard) and matching them
-against papers in one pass (tagindex, regexread).
+against papers, many at a time, by their words (batchscore, tagindex, regexread).
 
 Owns: which tags a text earns. May import `sitegen.core` only.
 """

@@ -1,4 +1,4 @@
-"""Tagging in one pass per paper: the paper's words, read once, settle most of the taxonomy.
+"""The taxonomy's patterns read for tagging by words: a paper's words settle most of them.
 
 The taxonomy's meaning is the plain one (`tags.Taxonomy.scores(..., reference=True)`): every
 rule's every regex runs over every paper: 552 regexes for the bundled taxonomy, 5.5 million
@@ -10,6 +10,8 @@ runs at 10,000 papers, nearly all finding nothing. Here each regex is read once
 - PLAIN, plain text (`flow matching`): its count is `str.count` in the folded text;
 - REGEX, anything else: it runs, but only on papers holding its *needles* (word parts every
   match has, looked up in the paper's words) and one of its *phrases* (strings every match has).
+
+taxonomy/batchscore.py scores a batch of papers by this index.
 
 Why the counts are the regexes' own:
 - Under `re.IGNORECASE` an ASCII letter matches itself in either case and four non-ASCII letters
@@ -25,8 +27,10 @@ Why the counts are the regexes' own:
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from itertools import accumulate, chain
 from typing import NamedTuple
 
 from sitegen.taxonomy.regexread import best_needles, lowered, needles, phrases, plain_literal, whole_words
@@ -44,23 +48,24 @@ _TOKEN_CACHE_LIMIT = 500_000
 in a long `serve` session with an ever-growing vocabulary)."""
 
 
+def words_of(folded: str) -> list[str]:
+    """The `\\w+` words of a folded text, in order."""
+    return folded.translate(_NON_WORD).split() if folded.isascii() else _WORD.findall(folded)
+
+
 def fold(text: str) -> str:
     """The text as needles are looked for in it: every character `re.IGNORECASE` matches to
     an ASCII letter becomes that letter in lower case."""
     return text.lower() if text.isascii() else text.translate(FOLD).lower()
 
 
-class _Word(NamedTuple):
-    """What one folded `\\w+` word of a paper tells, worked out once per word (see _Memo)."""
+class Word(NamedTuple):
+    """What one folded `\\w+` word tells, worked out the first time it is seen (see _Memo)."""
 
-    needles: frozenset[str]
-    """The needles it holds."""
-    direct: frozenset[int]
-    """The patterns these needles alone make worth trying."""
-    checked: frozenset[int]
-    """The patterns they make worth trying if the paper also has the patterns' other needles."""
+    needles: tuple[int, ...]
+    """The needles it holds (their numbers in `PatternIndex.needles`)."""
     matched: tuple[int, ...]
-    """The word patterns this word is a match of."""
+    """The word patterns it is a match of."""
 
 
 @dataclass
@@ -69,7 +74,7 @@ class _Memo:
 
     seen: set[str] = field(default_factory=set)
     """Every word read (folded)."""
-    words: dict[str, _Word] = field(default_factory=dict)
+    words: dict[str, Word] = field(default_factory=dict)
     """The words that hold a needle or match a word pattern."""
     telling: set[str] = field(default_factory=set)
     """The keys of `words`, as a set: a paper's words meet it in one C-level intersection."""
@@ -145,182 +150,85 @@ TITLE, TEXT, EXCLUDE = 0, 1, 2
 """Where a pattern sits in its rule."""
 
 
-class OnePassScorer:
-    """The rules' scores for a paper from one look at its words, running only the regexes
-    its words do not settle.
+class PatternIndex:
+    """The taxonomy's patterns, read for matching many papers at once (taxonomy/batchscore.py).
 
-    Per paper: its `\\w+` words (of the folded text) are read once. A word pattern's count is
-    the count of the words it names; a plain pattern's is its count in the folded text, looked
-    for only when the paper has its words; any other regex runs only when the paper has its
-    needles. The score is `tags.TagRule.score`'s: zero on an exclude hit; 10 for a title hit;
-    plus the text hits when they reach `min` (or with the title hit). Each count is the regex's
-    own count, so the scores, and the tags, are the plain way's (tests/test_tagindex.py compares).
-
-    What a word tells (its needles, the patterns they open) is worked out the first time the
-    word is seen and kept (_Memo): a paper is then a few set unions in C and a loop over the
-    dozen rules its words open, not over its needles."""
+    A word pattern is counted from the words it names; a plain or regex pattern needs, in a
+    paper's words, one needle of each of its `required` sets before it is looked for. What a
+    word tells (its needles, the word patterns it matches) is worked out the first time the
+    word is seen and kept (_Memo): most of a paper's words are earlier papers' words."""
 
     def __init__(self, rules: Sequence[RuleRegexes]) -> None:
         self.patterns: list[Compiled] = []
-        self._owner: list[int] = []
-        """The rule each pattern belongs to (by number)."""
-        self._roles: list[int] = []
-        """TITLE, TEXT or EXCLUDE: where each pattern sits in its rule."""
-        self._rules = [(r.id, r.min_hits) for r in rules]
-        for number, rule in enumerate(rules):
+        self.rules = [(r.id, r.min_hits) for r in rules]
+        """(id, `min`) of each rule."""
+        self.members: list[tuple[list[int], list[int], list[int]]] = []
+        """Each rule's patterns (their numbers) by role: TITLE, TEXT, EXCLUDE, in the file's order."""
+        for rule in rules:
+            members: tuple[list[int], list[int], list[int]] = ([], [], [])
             for role, regexes in ((TITLE, rule.title), (TEXT, rule.text), (EXCLUDE, rule.exclude)):
-                self.patterns.extend(compile_pattern(regex) for regex in regexes)
-                self._owner.extend([number] * len(regexes))
-                self._roles.extend([role] * len(regexes))
-        by_word: dict[str, list[int]] = {}
-        direct: dict[str, set[int]] = {}
-        checked: dict[str, set[int]] = {}
-        self._others: dict[int, tuple[frozenset[str], tuple[frozenset[str], ...]]] = {}
-        """A checked pattern's other needles: (those all needed, sets one of each needed)."""
-        always: set[int] = set()
+                for regex in regexes:
+                    members[role].append(len(self.patterns))
+                    self.patterns.append(compile_pattern(regex))
+            self.members.append(members)
+        self._by_word: dict[str, list[int]] = {}
+        wanted: list[tuple[frozenset[str], ...]] = []
         for n, pattern in enumerate(self.patterns):
             for word in pattern.words:
-                by_word.setdefault(word, []).append(n)
-            if pattern.kind == WORDS:
-                continue
-            if not pattern.needles:
-                always.add(n)
-                continue
-            lookup = best_needles(pattern.needles)
-            # Other sets of one- or two-letter needles ("a", "of") rule out little, and every
-            # word would have to be searched for them: the regex or its phrases decide instead.
-            others = tuple(c for c in pattern.needles if c != lookup and min(map(len, c)) >= 3)
-            if others:
-                single = frozenset(next(iter(c)) for c in others if len(c) == 1)
-                self._others[n] = (single, tuple(c for c in others if len(c) > 1))
-            for needle in lookup:
-                (checked if others else direct).setdefault(needle, set()).add(n)
-        self._by_word = {k: tuple(v) for k, v in by_word.items()}
-        self._direct = {k: frozenset(v) for k, v in direct.items()}
-        self._checked = {k: frozenset(v) for k, v in checked.items()}
-        self._always = frozenset(always)
-        self._by_prefix: dict[str, list[str]] = {}
-        self._short: list[str] = []
-        wanted = {*self._direct, *self._checked}
-        for single, multiple in self._others.values():
-            wanted.update(single, *multiple)
-        for needle in sorted(wanted):
-            if len(needle) >= 3:
-                self._by_prefix.setdefault(needle[:3], []).append(needle)
+                self._by_word.setdefault(word, []).append(n)
+            if pattern.kind != WORDS and pattern.needles:
+                lookup = best_needles(pattern.needles)
+                # Other sets of one- or two-letter needles ("a", "of") rule out little, and every
+                # word would have to be searched for them: the regex or its phrases decide instead.
+                others = tuple(c for c in pattern.needles if c != lookup and min(map(len, c)) >= 3)
+                wanted.append((lookup, *others))
             else:
-                self._short.append(needle)
-        self._plan = [(role, p.kind, p.literal, p) for role, p in zip(self._roles, self.patterns, strict=True)]
-        """(role, kind, PLAIN literal, pattern) of each pattern, as the scoring loop reads them."""
+                wanted.append(())
+        self.needles = sorted({needle for sets in wanted for needle in chain.from_iterable(sets)})
+        """Every needle some pattern requires."""
+        number = {needle: n for n, needle in enumerate(self.needles)}
+        self.required = [tuple(tuple(sorted(number[needle] for needle in c)) for c in sets) for sets in wanted]
+        """A PLAIN or REGEX pattern's needle sets (by number) one needle of each of which a paper's
+        words must hold before it is looked for; () for a pattern looked for in every paper."""
+        self._finders = [re.compile(re.escape(needle)) for needle in self.needles]
         self._memo = _Memo()
 
-    def _read_word(self, key: str) -> _Word:
-        """A folded `\\w+` word of a paper: the needles in it, the patterns they open, and the
-        word patterns it is a match of."""
-        found = {n for n in self._short if n in key}
-        for i in range(len(key) - 2):
-            for needle in self._by_prefix.get(key[i : i + 3], ()):
-                if key.startswith(needle, i):
-                    found.add(needle)
-        empty: frozenset[int] = frozenset()
-        return _Word(
-            frozenset(found),
-            empty.union(*(self._direct.get(n, ()) for n in found)),
-            empty.union(*(self._checked.get(n, ()) for n in found)),
-            self._by_word.get(key, ()),
-        )
-
-    def _learn(self, words: set[str]) -> _Memo:
+    def learn(self, words: set[str]) -> _Memo:
         """The memo, with the words not seen before read into it."""
         memo = self._memo
         if len(memo.seen) > _TOKEN_CACHE_LIMIT:
             memo = self._memo = _Memo()  # a fresh one: a call still using the old one is unaffected
-        for word in words - memo.seen:
-            read = self._read_word(word)
-            if read.needles or read.matched:
-                memo.words[word] = read
+        new = sorted(words - memo.seen)
+        holding = self._needles_in(new)
+        for n, word in enumerate(new):
+            matched = tuple(self._by_word.get(word, ()))
+            if n in holding or matched:
+                memo.words[word] = Word(tuple(holding.get(n, ())), matched)
                 memo.telling.add(word)
-                if read.matched:
+                if matched:
                     memo.matching.add(word)
-            memo.seen.add(word)
+        memo.seen.update(new)
         return memo
 
-    def scores(self, title: str, abstract: str) -> list[tuple[int, str]]:
-        """(score, rule id) for every rule scoring above zero, in the rules' order."""
-        text = f"{title}\n{abstract}"
-        folded = fold(text)
-        # `fold` keeps every character's `\\w` class and the text's length (a test checks every
-        # code point), so the folded text's words are the text's words, folded, at their places.
-        words = folded.translate(_NON_WORD).split() if folded.isascii() else _WORD.findall(folded)
-        unique = set(words)
-        memo = self._learn(unique)
-        known = memo.words
-        telling = unique & memo.telling
-        infos = [known[word] for word in telling]
-        word_counts: dict[int, int] = {}
-        for word in telling & memo.matching:
-            times = words.count(word)
-            for n in known[word].matched:
-                word_counts[n] = word_counts.get(n, 0) + times
-        present: set[str] = set().union(*[info.needles for info in infos])
-        active: set[int] = set(self._always).union(*[info.direct for info in infos])
-        others = self._others
-        for n in set().union(*[info.checked for info in infos]).difference(active):
-            single, multiple = others[n]
-            if single <= present and (not multiple or all(not c.isdisjoint(present) for c in multiple)):
-                active.add(n)
-        owner = self._owner
-        per_rule: dict[int, list[int]] = {}
-        for n in active.union(word_counts):
-            per_rule.setdefault(owner[n], []).append(n)
-        if not per_rule:
-            return []
-        folded_title = folded[: len(title)]
-        title_words = set(_WORD.findall(folded_title)) & memo.matching if word_counts else set()
-        in_title = {n for word in title_words for n in known[word].matched}
-        plan, rules, out = self._plan, self._rules, []
-        # Each pattern's kind is looked at here, inline (a call per pattern was most of the time).
-        for rule in sorted(per_rule):  # the rules no pattern of which can match score 0
-            hits = 0
-            in_the_title = vetoed = False
-            for n in per_rule[rule]:
-                role, kind, literal, pattern = plan[n]
-                if role == TITLE:
-                    if in_the_title:
-                        continue
-                    if kind == WORDS:
-                        in_the_title = n in in_title
-                    elif kind == PLAIN:
-                        in_the_title = literal in folded_title
-                    else:
-                        in_the_title = _found(pattern, folded_title, title)
-                elif role == TEXT:
-                    if kind == WORDS:
-                        hits += word_counts[n]
-                    elif kind == PLAIN:
-                        hits += folded.count(literal)
-                    else:
-                        hits += _count(pattern, folded, text)
-                elif (
-                    n in word_counts
-                    if kind == WORDS
-                    else literal in folded
-                    if kind == PLAIN
-                    else _found(pattern, folded, text)
-                ):
-                    vetoed = True
-                    break
-            if vetoed:
-                continue
-            tag, min_hits = rules[rule]
-            score = 10 if in_the_title else 0
-            if hits >= min_hits or score:
-                score += hits
-            if score:
-                out.append((score, tag))
-        return out
+    def _needles_in(self, words: list[str]) -> dict[int, list[int]]:
+        """The needles (by number) each word holds, for the words holding any (by place in `words`).
+
+        Each needle is looked for once in all the words, joined by newlines (which no needle
+        holds, so no match runs across two words): a word holding it has a match inside it."""
+        joined = "\n".join(words)
+        starts = list(accumulate((len(word) + 1 for word in words), initial=0))
+        holding: dict[int, list[int]] = {}
+        for number, finder in enumerate(self._finders):
+            last = -1
+            for match in finder.finditer(joined):
+                word = bisect_right(starts, match.start()) - 1
+                if word != last:
+                    holding.setdefault(word, []).append(number)
+                    last = word
+        return holding
 
 
-def _count(pattern: Compiled, folded: str, text: str) -> int:
+def count(pattern: Compiled, folded: str, text: str) -> int:
     """How many times a REGEX pattern matches `text` (whose fold is `folded`), as `findall` counts."""
     if pattern.phrases:
         for phrase in pattern.phrases:
@@ -333,7 +241,7 @@ def _count(pattern: Compiled, folded: str, text: str) -> int:
     return len(pattern.regex.findall(text))
 
 
-def _found(pattern: Compiled, folded: str, text: str) -> bool:
+def found(pattern: Compiled, folded: str, text: str) -> bool:
     """Whether a REGEX pattern matches `text` (whose fold is `folded`) at all."""
     if pattern.phrases:
         for phrase in pattern.phrases:

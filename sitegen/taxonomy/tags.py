@@ -22,14 +22,16 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import yaml
 
 from sitegen.core.errors import InputError
 from sitegen.core.models import Problem
+from sitegen.taxonomy.batchscore import scores_many
 from sitegen.taxonomy.regexguard import nested_repetition
-from sitegen.taxonomy.tagindex import OnePassScorer, RuleRegexes
+from sitegen.taxonomy.tagindex import PatternIndex, RuleRegexes
 
 TAG_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 
@@ -60,7 +62,7 @@ class TagRule:
     exclude: tuple[Pattern, ...] = ()
 
     def score(self, title: str, text: str) -> int:
-        """The rule's score for a paper, every regex tried: the meaning `tagindex.OnePassScorer` keeps."""
+        """The rule's score for a paper, every regex tried: the meaning `batchscore.scores_many` keeps."""
         if any(p.found(text) for p in self.exclude):
             return 0
         score = 10 if any(p.found(title) for p in self.title) else 0
@@ -83,9 +85,9 @@ class Taxonomy:
         return {r.id: r.description for r in self.rules}
 
     @functools.cached_property
-    def _one_pass(self) -> OnePassScorer:
+    def _index(self) -> PatternIndex:
         """Built on first use (the frozen instance's __dict__ holds it), once per taxonomy."""
-        return OnePassScorer(
+        return PatternIndex(
             [
                 RuleRegexes(
                     r.id,
@@ -99,18 +101,32 @@ class Taxonomy:
         )
 
     def scores(self, title: str, abstract: str, *, reference: bool = False) -> list[tuple[int, str]]:
-        """(score, tag id) of every rule scoring above zero, in the rules' order. Each paper's
-        words are looked up once to settle most patterns and pick the regexes worth running
-        (sitegen/taxonomy/tagindex.py); `reference=True` runs every rule's every regex instead: the
-        plain meaning, which tests hold the fast way to."""
+        """(score, tag id) of every rule scoring above zero, in the rules' order. The patterns are
+        looked for as for a batch (`scores_many`); `reference=True` runs every rule's every regex
+        instead: the plain meaning, which tests hold the fast way to."""
         if not reference:
-            return self._one_pass.scores(title, abstract)
+            return self.scores_many([(title, abstract)])[0]
         text = f"{title}\n{abstract}"
         return [(score, r.id) for r in self.rules if (score := r.score(title, text)) > 0]
 
+    def scores_many(self, papers: Sequence[tuple[str, str]]) -> list[list[tuple[int, str]]]:
+        """`scores` of each (title, abstract): each pattern looked for once for all of them, and
+        only in the papers whose words hold what it needs (sitegen/taxonomy/batchscore.py)."""
+        if not papers:
+            return []
+        return scores_many(self._index, papers)
+
     def match(self, title: str, abstract: str, *, reference: bool = False) -> tuple[str, ...]:
         """The taxonomy's tags for a paper, best first; never empty with a fallback."""
-        scored = self.scores(title, abstract, reference=reference)
+        if reference:
+            return self._best(self.scores(title, abstract, reference=True))
+        return self.match_many([(title, abstract)])[0]
+
+    def match_many(self, papers: Sequence[tuple[str, str]]) -> list[tuple[str, ...]]:
+        """`match` of each (title, abstract)."""
+        return [self._best(scored) for scored in self.scores_many(papers)]
+
+    def _best(self, scored: list[tuple[int, str]]) -> tuple[str, ...]:
         best = sorted(scored, key=lambda s: (-s[0], s[1]))
         tags = tuple(tag for _, tag in best[: self.max_tags])
         if not tags and self.fallback:
