@@ -3,7 +3,9 @@ ingest/newpages.py) writes the same files and the same report as one process."""
 
 from __future__ import annotations
 
+import io
 import multiprocessing
+import re
 import shutil
 import sys
 from pathlib import Path
@@ -11,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from sitegen.config import Config
+from sitegen.core.progress import Progress
 from sitegen.ingest import importer, newpages
 from sitegen.ingest.importer import ImportReport, run_import
 from sitegen.taxonomy import parallel
@@ -60,6 +63,30 @@ def test_an_import_in_processes_is_the_one_process_import(tmp_path: Path, monkey
     assert one.new > 1000 and one.updated > 0 and one.problems  # new pages, updates and warnings covered
     assert _report(two, made[1]) == _report(one, made[0])
     assert _files(made[1]) == _files(made[0])
+
+
+def test_the_pages_written_count_never_goes_back(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """New pages written by forked processes are counted first, then the parent's updates go on
+    from that count: the progress line never counts down."""
+    content = tmp_path / "content"
+    gen.generate(300, tmp_path, seed=9, layouts=("A",))
+    shutil.copy(ROOT / "content" / "taxonomy.yaml", content)
+    bundled = sorted((ROOT / "content" / "digests").glob("*.txt"))
+    shutil.copy(bundled[0], content / "digests")
+    run_import(content, Config(), today="2025-12-20")
+    shutil.copy(bundled[1], content / "digests")  # new papers, and updates to the first digest's pages
+    (content / "digests" / bundled[0].name).write_text(
+        bundled[0].read_text(encoding="utf-8").replace("upvotes", "upvotes "), encoding="utf-8"
+    )
+    monkeypatch.setattr(newpages, "PARALLEL_MIN", 0)
+    stream = io.StringIO()
+    report = run_import(content, Config(), today="2025-12-21", workers=2, progress=Progress(stream, interval=0))
+    written = [
+        int(n.replace(",", "")) for n in re.findall(r"import: ([0-9,]+)/[0-9,]+ pages written", stream.getvalue())
+    ]
+    assert report.new > 0 and report.updated > 0
+    assert written[-1] == report.new + report.updated
+    assert written == sorted(written), written
 
 
 def test_a_build_import_never_forks(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -292,10 +292,10 @@ def run_import(
         tell = progress.counter("import", "page written", "pages written")
         with papers_lock(folder):
             made = [(p, path) for p, path, _ in writes if p.key not in existing] if fresh else []
-            created = write_new_pages(made, today, workers, tell) if made else {}
-            for done, (paper, path, text) in enumerate(writes, 1):
+            created = write_new_pages(made, today, workers, lambda n, _: tell(n, len(writes))) if made else {}
+            for done, (paper, path, text) in enumerate(writes, 1):  # the count goes on from the forks' pages
                 _write_page(report, paper, path, text, existing.get(paper.key), created.get(path))
-                tell(done, len(writes))
+                tell(max(done, len(created)), len(writes))
         report.lap("pages written")
     elif dry_run:
         for paper, path, _ in writes:

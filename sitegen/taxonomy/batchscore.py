@@ -114,10 +114,10 @@ def scores_many(index: PatternIndex, papers: Sequence[tuple[str, str]]) -> list[
         in_title = _matched(index, batch, members[TITLE], TITLE, vetoed)
         hits = _hits(index, batch, members[TEXT], vetoed)
         for paper in sorted(in_title.union(hits)):
-            count_ = hits.get(paper, 0)
+            text_hits = hits.get(paper, 0)
             score = 10 if paper in in_title else 0
-            if count_ >= min_hits or score:
-                score += count_
+            if text_hits >= min_hits or score:
+                score += text_hits
             if score > 0:
                 out[paper].append((score, tag))
     return out
