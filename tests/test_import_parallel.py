@@ -12,12 +12,13 @@ from pathlib import Path
 
 import pytest
 
+from sitegen.build.pipeline import Project, build
 from sitegen.config import Config
 from sitegen.core.progress import Progress
 from sitegen.ingest import importer, newpages
 from sitegen.ingest.importer import ImportReport, run_import
 from sitegen.taxonomy import parallel
-from tests.sites import ROOT
+from tests.sites import ROOT, copy_content
 
 sys.path.insert(0, str(ROOT / "tests" / "bench"))
 import gen  # noqa: E402
@@ -89,12 +90,35 @@ def test_the_pages_written_count_never_goes_back(tmp_path: Path, monkeypatch: py
     assert written == sorted(written), written
 
 
-def test_a_build_import_never_forks(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_an_import_with_one_worker_never_forks(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     content = tmp_path / "content"
     gen.generate(300, tmp_path, seed=8, layouts=("A",))
     forks: list[str] = []
     monkeypatch.setattr(multiprocessing, "get_context", lambda method: forks.append(method))
     monkeypatch.setattr(importer, "DIGESTS_PARALLEL_BYTES", 0)
     monkeypatch.setattr(newpages, "PARALLEL_MIN", 0)
-    report = run_import(content, Config(), today="2025-12-21")  # workers=1, as a build's
+    report = run_import(content, Config(), today="2025-12-21")  # workers=1: serve's later builds
     assert report.new > 250 and forks == []
+
+
+def test_a_build_with_jobs_imports_in_processes_as_with_one(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`sitegen build -j 2` from digests imports as `sitegen import -j 2` does: the same pages, the same site."""
+    gen.generate(400, tmp_path / "gen", seed=10, layouts=("A", "B"))
+    monkeypatch.setattr(importer, "DIGESTS_PARALLEL_BYTES", 0)
+    monkeypatch.setattr(newpages, "PARALLEL_MIN", 0)
+    monkeypatch.setattr(parallel, "PARALLEL_MIN", 0)
+    forks: list[str] = []
+    get_context = multiprocessing.get_context
+    monkeypatch.setattr(multiprocessing, "get_context", lambda method: forks.append(method) or get_context(method))
+    sites = []
+    for workers in (1, 2):
+        root = tmp_path / f"j{workers}"
+        content = copy_content(tmp_path / "gen" / "content", root)
+        shutil.copy(
+            ROOT / "content" / "digests" / "2025-12-15-hf-daily-papers.txt", content / "digests"
+        )  # a second digest
+        build(Project(content=content, templates=ROOT / "templates", output=root / "site"), workers=workers)
+        sites.append((_files(content / "papers"), _files(root / "site")))
+        assert forks == ([] if workers == 1 else ["fork"] * 3)  # digests, tags, new pages
+    assert len(sites[0][0]) >= 400
+    assert sites[1] == sites[0]

@@ -31,7 +31,9 @@ def import_digests(ctx: BuildContext, digests_key: str) -> None:
         return
     from sitegen.ingest.importer import run_import
 
-    ctx.report.imported = run_import(ctx.project.content, ctx.config)
+    # With `--jobs` a large import parses, tags and writes in forked processes as
+    # `sitegen import -j` does (serve's later builds run with one: they never fork).
+    ctx.report.imported = run_import(ctx.project.content, ctx.config, workers=ctx.options.workers)
     ctx.report.problems.extend(ctx.report.imported.problems)
     # The fingerprint taken before the import read the digests: a digest saved while
     # it ran differs from it, so the next build imports again (never marked as read).

@@ -4,7 +4,8 @@ A fresh import of thousands of papers spends seconds in pure Python that needs n
 but its own item: parsing a digest file, tagging a paper, making and writing a new page. Forked
 processes inherit the function and the items (nothing is pickled on the way out) and
 send back only each item's result, in the items' order, so the import's report is the
-one process's. A build (`workers=1`) never forks.
+one process's. A call with `workers=1` never forks (serve's builds after the first, whose
+threads are running by then).
 """
 
 from __future__ import annotations
