@@ -11,7 +11,6 @@ import re
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import yaml
 
@@ -25,11 +24,12 @@ from sitegen.core.resources import default_taxonomy_file
 from sitegen.core.wording import count
 from sitegen.ingest.digest import MAX_DIGEST_BYTES, decode, too_big
 from sitegen.ingest.inputs import parse_input
-from sitegen.ingest.matching import PageIdentity, PageTwins, match_pages, page_identity
+from sitegen.ingest.matching import PageIdentity, match_pages
 from sitegen.ingest.newpages import pays, write_new_pages
 from sitegen.ingest.papers import assign_slugs, merge_digests, slug_fits
+from sitegen.ingest.papersfolder import read_papers_folder
 from sitegen.ingest.tagmemo import load_memo, save_memo
-from sitegen.pagefile.pages import PageError, PageText, new_page, read_page, update_page
+from sitegen.pagefile.pages import PageError, new_page, update_page
 from sitegen.pagefile.pagewrite import Outcome, PageConflict, create_page, papers_lock, replace_page
 from sitegen.taxonomy.tags import Taxonomy, parse_taxonomy
 
@@ -169,8 +169,8 @@ def run_import(
 ) -> ImportReport:
     """Import the digests of `content` into its papers folder. `progress` shows the long
     steps' counts (reading digests, merging and tagging papers, writing pages); `workers`
-    processes tag a large import (`sitegen import` uses the cores; a build, which may run
-    in a `serve` thread, does not fork for it)."""
+    processes parse, tag and write a large import (`sitegen import` and `sitegen build`
+    use the cores; `serve`'s builds after the first, when its threads run, use one)."""
     report = ImportReport()
     progress = progress or Progress(None)
     today = today or dt.date.today().isoformat()
@@ -208,47 +208,15 @@ def run_import(
     report.merged = sum(1 for p in papers if len(p.entries) > 1)
 
     folder = content / PAPERS_DIR
-    readable: dict[PageIdentity, tuple[str, str, bytes]] = {}  # -> (slug, text, bytes as read)
-    broken: dict[str, str] = {}  # slug -> the page's text, as far as it decodes
-    occupied: set[str] = set()
-    by_hand: set[str] = set()
-    twins = PageTwins()
-    parsed: dict[str, tuple[dict[str, Any], PageText]] = {}  # slug -> what read_page made of it
-    for path in sorted(folder.glob("*.md")) if folder.is_dir() else []:
-        source = f"{PAPERS_DIR}/{path.name}"
-        if not path.is_file():  # a folder named like a page: its name is taken, nothing else
-            occupied.add(path.stem)
-            continue
-        try:
-            data = path.read_bytes()
-            text = data.decode("utf-8")
-            meta, parts = read_page(text, source)
-        except OSError as err:
-            report.problems.append(Problem(source, 0, f"left untouched: cannot read ({err.strerror or err})"))
-            broken[path.stem] = ""
-            continue
-        except UnicodeDecodeError as err:
-            line = data.count(b"\n", 0, err.start) + 1
-            report.problems.append(Problem(source, line, "left untouched: not UTF-8 text"))
-            broken[path.stem] = data.decode("cp1252", "replace")  # an editor's legacy encoding, most likely
-            continue
-        except PageError as err:
-            report.problems.append(
-                Problem(err.problem.source, err.problem.line, f"left untouched: {err.problem.message}")
-            )
-            broken[path.stem] = text
-            continue
-        ident = page_identity(path.stem, meta, paper_key)
-        twin = twins.find(ident)
-        if twin is not None:
-            report.problems.append(Problem(source, 0, f"same paper as papers/{twin.slug}.md; left untouched"))
-            broken[path.stem] = text
-            continue
-        readable[ident] = (path.stem, text, data)
-        parsed[path.stem] = (meta, parts)
-        twins.add(ident)
-        if not meta.get("sources"):
-            by_hand.add(path.stem)  # added by hand (`sitegen add`, or typed): no digest is expected to list it
+    on_disk = read_papers_folder(folder)
+    report.problems.extend(on_disk.problems)
+    readable, broken, occupied, by_hand, parsed = (
+        on_disk.readable,
+        on_disk.broken,
+        on_disk.occupied,
+        on_disk.by_hand,
+        on_disk.parsed,
+    )
     existing = keyed_pages(papers, readable)
     report.lap("pages read")
 
