@@ -1,6 +1,6 @@
 """The tags of the last import, kept so that the next one tags only papers it has not seen.
 
-Tagging is most of an import (about 0.25 ms of CPU a paper), and a paper's taxonomy tags
+Tagging is half of an import (about 0.2 ms of CPU a paper), and a paper's taxonomy tags
 depend on its title, its abstract, the taxonomy and sitegen's code alone. The importer keeps
 them in `.sitegen-cache/import-tags.json` beside the content folder (where a build keeps its
 cache), under a fingerprint of the taxonomy's text and the code (core/codeprint.py): another

@@ -16,7 +16,7 @@ from sitegen.taxonomy.tags import Taxonomy
 
 PARALLEL_MIN = 2000
 """Below this many papers one process is quicker than starting others (a process costs
-about 0.05 s to start; a paper about 0.1 ms)."""
+about 0.05 s to start; a paper about 0.2 ms)."""
 BATCH = 1000
 """At most this many papers are tagged together (Taxonomy.match_many): a batch costs a few
 set operations per pattern, little beside a thousand papers; and a large import has at least
