@@ -68,6 +68,8 @@ class _Batch:
                 for n in known[word].matched:
                     self.title_hits[n].add(paper)
         self._unions: dict[tuple[int, ...], frozenset[int] | set[int]] = {}
+        self._every = frozenset(range(self.size))
+        """The candidates of a pattern that requires no needle."""
 
     def holding(self, needles: tuple[int, ...]) -> frozenset[int] | set[int]:
         """The papers holding one of `needles`."""
@@ -81,7 +83,7 @@ class _Batch:
     def candidates(self, required: tuple[tuple[int, ...], ...]) -> frozenset[int] | set[int]:
         """The papers whose words hold one needle of each of the `required` sets."""
         if not required:
-            return set(range(self.size))
+            return self._every
         papers = self.holding(required[0])
         for needles in required[1:]:
             if not papers:
