@@ -49,7 +49,7 @@ CONFIG_TEXT = """\
 # search: true
 
 # Memory for the search indexing processes running at once (512M, 2G, ...). A big list
-# is indexed in as many shards as keep each Pagefind run within half of it.
+# is indexed in as many shards as keep each Pagefind run within a quarter of it.
 # max_memory: 2G
 """
 

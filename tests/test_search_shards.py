@@ -25,7 +25,7 @@ from sitegen.search.shards import (
 from tests.sites import ROOT, copy_content, run_sitegen
 from tests.test_build import tree_digest
 
-SMALL_BUDGET_MB = 40
+SMALL_BUDGET_MB = 80
 """Shards of at most 32 pages: the bundled 219 papers in 8 shards."""
 
 
@@ -39,31 +39,35 @@ SLUGS = [f"paper-{i:05d}" for i in range(2000)]
 
 def test_the_shard_count_follows_the_pages_and_the_budget() -> None:
     assert shard_count(219, DEFAULT_MAX_MEMORY_MB) == 1
-    assert shard_count(10_000, DEFAULT_MAX_MEMORY_MB) == 2
-    assert shard_count(100_000, DEFAULT_MAX_MEMORY_MB) == 16
+    assert shard_count(3_000, DEFAULT_MAX_MEMORY_MB) == 1
+    assert shard_count(10_000, DEFAULT_MAX_MEMORY_MB) == 4
+    assert shard_count(100_000, DEFAULT_MAX_MEMORY_MB) == 32
     assert shard_count(219, SMALL_BUDGET_MB) == 8
-    assert shard_count(2000, 64) == 16 and shard_count(2000, 128) == 8  # half the budget, twice the shards
+    assert shard_count(2000, 128) == 16 and shard_count(2000, 256) == 8  # half the budget, twice the shards
 
 
 def test_the_default_budget_holds_100k_papers_two_runs_at_once() -> None:
+    """Two runs at once in the half of the budget that sitegen leaves (it holds about
+    1 GB of the 2 at 100,000 papers), whichever shard is the largest."""
     plan = plan_shards(outputs([f"paper-{i}" for i in range(100_000)]), DEFAULT_MAX_MEMORY_MB, "1")
     sizes = [len(s) for s in plan.slugs]
-    assert plan.shards == 16 and sum(sizes) == 100_000
-    runs = parallel_runs(sizes, DEFAULT_MAX_MEMORY_MB, cores=2)
-    assert runs == 2 and runs * estimated_peak_mb(max(sizes)) <= DEFAULT_MAX_MEMORY_MB
+    assert plan.shards == 32 and sum(sizes) == 100_000
+    half = DEFAULT_MAX_MEMORY_MB // 2
+    runs = parallel_runs(sizes, half, cores=2)
+    assert runs == 2 and runs * estimated_peak_mb(max(sizes)) <= half
 
 
 def test_an_edit_changes_only_its_own_shard() -> None:
-    before = plan_shards(outputs(SLUGS), 64, "1")
-    after = plan_shards(outputs(SLUGS, edited="paper-00042", note="+note"), 64, "1")
+    before = plan_shards(outputs(SLUGS), 128, "1")
+    after = plan_shards(outputs(SLUGS, edited="paper-00042", note="+note"), 128, "1")
     assert before.shards == after.shards == 16 and before.slugs == after.slugs  # no page moved
     home = next(i for i, members in enumerate(before.slugs) if "paper-00042" in members)
     assert changed_shards(after, before.key) == [home]
     # a new paper lands in one shard and changes no other
-    added = plan_shards(outputs([*SLUGS, "a-new-paper"]), 64, "1")
+    added = plan_shards(outputs([*SLUGS, "a-new-paper"]), 128, "1")
     assert len(changed_shards(added, before.key)) == 1
     # a new shard count, an older key or none: every shard is indexed
-    assert changed_shards(plan_shards(outputs(SLUGS), 128, "1"), before.key) == list(range(8))
+    assert changed_shards(plan_shards(outputs(SLUGS), 256, "1"), before.key) == list(range(8))
     assert changed_shards(before, "0123abcd") == changed_shards(before, "") == list(range(16))
     # serve rebuilds the plan from the key and the site's pages
     assert plan_for(before.key, SLUGS).slugs == before.slugs
@@ -110,7 +114,9 @@ def shard_of_page(site: Path, slug: str) -> str:
 
 def test_an_edit_reindexes_one_shard_only(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     content = copy_content(ROOT / "content", tmp_path)
-    project = Project(content=content, templates=tmp_path / "none", output=tmp_path / "site", max_memory=40)
+    project = Project(
+        content=content, templates=tmp_path / "none", output=tmp_path / "site", max_memory=SMALL_BUDGET_MB
+    )
     first = build(project, search=True)
     assert len(bundles(project.output)) == 8
     assert sum(1 for stage, _ in first.timings if stage.startswith("search shard ")) == 8
@@ -141,14 +147,14 @@ def test_an_edit_reindexes_one_shard_only(tmp_path: Path, monkeypatch: pytest.Mo
     shard_lines = [stage for stage, _ in report.timings if stage.startswith("search shard ")]
     assert len(shard_lines) == 8 and sum(not line.endswith(", unchanged") for line in shard_lines) == 1
     # and the site is the one a clean build makes
-    clean = Project(content=content, templates=tmp_path / "none", output=tmp_path / "clean", max_memory=40)
+    clean = Project(content=content, templates=tmp_path / "none", output=tmp_path / "clean", max_memory=SMALL_BUDGET_MB)
     build(clean, search=True, full=True)
     assert tree_digest(project.output) == tree_digest(clean.output)
 
 
 def test_a_bigger_budget_merges_the_shards_and_removes_the_rest(tmp_path: Path) -> None:
     content = copy_content(ROOT / "content", tmp_path)
-    small = Project(content=content, templates=tmp_path / "none", output=tmp_path / "site", max_memory=40)
+    small = Project(content=content, templates=tmp_path / "none", output=tmp_path / "site", max_memory=SMALL_BUDGET_MB)
     build(small, search=True)
     report = build(Project(content=content, templates=tmp_path / "none", output=tmp_path / "site"), search=True)
     assert report.search == "search index: pagefind + offline"
@@ -164,7 +170,9 @@ def test_serve_refreshes_only_the_edited_shard(tmp_path: Path) -> None:
     content = copy_content(ROOT / "content", tmp_path)
     templates = tmp_path / "templates"
     shutil.copytree(ROOT / "templates", templates)
-    server = DevServer(Project(content, templates, tmp_path / "site", max_memory=40), port=0, log=lambda _: None)
+    server = DevServer(
+        Project(content, templates, tmp_path / "site", max_memory=SMALL_BUDGET_MB), port=0, log=lambda _: None
+    )
     server.start()
     try:
         site = server.project.output

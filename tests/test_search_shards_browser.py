@@ -28,7 +28,7 @@ from tests.sites import ROOT
 from tests.test_search_browser import show_all, wait_for_results
 
 PAPERS = 300
-SHARD_BUDGET_MB = 48
+SHARD_BUDGET_MB = 96
 """Shards of at most 64 pages: 8 shards for the 309 papers gen.py makes (search/shards.py)."""
 
 SORTED = [
