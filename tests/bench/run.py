@@ -341,7 +341,7 @@ def unmarked_copy(site: Path, dest: Path) -> Path:
     return dest
 
 
-def set_aside(ctx: Context, path: Path) -> None:
+def set_aside(root: Path, path: Path) -> None:
     """Move an old output out of the way, to be deleted once the size's rounds are over.
 
     Deleting it right before the next cold build would measure the file system's aftermath
@@ -350,13 +350,13 @@ def set_aside(ctx: Context, path: Path) -> None:
     group, so creating 25,000 files just after deleting 25,000 took 2 to 15 s of kernel time
     for sitegen and Hugo alike, varying run to run."""
     if path.exists():
-        trash = ctx.root / ".bench-trash"
+        trash = root / ".bench-trash"
         trash.mkdir(exist_ok=True)
         path.rename(trash / f"{path.name}-{time.time_ns()}")
 
 
-def empty_trash(ctx: Context) -> None:
-    shutil.rmtree(ctx.root / ".bench-trash", ignore_errors=True)
+def empty_trash(root: Path) -> None:
+    shutil.rmtree(root / ".bench-trash", ignore_errors=True)
 
 
 def one_round(ctx: Context, results: dict[str, StageResult], skip_default_noop: bool) -> None:
@@ -381,19 +381,21 @@ def one_round(ctx: Context, results: dict[str, StageResult], skip_default_noop: 
         return sample
 
     def fresh_papers() -> None:
-        set_aside(ctx, ctx.content / "papers")
+        """No pages and no tag memo of an earlier import (which would spare this one its tagging)."""
+        set_aside(ctx.root, ctx.content / "papers")
+        set_aside(ctx.root, ctx.root / ".sitegen-cache" / "import-tags.json")
 
     def fresh_site() -> None:
         """No site and no build cache: the next build is a cold, full one."""
-        set_aside(ctx, ctx.site)
+        set_aside(ctx.root, ctx.site)
         for cache in ctx.root.glob(".sitegen-cache*"):
-            set_aside(ctx, cache)
+            set_aside(ctx.root, cache)
 
     hugo_site = ctx.root / "hugo"
 
     def fresh_hugo_output() -> None:
         for name in ("public", "resources", ".hugo_build.lock"):
-            set_aside(ctx, hugo_site / name)
+            set_aside(ctx.root, hugo_site / name)
 
     hugo_cmd = [str(ctx.hugo), "--quiet", "--noBuildLock", "--source", str(hugo_site)]
     hugo_cmd += ["--destination", str(hugo_site / "public")]
@@ -450,8 +452,8 @@ def one_round(ctx: Context, results: dict[str, StageResult], skip_default_noop: 
     shutil.rmtree(naive_out, ignore_errors=True)
     run("pagefind-naive", [sys.executable, "-m", "pagefind_bin", "--site", str(naive_site), "--output-path",
                            str(naive_out), *PAGEFIND_ARGS])  # fmt: skip
-    set_aside(ctx, naive_out)
-    set_aside(ctx, naive_site)
+    set_aside(ctx.root, naive_out)
+    set_aside(ctx.root, naive_site)
 
     # The whole thing as users run it: a cold build with search, then plain `sitegen build` twice.
     if run("build+search", ctx.build_args("--no-import"), before=fresh_site):
@@ -699,7 +701,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         for round_number in range(1, args.repeat + 1):
             print(f"N={n} round {round_number}/{args.repeat}", flush=True)
             one_round(ctx, results, args.skip_full_noop)
-        empty_trash(ctx)
+        empty_trash(ctx.root)
         all_results.extend(results.values())
 
     print()

@@ -12,6 +12,10 @@ process, and the sampled RSS of the whole process tree):
     hugo                   Hugo over the same papers with tests/bench/hugo_theme, fresh output
     pagefind over hugo     Pagefind over all of Hugo's output (`--site public`), fresh index
 
+A step's old output is moved aside before it runs and deleted after the rounds (run.py's
+`set_aside`: on ext4, files made right after a large delete cost seconds more, for every tool),
+and the import's tag memo goes with its pages, so every timed import is a fresh one.
+
 The whole job is the sum of its steps' times, and its peak the largest step's peak (the steps
 run one after the other). sitegen's pages are converted to Hugo's content before the clock
 starts (run.py's write_hugo_site): a Hugo user has Markdown pages already; digests are
@@ -57,14 +61,16 @@ def one_round(root: Path, env: dict[str, str], hugo: Path, samples: dict[str, li
                                *run.PAGEFIND_ARGS],
     }  # fmt: skip
     fresh = {
-        "sitegen import": [content / "papers"],
+        # the import's tag memo too: the untimed setup import wrote one, and a timed import
+        # that finds it tags nothing (a re-import's time, not a fresh one's)
+        "sitegen import": [content / "papers", *root.glob(".sitegen-cache*")],
         "hugo": [hugo_site / "public", hugo_site / "resources"],
         "sitegen build+search": [site, *root.glob(".sitegen-cache*")],
         "pagefind over hugo": [hugo_site / "public" / "pagefind"],
     }
     for step in ("sitegen import", "hugo", "sitegen build+search", "pagefind over hugo"):
         for path in fresh[step]:
-            shutil.rmtree(path, ignore_errors=True)
+            run.set_aside(root, path)  # not deleted now: see run.set_aside (ext4 after a delete)
         sample = run.measure(commands[step], cwd=root, env=env)
         samples[step].append(sample)
         tree = f", tree {sample.tree_mb:.0f} MB" if sample.tree_mb is not None else ""
@@ -135,6 +141,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             started = time.perf_counter()
             one_round(root, env, hugo, samples)
             print(f"  (round took {time.perf_counter() - started:.0f} s)", flush=True)
+        run.empty_trash(root)
         tables.append(report(n, samples))
         if args.json:
             run.write_json(
