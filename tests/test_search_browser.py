@@ -37,17 +37,33 @@ def wait_for_results(page: Any, previous: str | None = None, query: str = "") ->
 
 
 def show_all(page: Any) -> None:
-    """Press "More results" until every result is listed."""
+    """Press "More results" until every result is listed (each page of them in: results are
+    listed one by one as they come, and the list is aria-busy until the last)."""
     for _ in range(100):
         if page.evaluate("document.getElementById('search-more').hidden"):
             return
         before = page.locator("#search-results li").count()
         page.evaluate("document.getElementById('search-more').click()")
         page.wait_for_function(
-            f"document.querySelectorAll('#search-results li').length > {before}"
-            " || document.getElementById('search-more').hidden"
+            f"(document.querySelectorAll('#search-results li').length > {before}"
+            " || document.getElementById('search-more').hidden)"
+            " && !document.getElementById('search-results').hasAttribute('aria-busy')"
         )
     raise AssertionError("results kept coming")
+
+
+@pytest.mark.parametrize("mode", ["http", "file"])
+def test_more_results_clicked_twice_lists_the_next_page_once(bundled_site: Path, page: Any, mode: str) -> None:
+    """A second click on "More results" while a page of them is still coming in is ignored:
+    results are listed one by one as they come, so the page is not whole until the last."""
+    with site_url(bundled_site, mode) as base:
+        page.goto(base + "search/index.html")
+        wait_for_results(page)  # browsing: every paper, 20 at a time
+        assert page.locator("#search-results .card-title a").count() == 20
+        page.evaluate("const more = document.getElementById('search-more'); more.click(); more.click();")
+        page.wait_for_function("!document.getElementById('search-results').hasAttribute('aria-busy')")
+        links = page.locator("#search-results .card-title a").evaluate_all("as => as.map(a => a.href)")
+        assert len(links) == 40 and len(set(links)) == 40
 
 
 @pytest.mark.parametrize("mode", ["http", "file"])
