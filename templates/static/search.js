@@ -312,14 +312,17 @@
       // listed as soon as it and those before it are in, not once the whole page is
       const items = answer.load(shown, shown + PAGE);
       for (const item of items) Promise.resolve(item).catch(() => {}); // a failure is reported below, once
-      for (const item of items) {
-        const r = await item;
-        if (mine !== generation) return;
-        list.appendChild(resultItem(r));
+      try {
+        for (const item of items) {
+          const r = await item;
+          if (mine !== generation) return;
+          list.appendChild(resultItem(r));
+        }
+      } finally {
+        loading = false; // a page that failed to come in can be asked for again
       }
       shown += items.length;
       more.hidden = shown >= answer.total;
-      loading = false;
       list.removeAttribute("aria-busy");
     }
     more.onclick = showMore;
