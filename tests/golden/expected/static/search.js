@@ -98,16 +98,15 @@
         return {
           total: results.length,
           counts: counts || {},
-          async load(start, end) {
-            const items = await Promise.all(results.slice(start, end).map((r) => r.data()));
-            return items.map((d) => ({
+          load(start, end) { // every fragment fetched at once; each result shown as it comes, in order
+            return results.slice(start, end).map((r) => r.data().then((d) => ({
               path: d.url.slice(d.url.indexOf("papers/")),
               title: (d.meta && d.meta.title) || d.url,
               date: (d.meta && d.meta.date) || "",
               excerptHtml: state.q ? d.excerpt : "",
               excerpt: state.q ? "" : (d.meta && d.meta.excerpt) || "",
               tags: (d.filters && d.filters.tag) || [],
-            }));
+            })));
           },
         };
       },
@@ -184,7 +183,7 @@
         return {
           total: hits.length,
           counts,
-          async load(start, end) {
+          load(start, end) {
             return hits.slice(start, end).map(([, p]) => ({
               path: "papers/" + p.slug + "/index.html", title: p.title, date: p.date,
               excerptHtml: "", excerpt: "", tags: p.tagNames,
@@ -304,11 +303,24 @@
     renderFacets(state, answer.counts);
     list.textContent = "";
     let shown = 0;
+    let loading = false;
     async function showMore() {
+      if (loading) return; // one page at a time: a second click while one comes in would list it twice
+      loading = true;
       list.setAttribute("aria-busy", "true"); // results are on their way (screen readers, tests)
-      const items = await answer.load(shown, shown + PAGE);
-      if (mine !== generation) return;
-      for (const r of items) list.appendChild(resultItem(r));
+      // `load` gives the results from `shown` on, each a result or a promise of one: each is
+      // listed as soon as it and those before it are in, not once the whole page is
+      const items = answer.load(shown, shown + PAGE);
+      for (const item of items) Promise.resolve(item).catch(() => {}); // a failure is reported below, once
+      try {
+        for (const item of items) {
+          const r = await item;
+          if (mine !== generation) return;
+          list.appendChild(resultItem(r));
+        }
+      } finally {
+        loading = false; // a page that failed to come in can be asked for again
+      }
       shown += items.length;
       more.hidden = shown >= answer.total;
       list.removeAttribute("aria-busy");
