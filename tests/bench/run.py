@@ -383,6 +383,8 @@ def one_round(ctx: Context, results: dict[str, StageResult], skip_default_noop: 
     def fresh_papers() -> None:
         """No pages and no tag memo of an earlier import (which would spare this one its tagging)."""
         set_aside(ctx.root, ctx.content / "papers")
+        # sitegen/ingest/tagmemo.py's MEMO_FILE, spelled out: this process never imports the
+        # sitegen it measures (--src), whose modules may not be this checkout's
         set_aside(ctx.root, ctx.root / ".sitegen-cache" / "import-tags.json")
 
     def fresh_site() -> None:
