@@ -4,25 +4,35 @@ for the rest of the build (as Hugo's `partialCached`). The bundled `list.html` w
 paper cards in one: at 10,000 papers the listings show 46,000 cards for 20,000 distinct
 (paper, link prefix) pairs, and the cards were most of a listing's time.
 
+A variable the block only writes out as text can be declared so: `{% cached paper, root
+as text %}` renders the card once per paper, with a placeholder for `root`, and writes the
+value of `root` where the placeholder is at each use. The listings' cards are linked from
+pages at three depths (`""`, `../../`, `../../../../`): this halves the cards rendered
+(20,000 to 10,000 at 10,000 papers). A text variable is a string whose escaped form is
+itself (the link prefixes are): any other value is rendered with, as a plain key. An empty
+one is rendered as it is (its own entry), so `{% if root %}` in the block still holds.
+
 The declaration is the author's promise, not checked: a block that shows a value it does
-not list as a key shows the first value it was rendered with. A key is compared by value
-when it is a string, number, bool or None, and by identity when it is a frozen dataclass
-instance (the views templates get are); with any other key the block is rendered every
-time, as without the tag. A speed device (core/devices.py `cached_partials`): switched
-off, every block is rendered every time.
+not list as a key shows the first value it was rendered with, and a block that does more
+with a text variable than write it out or test it (`root | length`) sees the placeholder.
+A key is compared by value when it is a string, number, bool or None, and by identity when
+it is a frozen dataclass instance (the views templates get are); with any other key the
+block is rendered every time, as without the tag. A speed device (core/devices.py
+`cached_partials`): switched off, every block is rendered every time.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import itertools
+import secrets
 from collections.abc import Callable
 from typing import Any
 
 from jinja2 import nodes
 from jinja2.ext import Extension
 from jinja2.parser import Parser
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from sitegen.core import devices
 
@@ -31,6 +41,11 @@ LIMIT = 50_000
 full, so memory stays bounded at any number of papers."""
 _BY_VALUE = frozenset({str, int, float, bool, type(None)})
 _BLOCKS = itertools.count()
+_PLACEHOLDER = f"\x00sitegen-text-{secrets.token_hex(8)}-{{}}\x00"
+"""What a text variable is while its block is rendered for the cache (numbered): NUL never
+reaches a page (library.clean_text drops it from every text), escaping leaves it as it is,
+and the random part is this process's own."""
+_new_str = str.__new__
 
 
 class CachedExtension(Extension):
@@ -50,14 +65,30 @@ class CachedExtension(Extension):
 
     def parse(self, parser: Parser) -> nodes.Node:
         lineno = next(parser.stream).lineno
-        keys = [parser.parse_expression()]
-        while parser.stream.skip_if("comma"):
-            keys.append(parser.parse_expression())
+        keys: list[nodes.Expr] = []
+        texts: list[str] = []  # variables the block writes out as text (`root as text`)
+        while True:
+            key = parser.parse_expression()
+            if parser.stream.skip_if("name:as"):
+                parser.stream.expect("name:text")
+                if not isinstance(key, nodes.Name):
+                    parser.fail("only a variable can be declared 'as text'", key.lineno)
+                texts.append(key.name)
+            else:
+                keys.append(key)
+            if not parser.stream.skip_if("comma"):
+                break
         body = parser.parse_statements(("name:endcached",), drop_needle=True)
         # The same keys in two blocks are two entries: each block compiled gets its own name.
         where = nodes.Const(f"{parser.name}:{lineno}:{next(_BLOCKS)}")
-        call = self.call_method("_render", [where, nodes.Tuple(keys, "load")])
-        return nodes.CallBlock(call, [], [], body).set_lineno(lineno)
+        if not texts:
+            call = self.call_method("_render", [where, nodes.Tuple(keys, "load")])
+            return nodes.CallBlock(call, [], [], body).set_lineno(lineno)
+        # The body is a macro taking the text variables, so the cache can hand it placeholders.
+        values = nodes.Tuple([nodes.Name(name, "load") for name in texts], "load")
+        call = self.call_method("_render_texts", [where, nodes.Tuple(keys, "load"), values])
+        params = [nodes.Name(name, "param") for name in texts]
+        return nodes.CallBlock(call, params, [], body).set_lineno(lineno)
 
     def _render(self, where: str, values: tuple[Any, ...], caller: Callable[[], Markup]) -> Markup:
         key = _key(where, values) if self.on else None
@@ -72,6 +103,30 @@ class CachedExtension(Extension):
             self.entries.clear()
         self.entries[key] = (values, markup)
         return markup
+
+    def _render_texts(
+        self, where: str, values: tuple[Any, ...], texts: tuple[Any, ...], caller: Callable[..., Markup]
+    ) -> Markup:
+        """_render for a block with text variables: rendered once with placeholders for
+        them, and at each use their values written where the placeholders are."""
+        key = _key(where, values) if self.on else None
+        if key is None or not all(type(text) is str and escape(text) == text for text in texts):
+            return caller(*texts)
+        key += tuple([text == "" for text in texts])
+        hit = self.entries.get(key)
+        if hit is not None:
+            self.hits += 1
+            markup = hit[1]
+        else:
+            markup = caller(*[text and _PLACEHOLDER.format(i) for i, text in enumerate(texts)])
+            if len(self.entries) >= self.limit:
+                self.entries.clear()
+            self.entries[key] = (values, markup)
+        out = markup.__str__()
+        for i, text in enumerate(texts):
+            if text:  # an empty one was rendered as it is
+                out = out.replace(_PLACEHOLDER.format(i), text)
+        return _new_str(Markup, out)
 
     def clear(self) -> None:
         self.entries.clear()
