@@ -134,4 +134,69 @@ def test_the_bundled_listing_declares_its_cards_cached() -> None:
     from sitegen.core.resources import default_templates_dir
 
     listing = (default_templates_dir() / "list.html").read_text(encoding="utf-8")
-    assert "{% cached paper, root %}" in listing
+    assert "{% cached paper, root as text %}" in listing
+
+
+TEXT_CARDS = (
+    "{% for p in ps %}{% cached p, root as text %}"
+    '<a href="{{ root }}{{ p.name }}">{% if root %}deep{% else %}top{% endif %}</a>{{ calls.append(1) or "" }}'
+    "{% endcached %}{% endfor %}"
+)
+PLAIN_CARDS = (
+    '{% for p in ps %}<a href="{{ root }}{{ p.name }}">{% if root %}deep{% else %}top{% endif %}</a>{% endfor %}'
+)
+
+
+def test_a_text_variable_is_written_in_at_each_use(tmp_path: Path) -> None:
+    """`root as text`: one render per paper for every link prefix, the page as the plain body gives it."""
+    env = env_with(tmp_path, {"cached.html": TEXT_CARDS, "plain.html": PLAIN_CARDS})
+    a, b = Frozen("a<"), Frozen("b")
+    calls: list[int] = []
+    for root in ["../../", "../", "../../../../", "../../"]:
+        got = env.get_template("cached.html").render(ps=[a, b, a], root=root, calls=calls)
+        assert got == env.get_template("plain.html").render(ps=[a, b, a], root=root)
+        assert got.startswith(f'<a href="{root}a&lt;">deep</a>')
+    assert len(calls) == 2  # a and b, once each, for four prefixes
+    assert cached_of(env).hits == 10
+
+
+def test_an_empty_text_variable_is_its_own_entry(tmp_path: Path) -> None:
+    """The placeholder is not empty; an empty prefix is rendered as it is, so a test of it holds."""
+    env = env_with(tmp_path, {"cached.html": TEXT_CARDS, "plain.html": PLAIN_CARDS})
+    a = Frozen("a")
+    calls: list[int] = []
+    for root in ["", "../", ""]:
+        got = env.get_template("cached.html").render(ps=[a], root=root, calls=calls)
+        assert got == env.get_template("plain.html").render(ps=[a], root=root)
+    assert got == '<a href="a">top</a>'
+    assert len(calls) == 2
+
+
+def test_a_text_that_escaping_changes_is_rendered_with(tmp_path: Path) -> None:
+    """A value whose escaped form differs (`&`) could be written in raw or escaped: it is
+    handed to the block as it is, uncached, and the block escapes it as it would."""
+    env = env_with(tmp_path, {"cached.html": TEXT_CARDS, "plain.html": PLAIN_CARDS})
+    a = Frozen("a")
+    calls: list[int] = []
+    for root in ["/x&y/", "/x&y/"]:
+        got = env.get_template("cached.html").render(ps=[a], root=root, calls=calls)
+        assert got == env.get_template("plain.html").render(ps=[a], root=root) == '<a href="/x&amp;y/a">deep</a>'
+    assert len(calls) == 2 and not cached_of(env).entries
+
+
+def test_only_a_variable_can_be_text(tmp_path: Path) -> None:
+    from jinja2 import TemplateSyntaxError
+
+    env = env_with(tmp_path, {"page.html": "{% cached p, root ~ 'x' as text %}{% endcached %}"})
+    with pytest.raises(TemplateSyntaxError, match="only a variable can be declared 'as text'"):
+        env.get_template("page.html")
+
+
+def test_switched_off_a_text_block_is_rendered_every_time(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SITEGEN_DEVICES_OFF", "cached_partials")
+    env = env_with(tmp_path, {"cached.html": TEXT_CARDS})
+    calls: list[int] = []
+    assert env.get_template("cached.html").render(ps=[Frozen("a")] * 2, root="../", calls=calls) == (
+        '<a href="../a">deep</a>' * 2
+    )
+    assert len(calls) == 2 and not cached_of(env).entries
