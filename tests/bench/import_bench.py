@@ -69,7 +69,8 @@ def run_import(
     import, which reads every page and changes none, is timed."""
     site = Path(tempfile.mkdtemp(prefix="import-", dir=work))
     try:
-        shutil.copytree(content, site / "content")
+        # Without content/papers: a page left there by a run by hand would make this a re-import.
+        shutil.copytree(content, site / "content", ignore=lambda folder, names: _papers_in(content, folder, names))
         env = {**os.environ, "PYTHONPATH": str(src), "PYTHONDONTWRITEBYTECODE": "1"}
         if again:
             subprocess.run(import_command(), cwd=site, env=env, capture_output=True, check=False)
@@ -84,6 +85,11 @@ def run_import(
         return seconds, cpu
     finally:
         shutil.rmtree(site, ignore_errors=True)
+
+
+def _papers_in(content: Path, folder: str, names: list[str]) -> list[str]:
+    """copytree's `ignore`: the page folder at the top of `content`, nothing else."""
+    return ["papers"] if Path(folder) == content and "papers" in names else []
 
 
 def top_functions(stats_file: Path, key: str, limit: int = 10) -> str:
