@@ -50,3 +50,29 @@ def test_an_import_merged_in_processes_is_the_one_process_import(
     assert forks == ["fork"]  # the papers were tagged in forked processes
     assert several == one
     assert any(len(p.entries) > 1 for p in one)  # merged papers, tagged by their merged text, are covered
+
+
+def test_this_process_works_while_the_forks_tag() -> None:
+    """`meanwhile` runs once the forked processes have started (the import merges papers
+    then), and once, before tagging, when nothing forks."""
+    pairs = [(f"Video diffusion model {n}", "We train a video diffusion model.") for n in range(40)]
+    running: list[int] = []
+    forked = parallel.match_all(
+        TAXONOMY, pairs, workers=2, minimum=0, meanwhile=lambda: running.append(len(multiprocessing.active_children()))
+    )
+    assert running == [2]
+    assert forked == [TAXONOMY.match(title, abstract) for title, abstract in pairs]
+    alone = parallel.match_all(
+        TAXONOMY, pairs, workers=1, meanwhile=lambda: running.append(len(multiprocessing.active_children()))
+    )
+    assert running == [2, 0] and alone == forked
+    assert not multiprocessing.active_children()  # the forks are gone once the tags are in
+
+
+def test_forks_whose_results_are_not_all_taken_are_ended() -> None:
+    from sitegen.core.forkmap import fork_map
+
+    with fork_map(abs, list(range(-20, 0)), workers=2, minimum=1, chunk=2) as shares:
+        assert next(shares) == [20, 19]
+        assert len(multiprocessing.active_children()) == 2
+    assert not multiprocessing.active_children()

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import multiprocessing
 from collections.abc import Callable, Iterator, Sequence
-from typing import Any, TypeVar
+from multiprocessing.pool import Pool
+from typing import Any, Generic, TypeVar
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -32,22 +33,57 @@ def forks(workers: int, total: int, minimum: int) -> bool:
     return workers >= 2 and total >= minimum and "fork" in multiprocessing.get_all_start_methods()
 
 
-def fork_map(
-    func: Callable[[T], R], items: Sequence[T], *, workers: int, minimum: int, chunk: int
-) -> Iterator[list[R]]:
+def fork_map(func: Callable[[T], R], items: Sequence[T], *, workers: int, minimum: int, chunk: int) -> Shares[R]:
     """`func` of each item, in order, a chunk (`chunk` items) at a time as the chunks are
     done: in `workers` forked processes when `forks` says so, else in this one. `func`
     must be a module-level function or a closure the children inherit (it is never
-    pickled); its results are, so they should be small."""
+    pickled); its results are, so they should be small.
+
+    The processes start at once, so the caller can do other work before it takes the
+    results (an import merges papers while the forks tag them); close() or a `with`
+    block ends them if it never takes them all."""
     spans = [(start, min(start + chunk, len(items))) for start in range(0, len(items), chunk)]
     if not forks(workers, len(items), minimum):
-        for start, end in spans:
-            yield [func(item) for item in items[start:end]]
-        return
+        return Shares(None, ([func(item) for item in items[start:end]] for start, end in spans))
     global _JOB
     _JOB = (func, items)
     try:
-        with multiprocessing.get_context("fork").Pool(min(workers, len(spans))) as pool:
-            yield from pool.imap(_run_span, spans)
-    finally:
+        pool = multiprocessing.get_context("fork").Pool(min(workers, len(spans)))
+    except BaseException:
         _JOB = None
+        raise
+    return Shares(pool, pool.imap(_run_span, spans))
+
+
+class Shares(Generic[R]):
+    """fork_map's results, a chunk at a time: from the forked processes (`pool`), or
+    computed in this process as they are asked for (no pool)."""
+
+    def __init__(self, pool: Pool | None, results: Iterator[list[R]]) -> None:
+        self._pool = pool
+        self._results = results
+
+    def __iter__(self) -> Shares[R]:
+        return self
+
+    def __next__(self) -> list[R]:
+        try:
+            return next(self._results)
+        except BaseException:
+            self.close()
+            raise
+
+    def close(self) -> None:
+        """End the processes (the results not taken are lost)."""
+        global _JOB
+        if self._pool is not None:
+            self._pool.terminate()
+            self._pool.join()
+            self._pool = None
+            _JOB = None
+
+    def __enter__(self) -> Shares[R]:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

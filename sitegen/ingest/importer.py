@@ -179,21 +179,22 @@ def run_import(
     tell = progress.counter("import", "digest")
     done = 0
     parsers = workers if _total_bytes(files) >= DIGESTS_PARALLEL_BYTES else 1  # a file costs its size
-    for share in fork_map(lambda path: read_digest(path, config), files, workers=parsers, minimum=2, chunk=1):
-        for digest, problem in share:
-            done += 1
-            tell(done, len(files))
-            if digest is None:
-                report.unreadable += 1
-                report.problems.append(problem)  # type: ignore[arg-type]
-                continue
-            if problem is not None:
-                report.problems.append(problem)
-            report.problems.extend(digest.problems)
-            if digest.is_digest:
-                report.digests += 1
-                report.entries += len(digest.entries)
-                digests.append(digest)
+    with fork_map(lambda path: read_digest(path, config), files, workers=parsers, minimum=2, chunk=1) as shares:
+        for share in shares:
+            for digest, problem in share:
+                done += 1
+                tell(done, len(files))
+                if digest is None:
+                    report.unreadable += 1
+                    report.problems.append(problem)  # type: ignore[arg-type]
+                    continue
+                if problem is not None:
+                    report.problems.append(problem)
+                report.problems.extend(digest.problems)
+                if digest.is_digest:
+                    report.digests += 1
+                    report.entries += len(digest.entries)
+                    digests.append(digest)
     tell(len(files), len(files))
     report.lap("digests read")
 

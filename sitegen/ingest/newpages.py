@@ -40,7 +40,8 @@ def write_new_pages(
         return create_page(path, new_page(paper, today).encode("utf-8"))
 
     created: list[bool] = []
-    for share in fork_map(make, pages, workers=workers, minimum=PARALLEL_MIN, chunk=CHUNK):
-        created += share
-        progress(len(created), len(pages))
+    with fork_map(make, pages, workers=workers, minimum=PARALLEL_MIN, chunk=CHUNK) as shares:
+        for share in shares:
+            created += share
+            progress(len(created), len(pages))
     return {path: made for (_, path), made in zip(pages, created, strict=True)}

@@ -6,6 +6,7 @@ import dataclasses
 import unicodedata
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
+from typing import Any
 
 from sitegen.core.identifiers import placeholder_title
 from sitegen.core.keys import base_slug, key_hash, paper_key
@@ -71,15 +72,16 @@ def _richness(entry: Entry) -> tuple[int, str, int]:
 
 def tag_input(entries: list[Entry]) -> tuple[str, str]:
     """The (title, abstract) a paper of these entries is tagged by: its first entry's title
-    and the longest abstract (see merge_entries)."""
+    and the longest abstract (see merged_facts)."""
     titled = [e for e in entries if e.title]
     first = min(titled or entries, key=lambda e: (e.source, e.line))
     return first.title, max((e.abstract for e in entries), key=lambda a: (len(a), a))
 
 
-def merge_entries(entries: list[Entry], tags: tuple[str, ...], capture_dates: Mapping[str, str]) -> Paper:
-    """One paper from all the entries that share its identity, keeping the richest facts;
-    `tags` are the taxonomy's for its `tag_input`."""
+def merged_facts(entries: list[Entry], capture_dates: Mapping[str, str]) -> dict[str, Any]:
+    """One paper from all the entries that share its identity, keeping the richest facts:
+    the Paper's fields but its tags (the taxonomy's for its `tag_input`, worked out
+    meanwhile by other processes), as keyword arguments."""
     ranked = sorted(entries, key=_richness)
     ids = merge_identifiers(sorted(entries, key=lambda e: (e.source, e.line)))
     titled = [e for e in entries if e.title]
@@ -94,7 +96,7 @@ def merge_entries(entries: list[Entry], tags: tuple[str, ...], capture_dates: Ma
     upvotes = [e.upvotes for e in entries if e.upvotes is not None]
     sources = tuple(sorted({e.source for e in entries}))
     captured = sorted(capture_dates[s] for s in sources if capture_dates.get(s))
-    return Paper(
+    return dict(
         key=paper_key(title),
         title=title,
         abstract=abstract,
@@ -104,7 +106,6 @@ def merge_entries(entries: list[Entry], tags: tuple[str, ...], capture_dates: Ma
         date=dated[0].date if dated else None,
         upvotes=max(upvotes) if upvotes else None,
         links=find_links(abstract),
-        tags=tags,
         added=captured[0] if captured else None,
         ids=ids,
         entries=tuple(sorted(entries, key=lambda e: (e.source, e.line))),
@@ -152,17 +153,22 @@ def merge_digests(
         entries.extend(e for e in digest.entries if paper_key(e.title) or e.ids.arxiv or e.ids.doi)
     groups = group_entries(entries, paper_key)
     inputs = [tag_input(group) for group in groups]
+    facts: list[dict[str, Any]] = []
+
+    def merge() -> None:  # while the forked processes tag (match_all)
+        facts.extend(merged_facts(group, capture_dates) for group in groups)
+
     if memo is None:
-        tags = match_all(taxonomy, inputs, workers, progress)
+        tags = match_all(taxonomy, inputs, workers, progress, meanwhile=merge)
     else:
         keys = [memo_key(title, abstract) for title, abstract in inputs]
         todo = [n for n, key in enumerate(keys) if key not in memo]
-        tagged = match_all(taxonomy, [inputs[n] for n in todo], workers, progress)
+        tagged = match_all(taxonomy, [inputs[n] for n in todo], workers, progress, meanwhile=merge)
         fresh = {keys[n]: tag for n, tag in zip(todo, tagged, strict=True)}
         tags = [fresh[key] if key in fresh else memo[key] for key in keys]
         memo.clear()
         memo.update(zip(keys, tags, strict=True))
-    papers = [merge_entries(group, tagged, capture_dates) for group, tagged in zip(groups, tags, strict=True)]
+    papers = [Paper(**fields, tags=tagged) for fields, tagged in zip(facts, tags, strict=True)]
     by_key: dict[str, list[Paper]] = defaultdict(list)
     for paper in papers:
         by_key[paper.key].append(paper)

@@ -29,21 +29,27 @@ def match_all(
     workers: int = 1,
     progress: Callable[[int, int], None] | None = None,
     minimum: int | None = None,
+    meanwhile: Callable[[], object] | None = None,
 ) -> list[tuple[str, ...]]:
     """The taxonomy's tags for each (title, abstract), in order, in batches of at most `BATCH` papers;
     in `workers` forked processes when there are `minimum` papers or more and the system
     can fork (core/forkmap.py). `progress` is told (papers tagged, papers) as they are.
-    `minimum` defaults to PARALLEL_MIN."""
+    `minimum` defaults to PARALLEL_MIN. `meanwhile` is called once the forked processes
+    have started, for this process to work while they tag (the import merges the papers);
+    without them, before tagging."""
     total = len(papers)
     minimum = PARALLEL_MIN if minimum is None else minimum
     workers = workers if total >= minimum else 1
     size = max(1, min(BATCH, -(-total // (4 * workers))))
     batches = [papers[start : start + size] for start in range(0, total, size)]
     out: list[tuple[str, ...]] = []
-    for tagged in fork_map(taxonomy.match_many, batches, workers=workers, minimum=1, chunk=1):
-        out += tagged[0]
-        if progress is not None:
-            progress(len(out), total)
+    with fork_map(taxonomy.match_many, batches, workers=workers, minimum=1, chunk=1) as shares:
+        if meanwhile is not None:
+            meanwhile()
+        for tagged in shares:
+            out += tagged[0]
+            if progress is not None:
+                progress(len(out), total)
     if progress is not None and not out:
         progress(0, 0)
     return out
