@@ -101,8 +101,8 @@ def merged_facts(entries: list[Entry], capture_dates: Mapping[str, str]) -> dict
         title=title,
         abstract=abstract,
         sources=sources,
-        authors=pick("authors") if ids.authors == () else len(ids.authors),  # type: ignore[arg-type]
-        date_text=dated[0].date_text if dated else pick("date_text"),  # type: ignore[arg-type]
+        authors=pick("authors") if ids.authors == () else len(ids.authors),
+        date_text=dated[0].date_text if dated else pick("date_text"),
         date=dated[0].date if dated else None,
         upvotes=max(upvotes) if upvotes else None,
         links=find_links(abstract),
