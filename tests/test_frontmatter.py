@@ -404,3 +404,19 @@ def test_every_bundled_page_reads_the_same_and_fast() -> None:
 def test_pages_sitegen_writes_read_fast() -> None:
     front = split_page(new_page(paper(), "2026-01-02"), "x.md").front
     assert check(front) is not None
+
+
+def test_remembered_scalars_are_yamls_and_lists_are_never_shared() -> None:
+    """Short scalars are remembered across pages (frontmatter._MEMO): a value read again is
+    still YAML's, of YAML's type, and an empty list is a new list on every page."""
+    from sitegen.pagefile import frontmatter
+
+    front = "added: 2025-02-14\nupvotes: 12\ntags: []\nsources:\n- hf-papers-0001.txt\n- 'yes'\n- yes\n- ~\n"
+    first = load_simple(front, _Loader)
+    again = load_simple(front, _Loader)
+    assert_same(first, yaml_load(front))
+    assert_same(again, yaml_load(front))
+    assert first["tags"] is not again["tags"]
+    first["tags"].append("edited")
+    assert load_simple(front, _Loader)["tags"] == []
+    assert any(text == "2025-02-14" for _, text in frontmatter._MEMO)  # remembered, so the second read used it
