@@ -62,8 +62,10 @@ class CachedExtension(Extension):
         self.hits = 0
         self.on = devices.cached_partials
         """Read when made and at each build's `clear`, not at each of the 46,000 cards."""
+        self.kept = _Kept(self)
+        """What a compiled block looks its use up in (see parse)."""
 
-    def parse(self, parser: Parser) -> nodes.Node:
+    def parse(self, parser: Parser) -> list[nodes.Node]:
         lineno = next(parser.stream).lineno
         keys: list[nodes.Expr] = []
         texts: list[str] = []  # variables the block writes out as text (`root as text`)
@@ -80,58 +82,89 @@ class CachedExtension(Extension):
                 break
         body = parser.parse_statements(("name:endcached",), drop_needle=True)
         # The same keys in two blocks are two entries: each block compiled gets its own name.
-        where = nodes.Const(f"{parser.name}:{lineno}:{next(_BLOCKS)}")
-        if not texts:
-            call = self.call_method("_render", [where, nodes.Tuple(keys, "load")])
-            return nodes.CallBlock(call, [], [], body).set_lineno(lineno)
+        number = next(_BLOCKS)
+        use = [
+            nodes.Const(f"{parser.name}:{lineno}:{number}"),
+            nodes.Tuple(keys, "load"),
+            nodes.Tuple([nodes.Name(name, "load") for name in texts], "load"),
+        ]
         # The body is a macro taking the text variables, so the cache can hand it placeholders.
-        values = nodes.Tuple([nodes.Name(name, "load") for name in texts], "load")
-        call = self.call_method("_render_texts", [where, nodes.Tuple(keys, "load"), values])
         params = [nodes.Name(name, "param") for name in texts]
-        return nodes.CallBlock(call, params, [], body).set_lineno(lineno)
+        render = nodes.CallBlock(self.call_method("_render", use), params, [], body)
+        # A use whose markup is kept is looked up by item access (`kept[use]`): Jinja would
+        # make a macro of the body and call through the context at every use, which cost
+        # as much as the card's lookup itself.
+        hit = f"_sg_cached_{number}"
+        lookup = nodes.Getitem(self.attr("kept"), nodes.Tuple(use, "load"), "load")
+        return [
+            nodes.Assign(nodes.Name(hit, "store"), lookup).set_lineno(lineno),
+            nodes.If(
+                nodes.Test(nodes.Name(hit, "load"), "none", [], [], None, None),
+                [render],
+                [],
+                [nodes.Output([nodes.Name(hit, "load")])],
+            ).set_lineno(lineno),
+        ]
 
-    def _render(self, where: str, values: tuple[Any, ...], caller: Callable[[], Markup]) -> Markup:
+    def _lookup(self, where: str, values: tuple[Any, ...], texts: tuple[Any, ...]) -> tuple[Any, Markup | None]:
+        """(the use's key, or None when it is not to be cached; its kept markup, with the
+        text variables written in, or None)."""
         key = _key(where, values) if self.on else None
         if key is None:
-            return caller()
+            return None, None
+        if texts:
+            if not all(type(text) is str and escape(text) == text for text in texts):
+                return None, None
+            key += tuple([text == "" for text in texts])
         hit = self.entries.get(key)
-        if hit is not None:
-            self.hits += 1
-            return hit[1]
-        markup = caller()
+        if hit is None:
+            return key, None
+        self.hits += 1
+        return key, _written_in(hit[1], texts)
+
+    def _render(
+        self, where: str, values: tuple[Any, ...], texts: tuple[Any, ...], caller: Callable[..., Markup]
+    ) -> Markup:
+        """The block's markup for this use: kept, or rendered (with placeholders for the
+        text variables, which are then written in) and kept."""
+        key, markup = self._lookup(where, values, texts)
+        if markup is not None:
+            return markup
+        if key is None:
+            return caller(*texts)
+        markup = caller(*[text and _PLACEHOLDER.format(i) for i, text in enumerate(texts)])
         if len(self.entries) >= self.limit:
             self.entries.clear()
         self.entries[key] = (values, markup)
-        return markup
-
-    def _render_texts(
-        self, where: str, values: tuple[Any, ...], texts: tuple[Any, ...], caller: Callable[..., Markup]
-    ) -> Markup:
-        """_render for a block with text variables: rendered once with placeholders for
-        them, and at each use their values written where the placeholders are."""
-        key = _key(where, values) if self.on else None
-        if key is None or not all(type(text) is str and escape(text) == text for text in texts):
-            return caller(*texts)
-        key += tuple([text == "" for text in texts])
-        hit = self.entries.get(key)
-        if hit is not None:
-            self.hits += 1
-            markup = hit[1]
-        else:
-            markup = caller(*[text and _PLACEHOLDER.format(i) for i, text in enumerate(texts)])
-            if len(self.entries) >= self.limit:
-                self.entries.clear()
-            self.entries[key] = (values, markup)
-        out = markup.__str__()
-        for i, text in enumerate(texts):
-            if text:  # an empty one was rendered as it is
-                out = out.replace(_PLACEHOLDER.format(i), text)
-        return _new_str(Markup, out)
+        return _written_in(markup, texts)
 
     def clear(self) -> None:
         self.entries.clear()
         self.hits = 0
         self.on = devices.cached_partials
+
+
+class _Kept:
+    """`kept[(where, values, texts)]`: the markup kept for a use of a block, or None."""
+
+    __slots__ = ("_lookup",)
+
+    def __init__(self, extension: CachedExtension) -> None:
+        self._lookup = extension._lookup
+
+    def __getitem__(self, use: tuple[str, tuple[Any, ...], tuple[Any, ...]]) -> Markup | None:
+        return self._lookup(*use)[1]
+
+
+def _written_in(markup: Markup, texts: tuple[Any, ...]) -> Markup:
+    """`markup` with the text variables' values where their placeholders are."""
+    if not texts:
+        return markup
+    out = markup.__str__()
+    for i, text in enumerate(texts):
+        if text:  # an empty one was rendered as it is
+            out = out.replace(_PLACEHOLDER.format(i), text)
+    return _new_str(Markup, out)
 
 
 def _key(where: str, values: tuple[Any, ...]) -> tuple[Any, ...] | None:
