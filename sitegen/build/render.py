@@ -157,6 +157,7 @@ class Renderer:
     def _page(self, path: str, template: str, values: dict[str, Any]) -> Job:
         if template not in self._template_keys:
             self._template_keys[template] = template_key(self.env, template)
+            self.env.get_template(template)  # compiled now, once: not by each render worker
         tkey = self._template_keys[template]
         shared = ("site", "nav")  # in the fingerprint's base already
 
