@@ -200,3 +200,23 @@ def test_switched_off_a_text_block_is_rendered_every_time(tmp_path: Path, monkey
         '<a href="../a">deep</a>' * 2
     )
     assert len(calls) == 2 and not cached_of(env).entries
+
+
+def test_what_reads_a_text_variable_from_the_page_writes_it_too(tmp_path: Path) -> None:
+    """The `rel` filter reads `root` from the page, not from the block: it sees the
+    placeholder while the block is rendered for the cache, and the page's value after."""
+    body = '<a href="{{ p.name | rel }}">{{ root }}</a>'
+    env = env_with(
+        tmp_path,
+        {
+            "cached.html": "{% for p in ps %}{% cached p, root as text %}"
+            + body
+            + "{% endcached %}{% endfor %}|{{ root }}",
+            "plain.html": "{% for p in ps %}" + body + "{% endfor %}|{{ root }}",
+        },
+    )
+    a = Frozen("a")
+    for root in ["../", "", "../../", "../"]:
+        got = env.get_template("cached.html").render(ps=[a, a], root=root)
+        assert got == env.get_template("plain.html").render(ps=[a, a], root=root)
+        assert got == f'<a href="{root}a">{root}</a>' * 2 + f"|{root}"

@@ -10,7 +10,9 @@ value of `root` where the placeholder is at each use. The listings' cards are li
 pages at three depths (`""`, `../../`, `../../../../`): this halves the cards rendered
 (20,000 to 10,000 at 10,000 papers). A text variable is a string whose escaped form is
 itself (the link prefixes are): any other value is rendered with, as a plain key. An empty
-one is rendered as it is (its own entry), so `{% if root %}` in the block still holds.
+one is rendered as it is (its own entry), so `{% if root %}` in the block still holds; and
+the page's own `root` holds the placeholder too while the block is rendered, so the `rel`
+filter (which reads it from the page) writes it as well.
 
 The declaration is the author's promise, not checked: a block that shows a value it does
 not list as a key shows the first value it was rendered with, and a block that does more
@@ -32,6 +34,7 @@ from typing import Any
 from jinja2 import nodes
 from jinja2.ext import Extension
 from jinja2.parser import Parser
+from jinja2.runtime import Context
 from markupsafe import Markup, escape
 
 from sitegen.core import devices
@@ -90,7 +93,8 @@ class CachedExtension(Extension):
         ]
         # The body is a macro taking the text variables, so the cache can hand it placeholders.
         params = [nodes.Name(name, "param") for name in texts]
-        render = nodes.CallBlock(self.call_method("_render", use), params, [], body)
+        names = [nodes.Const(tuple(texts)), nodes.ContextReference()]
+        render = nodes.CallBlock(self.call_method("_render", [*use, *names]), params, [], body)
         # A use whose markup is kept is looked up by item access (`kept[use]`): Jinja would
         # make a macro of the body and call through the context at every use, which cost
         # as much as the card's lookup itself.
@@ -123,16 +127,35 @@ class CachedExtension(Extension):
         return key, _written_in(hit[1], texts)
 
     def _render(
-        self, where: str, values: tuple[Any, ...], texts: tuple[Any, ...], caller: Callable[..., Markup]
+        self,
+        where: str,
+        values: tuple[Any, ...],
+        texts: tuple[Any, ...],
+        names: tuple[str, ...],
+        context: Context,
+        caller: Callable[..., Markup],
     ) -> Markup:
         """The block's markup for this use: kept, or rendered (with placeholders for the
-        text variables, which are then written in) and kept."""
+        text variables, which are then written in) and kept. While the block is rendered
+        for the cache, the page's own variables of those `names` hold the placeholders too,
+        so what reads them from the page (the `rel` filter reads `root`) writes them."""
         key, markup = self._lookup(where, values, texts)
         if markup is not None:
             return markup
         if key is None:
             return caller(*texts)
-        markup = caller(*[text and _PLACEHOLDER.format(i) for i, text in enumerate(texts)])
+        placeholders = [text and _PLACEHOLDER.format(i) for i, text in enumerate(texts)]
+        page = context.vars
+        saved = {name: page[name] for name in names if name in page}
+        page.update(zip(names, placeholders, strict=True))
+        try:
+            markup = caller(*placeholders)
+        finally:
+            for name in names:
+                if name in saved:
+                    page[name] = saved[name]
+                else:
+                    del page[name]
         if len(self.entries) >= self.limit:
             self.entries.clear()
         self.entries[key] = (values, markup)
