@@ -280,8 +280,9 @@ def _top_k(indptr: Any, indices: Any, data: Any, start: int, kk: int, tiebreak: 
     out = [picked[a:b] for a, b in zip([0, *bounds[:-1]], bounds, strict=True)]
     # Equal scores within a row's first kk + 1 (never seen on real text): the dense way.
     tied = take[:-1] & (row[:-1] == row[1:]) & (score[:-1] == score[1:])
-    for r in np.unique(row[:-1][tied]).tolist():
-        out[r] = _dense_top(indptr, indices, data, r, start, kk, tiebreak)
+    if tied.any():  # np.unique costs some 60 us even on nothing, and there are hundreds of blocks
+        for r in np.unique(row[:-1][tied]).tolist():
+            out[r] = _dense_top(indptr, indices, data, r, start, kk, tiebreak)
     return out
 
 
