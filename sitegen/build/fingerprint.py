@@ -225,7 +225,8 @@ class Fingerprint:
             self.facet_keys.pop((name, id(view)), None)
 
     def flat(self, value: Any) -> Any:
-        """The value with every paper view replaced by its digest; its repr is the key.
+        """The value with every paper view replaced by its digest; its JSON, written as
+        value_digest writes a value (repr where JSON cannot be), is the key.
         A view is only ever found as a value, or in a tuple, list or dict (swap_views
         walks the same shapes), never inside another object."""
         kind = type(value)
@@ -242,16 +243,25 @@ class Fingerprint:
             return tuple([item if type(item) in _LEAVES else self.flat(item) for item in value])
         if kind is dict:  # built in a fixed order by this module, so no sorting needed
             return tuple([(k, v if type(v) in _LEAVES else self.flat(v)) for k, v in value.items()])
+        if kind is Digested:
+            return ("Digested", value.digest)
         if kind is Facet:
             self.seen.update(map(_slug, value.views))
             self.facets.add(value.name)
-            return (Facet, value.name, tuple([self.facet_key(value.name, view) for view in value.views]))
-        return value  # str, Markup, numbers, None, small frozen dataclasses: repr lists everything
+            return ("Facet", value.name, tuple([self.facet_key(value.name, view) for view in value.views]))
+        return value  # str, Markup, numbers, None, small frozen dataclasses: written whole
 
     def key(self, *parts: Any) -> Fingerprinted:
-        """The fingerprint of `parts`, and what it holds (see Fingerprinted)."""
+        """The fingerprint of `parts`, and what it holds (see Fingerprinted). The flattened
+        parts are written by orjson, as value_digest writes a view (a paper page's 700
+        characters in under a microsecond, where repr took 3.4 us)."""
         self.seen, self.direct, self.facets = set(), set(), set()
-        digest = hashlib.sha1(self.base + repr(self.flat(parts)).encode("utf-8", "surrogatepass")).hexdigest()
+        flat = self.flat(parts)
+        try:
+            data = orjson.dumps(flat, default=_as_json, option=_DIGEST_OPTIONS)
+        except orjson.JSONEncodeError:
+            data = repr(flat).encode("utf-8", "surrogatepass")
+        digest = hashlib.sha1(self.base + data).hexdigest()
         direct = frozenset(self.direct) if self.direct else _NONE
         if not self.facets:
             return digest, direct, _NONE, direct
