@@ -62,6 +62,7 @@ class Shares(Generic[R]):
     def __init__(self, pool: Pool | None, results: Iterator[list[R]]) -> None:
         self._pool = pool
         self._results = results
+        self._job = _JOB
 
     def __iter__(self) -> Shares[R]:
         return self
@@ -80,7 +81,8 @@ class Shares(Generic[R]):
             self._pool.terminate()
             self._pool.join()
             self._pool = None
-            _JOB = None
+            if _JOB is self._job:  # not another call's, started meanwhile
+                _JOB = None
 
     def __enter__(self) -> Shares[R]:
         return self

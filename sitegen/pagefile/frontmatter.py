@@ -212,20 +212,25 @@ def _scalar(text: str, resolvers: dict[Any, Any]) -> Any:
     text = text.rstrip(" ")
     if len(text) > _MEMO_LENGTH:
         return _read_scalar(text, resolvers)
-    key = (id(resolvers), text)
-    value = _MEMO.get(key, _MEMO)
-    if value is _MEMO:
+    known = _MEMOS.get(id(resolvers))
+    if known is None or known[0] is not resolvers:  # (an id can be reused once its dict is gone)
+        if len(_MEMOS) >= 8:
+            _MEMOS.clear()
+        known = _MEMOS[id(resolvers)] = (resolvers, {})
+    memo = known[1]
+    value = memo.get(text, memo)
+    if value is memo:
         value = _read_scalar(text, resolvers)
         if type(value) not in _MUTABLE:
-            if len(_MEMO) >= _MEMO_LIMIT:
-                _MEMO.clear()
-            _MEMO[key] = value
+            if len(memo) >= _MEMO_LIMIT:
+                memo.clear()
+            memo[text] = value
     return value
 
 
-_MEMO: dict[tuple[int, str], Any] = {}
-"""(id of the resolvers, text) -> its value; the resolvers are a loader class's, alive as long
-as the process. Only immutable values (str, int, bool, None, date), shared by every page."""
+_MEMOS: dict[int, tuple[dict[Any, Any], dict[str, Any]]] = {}
+"""id of a loader's resolvers -> (those resolvers, text -> its value). Only immutable values
+(str, int, bool, None, date) are kept, shared by every page."""
 _MEMO_LENGTH = 40
 _MEMO_LIMIT = 50_000
 _MUTABLE = (list, dict)
