@@ -129,16 +129,23 @@ def _as_json(value: Any) -> Any:
     kind: type = type(value)
     if kind is Markup:
         return ("Markup", value.__str__())
-    fields = _fields_of(kind)
-    if fields is None:
+    shape = _shape_of(kind)
+    if shape is None:
         raise TypeError(kind.__name__)  # orjson gives up: value_digest falls back to repr
-    return (kind.__name__, *map(value.__getattribute__, fields))
+    return (shape[0], *shape[1](value))
 
 
 @functools.cache
-def _fields_of(kind: type) -> tuple[str, ...] | None:
-    """The names of a dataclass's fields, in order; None for any other type."""
-    return tuple([f.name for f in dataclasses.fields(kind)]) if dataclasses.is_dataclass(kind) else None
+def _shape_of(kind: type) -> tuple[str, Callable[[Any], tuple[Any, ...]]] | None:
+    """A dataclass's name and a function giving its fields' values in order, in one C call
+    (a paper view has 30 fields); None for any other type."""
+    if not dataclasses.is_dataclass(kind):
+        return None
+    names = [f.name for f in dataclasses.fields(kind)]
+    if len(names) == 1:
+        only = operator.attrgetter(names[0])
+        return kind.__name__, lambda value: (only(value),)
+    return kind.__name__, operator.attrgetter(*names) if names else (lambda value: ())
 
 
 def _bibtex_inputs(view: PaperView) -> tuple[Any, ...]:

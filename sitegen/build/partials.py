@@ -117,7 +117,7 @@ class CachedExtension(Extension):
         if key is None:
             return None, None
         if texts:
-            if not all(type(text) is str and escape(text) == text for text in texts):
+            if not all(map(_PLAIN.__contains__, texts)) and not _plain(texts):
                 return None, None
             key += tuple([text == "" for text in texts])
         hit = self.entries.get(key)
@@ -177,6 +177,21 @@ class _Kept:
 
     def __getitem__(self, use: tuple[str, tuple[Any, ...], tuple[Any, ...]]) -> Markup | None:
         return self._lookup(*use)[1]
+
+
+_PLAIN: set[str] = set()
+"""Text variables' values known to be strings that escaping leaves as they are (link
+prefixes: a handful), so a use does not escape them again."""
+
+
+def _plain(texts: tuple[Any, ...]) -> bool:
+    """Whether each of `texts` is a string that escaping leaves as it is (remembered)."""
+    if not all(type(text) is str and escape(text) == text for text in texts):
+        return False
+    if len(_PLAIN) > 1000:
+        _PLAIN.clear()
+    _PLAIN.update(texts)
+    return True
 
 
 def _written_in(markup: Markup, texts: tuple[Any, ...]) -> Markup:
