@@ -220,3 +220,14 @@ def test_what_reads_a_text_variable_from_the_page_writes_it_too(tmp_path: Path) 
         got = env.get_template("cached.html").render(ps=[a, a], root=root)
         assert got == env.get_template("plain.html").render(ps=[a, a], root=root)
         assert got == f'<a href="{root}a">{root}</a>' * 2 + f"|{root}"
+
+
+def test_a_text_variable_of_another_type_is_rendered_with(tmp_path: Path) -> None:
+    """A list, or Markup, given for a text variable: rendered every time, as without the tag."""
+    from markupsafe import Markup
+
+    env = env_with(tmp_path, {"cached.html": "{% cached p, root as text %}[{{ root }}]{% endcached %}"})
+    a = Frozen("a")
+    assert env.get_template("cached.html").render(p=a, root=["x", "<y>"]) == "[[&#39;x&#39;, &#39;&lt;y&gt;&#39;]]"
+    assert env.get_template("cached.html").render(p=a, root=Markup("<b>")) == "[<b>]"
+    assert not cached_of(env).entries

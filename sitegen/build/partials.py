@@ -117,7 +117,7 @@ class CachedExtension(Extension):
         if key is None:
             return None, None
         if texts:
-            if not all(map(_PLAIN.__contains__, texts)) and not _plain(texts):
+            if not _known_plain(texts) and not _plain(texts):
                 return None, None
             key += tuple([text == "" for text in texts])
         hit = self.entries.get(key)
@@ -182,6 +182,11 @@ class _Kept:
 _PLAIN: set[str] = set()
 """Text variables' values known to be strings that escaping leaves as they are (link
 prefixes: a handful), so a use does not escape them again."""
+
+
+def _known_plain(texts: tuple[Any, ...]) -> bool:
+    """Whether each of `texts` is a string in _PLAIN (type first: a list is not hashable)."""
+    return all(type(text) is str and text in _PLAIN for text in texts)
 
 
 def _plain(texts: tuple[Any, ...]) -> bool:
