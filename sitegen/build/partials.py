@@ -26,6 +26,7 @@ block is rendered every time, as without the tag. A speed device (core/devices.p
 from __future__ import annotations
 
 import dataclasses
+import functools
 import itertools
 import secrets
 from collections.abc import Callable
@@ -49,6 +50,11 @@ _PLACEHOLDER = f"\x00sitegen-text-{secrets.token_hex(8)}-{{}}\x00"
 reaches a page (library.clean_text drops it from every text), escaping leaves it as it is,
 and the random part is this process's own."""
 _new_str = str.__new__
+
+
+@functools.cache
+def _placeholder(number: int) -> str:
+    return _PLACEHOLDER.format(number)
 
 
 class CachedExtension(Extension):
@@ -117,7 +123,7 @@ class CachedExtension(Extension):
         if key is None:
             return None, None
         if texts:
-            if not _known_plain(texts) and not _plain(texts):
+            if not _plain(texts):
                 return None, None
             key += tuple([text == "" for text in texts])
         hit = self.entries.get(key)
@@ -144,7 +150,7 @@ class CachedExtension(Extension):
             return markup
         if key is None:
             return caller(*texts)
-        placeholders = [text and _PLACEHOLDER.format(i) for i, text in enumerate(texts)]
+        placeholders = [text and _placeholder(i) for i, text in enumerate(texts)]
         page = context.vars
         saved = {name: page[name] for name in names if name in page}
         page.update(zip(names, placeholders, strict=True))
@@ -184,18 +190,18 @@ _PLAIN: set[str] = set()
 prefixes: a handful), so a use does not escape them again."""
 
 
-def _known_plain(texts: tuple[Any, ...]) -> bool:
-    """Whether each of `texts` is a string in _PLAIN (type first: a list is not hashable)."""
-    return all(type(text) is str and text in _PLAIN for text in texts)
-
-
 def _plain(texts: tuple[Any, ...]) -> bool:
-    """Whether each of `texts` is a string that escaping leaves as it is (remembered)."""
-    if not all(type(text) is str and escape(text) == text for text in texts):
-        return False
-    if len(_PLAIN) > 1000:
-        _PLAIN.clear()
-    _PLAIN.update(texts)
+    """Whether each of `texts` is a string that escaping leaves as it is (remembered in
+    _PLAIN; the type first: a list is not hashable)."""
+    for text in texts:
+        if type(text) is not str:
+            return False
+        if text not in _PLAIN:
+            if escape(text) != text:
+                return False
+            if len(_PLAIN) > 1000:
+                _PLAIN.clear()
+            _PLAIN.add(text)
     return True
 
 
@@ -206,7 +212,7 @@ def _written_in(markup: Markup, texts: tuple[Any, ...]) -> Markup:
     out = markup.__str__()
     for i, text in enumerate(texts):
         if text:  # an empty one was rendered as it is
-            out = out.replace(_PLACEHOLDER.format(i), text)
+            out = out.replace(_placeholder(i), text)
     return _new_str(Markup, out)
 
 
