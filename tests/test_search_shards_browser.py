@@ -1,13 +1,13 @@
 """Sharded search against one index, in real Chromium: the same synthetic list built
 twice, once as one Pagefind index and once split into 8 shards by a small memory budget
-(merged in the browser with Pagefind's mergeIndex), must show the same search.
+(searched in the browser by one Pagefind worker each and pooled), must show the same search.
 
 Compared for a fixed list of searches: the status line, every result in order (each
 sort, and browsing), the filters with their counts, and the URL state after the same
 clicks. "Best match" (no sort, with a query) is compared as the same results and counts
 only: Pagefind scores a page against its own shard's term statistics (BM25's document
-frequencies, page count and average page length), and mergeIndex orders the merged
-results by those scores, so the relevance order over shards is not the one index's.
+frequencies, page count and average page length), and the pooled results are
+ordered by those scores, so the relevance order over shards is not the one index's.
 """
 
 from __future__ import annotations
@@ -134,4 +134,18 @@ def test_the_url_state_after_the_same_clicks_is_the_same(two_sites: tuple[Path, 
             seen.append((url.path.removeprefix("/list/"), url.query, status, [h.removeprefix(base) for h in hrefs]))
     assert seen[0][1].startswith("q=language&year=") and seen[0][1].endswith("&sort=upvotes-desc")
     assert seen[1] == seen[0]
+    assert page_problems(page) == []
+
+
+def test_each_shard_is_searched_in_its_own_worker(two_sites: tuple[Path, Path], page: Any) -> None:
+    """Each bundle's pagefind.js is imported as its own module, so each runs its own web worker
+    and the shards are searched at once (one worker would search them one after the other)."""
+    workers = []
+    for site in two_sites:
+        with serve_directory(site, prefix="/list/") as base:
+            page.goto(base + "search/index.html?q=language")
+            wait_for_results(page, query="language")
+            workers.append(sorted(urlsplit(w.url).path.removeprefix("/list/") for w in page.workers))
+    assert workers[0] == ["pagefind/pagefind-worker.js"]
+    assert workers[1] == sorted(f"{folder}/pagefind-worker.js" for folder in shard_folders(two_sites[1]))
     assert page_problems(page) == []

@@ -38,10 +38,13 @@
 
   // ---- Pagefind (http) ----
   // A big list is indexed in shards, one Pagefind bundle each (sitegen-shards.json in the
-  // first lists them), merged here with mergeIndex. Pagefind orders a merged search by each
-  // index's own score, which for a sort is a page's rank within its own shard, so results
-  // are sorted here instead, by the sort values each bundle lists (sitegen-order.json):
-  // the same order whether the site has one shard or many.
+  // first lists them). Each bundle's own pagefind.js is imported: each is its own module, so
+  // each runs its own web worker and the shards are searched at once, on as many cores as the
+  // reader has (merged with mergeIndex, one worker searched them one after the other). Results
+  // are merged here as mergeIndex merges them: filter counts summed, results pooled. Pagefind
+  // orders results by each index's own score, which for a sort is a page's rank within its
+  // own shard, so sorts are applied here, by the sort values each bundle lists
+  // (sitegen-order.json): the same order whether the site has one shard or many.
   const byId = (a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
   const ORDERS = {
     "date-desc": (v) => (a, b) => v(b)[0] - v(a)[0] || byId(a, b),
@@ -53,10 +56,20 @@
     if (!response.ok) throw new Error("could not load " + url + " (" + response.status + ")");
     return response.json();
   }
+  function sumCounts(tables) { // filter -> value -> count, summed over the shards
+    const sum = {};
+    for (const table of tables) {
+      for (const [facet, values] of Object.entries(table || {})) {
+        const into = (sum[facet] = sum[facet] || {});
+        for (const [value, count] of Object.entries(values)) into[value] = (into[value] || 0) + count;
+      }
+    }
+    return sum;
+  }
   function pagefindBackend() {
     const url = new URL(root.dataset.pagefind, location.href).href;
     const siteUrl = new URL(siteRoot || "./", location.href);
-    let pf, bundles, values;
+    let shards, bundles, values;
     function sortValues() { // id -> [date as YYYYMMDD, upvotes], every shard's, loaded once
       values = values || Promise.all(bundles.map((b) => fetchJSON(new URL(b + "sitegen-order.json", siteUrl))))
         .then((tables) => {
@@ -66,18 +79,21 @@
         });
       return values;
     }
+    const allCounts = () => Promise.all(shards.map((pf) => pf.filters())).then(sumCounts);
     return {
       name: "pagefind",
       async init() {
-        pf = await import(url);
-        await pf.options({ excerptLength: 30 });
-        bundles = (await fetchJSON(new URL("sitegen-shards.json", url))).bundles;
-        await pf.init();
-        await Promise.all(bundles.slice(1).map((b) => pf.mergeIndex(new URL(b, siteUrl).pathname, { excerptLength: 30 })));
-        await pf.filters(); // loads the filter index, without which results carry no facet counts
+        const [first, list] = await Promise.all([import(url), fetchJSON(new URL("sitegen-shards.json", url))]);
+        bundles = list.bundles;
+        shards = await Promise.all(bundles.map((b, i) => (i ? import(new URL(b + "pagefind.js", siteUrl).href) : first)));
+        await Promise.all(shards.map(async (pf) => {
+          await pf.options({ excerptLength: 30 });
+          await pf.init();
+          await pf.filters(); // loads the filter index, without which results carry no facet counts
+        }));
       },
       preload(q) { // fetch the index chunks for what is typed while the debounce waits
-        if (q.trim()) pf.preload(q).catch(() => {});
+        if (q.trim()) for (const pf of shards) pf.preload(q).catch(() => {});
       },
       async search(state) {
         const filters = {};
@@ -85,16 +101,17 @@
           if (state[facet].length) filters[facet] = ANY_OF.has(facet) ? { any: state[facet] } : state[facet];
         }
         const browsing = !state.q;
-        const res = await pf.search(state.q || null, { filters });
+        const found = await Promise.all(shards.map((pf) => pf.search(state.q || null, { filters })));
+        const pooled = found.flatMap((res) => res.results);
         const order = ORDERS[state.sort || (browsing ? "date-desc" : "")];
         let results;
         if (order) {
           const table = await sortValues();
-          results = [...res.results].sort(order((r) => table.get(r.id) || [0, 0]));
+          results = pooled.sort(order((r) => table.get(r.id) || [0, 0]));
         } else {
-          results = [...res.results].sort((a, b) => b.score - a.score || byId(a, b));
+          results = pooled.sort((a, b) => b.score - a.score || byId(a, b));
         }
-        const counts = browsing && !Object.keys(filters).length ? await pf.filters() : res.filters;
+        const counts = browsing && !Object.keys(filters).length ? await allCounts() : sumCounts(found.map((res) => res.filters));
         return {
           total: results.length,
           counts: counts || {},
