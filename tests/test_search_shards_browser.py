@@ -137,9 +137,12 @@ def test_the_url_state_after_the_same_clicks_is_the_same(two_sites: tuple[Path, 
     assert page_problems(page) == []
 
 
-def test_each_shard_is_searched_in_its_own_worker(two_sites: tuple[Path, Path], page: Any) -> None:
-    """Each bundle's pagefind.js is imported as its own module, so each runs its own web worker
-    and the shards are searched at once (one worker would search them one after the other)."""
+@pytest.mark.parametrize("cores", [3, 16])
+def test_the_shards_are_searched_by_one_worker_per_core(two_sites: tuple[Path, Path], page: Any, cores: int) -> None:
+    """The search page imports the first bundles' own pagefind.js, one per core the reader has
+    (at most 8): each is its own module, so each runs its own web worker, and the shards are
+    searched at once (Pagefind's mergeIndex alone would search them all in one worker)."""
+    page.add_init_script(f"Object.defineProperty(navigator, 'hardwareConcurrency', {{get: () => {cores}}})")
     workers = []
     for site in two_sites:
         with serve_directory(site, prefix="/list/") as base:
@@ -147,5 +150,6 @@ def test_each_shard_is_searched_in_its_own_worker(two_sites: tuple[Path, Path], 
             wait_for_results(page, query="language")
             workers.append(sorted(urlsplit(w.url).path.removeprefix("/list/") for w in page.workers))
     assert workers[0] == ["pagefind/pagefind-worker.js"]
-    assert workers[1] == sorted(f"{folder}/pagefind-worker.js" for folder in shard_folders(two_sites[1]))
+    expected = ["pagefind", *[f"pagefind-{i}" for i in range(1, min(cores, 8))]]
+    assert workers[1] == sorted(f"{folder}/pagefind-worker.js" for folder in expected)
     assert page_problems(page) == []

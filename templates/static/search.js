@@ -38,10 +38,11 @@
 
   // ---- Pagefind (http) ----
   // A big list is indexed in shards, one Pagefind bundle each (sitegen-shards.json in the
-  // first lists them). Each bundle's own pagefind.js is imported: each is its own module, so
-  // each runs its own web worker and the shards are searched at once, on as many cores as the
-  // reader has (merged with mergeIndex, one worker searched them one after the other). Results
-  // are merged here as mergeIndex merges them: filter counts summed, results pooled. Pagefind
+  // first lists them). The first few bundles' own pagefind.js are imported, one per core the
+  // reader has: each is its own module, so each runs its own web worker, and the shards are
+  // searched at once (mergeIndex alone searches them all in one worker, one after the other).
+  // Each worker takes every n-th shard with mergeIndex. Results are pooled here as mergeIndex
+  // pools them: filter counts summed, results put together. Pagefind
   // orders results by each index's own score, which for a sort is a page's rank within its
   // own shard, so sorts are applied here, by the sort values each bundle lists
   // (sitegen-order.json): the same order whether the site has one shard or many.
@@ -69,7 +70,7 @@
   function pagefindBackend() {
     const url = new URL(root.dataset.pagefind, location.href).href;
     const siteUrl = new URL(siteRoot || "./", location.href);
-    let shards, bundles, values;
+    let workers, bundles, values; // workers: one Pagefind module each
     function sortValues() { // id -> [date as YYYYMMDD, upvotes], every shard's, loaded once
       values = values || Promise.all(bundles.map((b) => fetchJSON(new URL(b + "sitegen-order.json", siteUrl))))
         .then((tables) => {
@@ -79,21 +80,27 @@
         });
       return values;
     }
-    const allCounts = () => Promise.all(shards.map((pf) => pf.filters())).then(sumCounts);
+    const allCounts = () => Promise.all(workers.map((pf) => pf.filters())).then(sumCounts);
     return {
       name: "pagefind",
       async init() {
         const [first, list] = await Promise.all([import(url), fetchJSON(new URL("sitegen-shards.json", url))]);
         bundles = list.bundles;
-        shards = await Promise.all(bundles.map((b, i) => (i ? import(new URL(b + "pagefind.js", siteUrl).href) : first)));
-        await Promise.all(shards.map(async (pf) => {
+        // one worker per core the reader has (at most 8), each searching every n-th shard
+        const n = Math.min(bundles.length, 8, Math.max(1, navigator.hardwareConcurrency || 2));
+        const bundle = (i) => new URL(bundles[i], siteUrl);
+        workers = await Promise.all(bundles.slice(0, n).map((b, i) => (i ? import(bundle(i).href + "pagefind.js") : first)));
+        await Promise.all(workers.map(async (pf, w) => {
           await pf.options({ excerptLength: 30 });
           await pf.init();
+          const merged = [];
+          for (let i = w + n; i < bundles.length; i += n) merged.push(pf.mergeIndex(bundle(i).pathname, { excerptLength: 30 }));
+          await Promise.all(merged);
           await pf.filters(); // loads the filter index, without which results carry no facet counts
         }));
       },
       preload(q) { // fetch the index chunks for what is typed while the debounce waits
-        if (q.trim()) for (const pf of shards) pf.preload(q).catch(() => {});
+        if (q.trim()) for (const pf of workers) pf.preload(q).catch(() => {});
       },
       async search(state) {
         const filters = {};
@@ -101,7 +108,7 @@
           if (state[facet].length) filters[facet] = ANY_OF.has(facet) ? { any: state[facet] } : state[facet];
         }
         const browsing = !state.q;
-        const found = await Promise.all(shards.map((pf) => pf.search(state.q || null, { filters })));
+        const found = await Promise.all(workers.map((pf) => pf.search(state.q || null, { filters })));
         const pooled = found.flatMap((res) => res.results);
         const order = ORDERS[state.sort || (browsing ? "date-desc" : "")];
         let results;
