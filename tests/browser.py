@@ -36,8 +36,9 @@ import http.server
 import os
 import shutil
 import threading
+import time
 import urllib.parse
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -181,7 +182,9 @@ def _normalize_prefix(prefix: str) -> str:
     return prefix if prefix == "/" else prefix + "/"
 
 
-def _make_handler(directory: Path, prefix: str) -> type[http.server.SimpleHTTPRequestHandler]:
+def _make_handler(
+    directory: Path, prefix: str, delay: Callable[[str], float] | None = None
+) -> type[http.server.SimpleHTTPRequestHandler]:
     class Handler(http.server.SimpleHTTPRequestHandler):
         """Serves ``directory`` at ``prefix``; anything else is 404."""
 
@@ -193,6 +196,8 @@ def _make_handler(directory: Path, prefix: str) -> type[http.server.SimpleHTTPRe
 
         def send_head(self) -> Any:
             path = self._url_path()
+            if delay is not None:
+                time.sleep(delay(path))  # a slow network, for this request's thread only
             if prefix != "/" and path == prefix.rstrip("/"):
                 # Like GitHub Pages: /repo -> /repo/
                 self.send_response(301)
@@ -217,20 +222,23 @@ def _make_handler(directory: Path, prefix: str) -> type[http.server.SimpleHTTPRe
 
 
 @contextlib.contextmanager
-def serve_directory(directory: str | os.PathLike[str], prefix: str = "/") -> Iterator[str]:
+def serve_directory(
+    directory: str | os.PathLike[str], prefix: str = "/", delay: Callable[[str], float] | None = None
+) -> Iterator[str]:
     """Serve ``directory`` over HTTP on 127.0.0.1 on a free port.
 
     The files are mounted under ``prefix`` (e.g. ``"/myrepo/"`` to mimic a
     GitHub Pages project site); requests outside it get 404 and the bare
     prefix without its slash is redirected like GitHub Pages does. Yields the
     base URL including the prefix and a trailing slash, e.g.
-    ``http://127.0.0.1:41234/myrepo/``.
+    ``http://127.0.0.1:41234/myrepo/``. ``delay(path)`` gives the seconds to wait before
+    answering a request for that URL path (each request has its own thread).
     """
     root = Path(directory).resolve()
     if not root.is_dir():
         raise NotADirectoryError(str(root))
     norm = _normalize_prefix(prefix)
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _make_handler(root, norm))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _make_handler(root, norm, delay))
     server.daemon_threads = True
     thread = threading.Thread(target=server.serve_forever, name="serve_directory", daemon=True)
     thread.start()

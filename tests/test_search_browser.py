@@ -9,7 +9,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from tests.browser import page_problems
+from tests.browser import page_problems, serve_directory
 from tests.test_site_browser import site_url
 
 QUANT = "Quantization & low precision"
@@ -133,3 +133,55 @@ def test_header_box_and_browse_without_query(bundled_site: Path, page: Any, mode
         from_2024 = {p["title"] for p in papers if (p["date"] or "").startswith("2024")}
         assert set(result_titles(page)) == from_2024, status
     assert page_problems(page) == []
+
+
+def searches_run(page: Any) -> int:
+    return int(page.locator("#search").get_attribute("data-searches") or 0)
+
+
+@pytest.mark.parametrize("mode", ["http", "file"])
+def test_a_one_letter_word_waits_for_the_next_key_or_enter(bundled_site: Path, page: Any, mode: str) -> None:
+    """While typing, a query ending in a one-letter word is not searched (as a prefix it
+    matches nearly every word: seconds of Pagefind's time); Enter searches it."""
+    with site_url(bundled_site, mode) as base:
+        page.goto(base + "search/index.html")
+        status = wait_for_results(page)
+        before = searches_run(page)
+        for typed in ("l", "language m"):
+            page.locator("#search-q").fill(typed)
+            page.wait_for_timeout(400)  # well past the box's 150 ms wait after the last key
+            assert (searches_run(page), page.locator("#search-status").inner_text()) == (before, status), typed
+            assert "q=" not in page.url
+        page.locator("#search-q").press("Enter")
+        wait_for_results(page, status, query="language m")
+        assert searches_run(page) == before + 1
+        assert parse_qs(urlsplit(page.url).query)["q"] == ["language m"]
+        assert page_problems(page) == []
+
+
+TYPE_SLOWLY = """async (steps) => {
+  const box = document.getElementById('search-q');
+  for (const [text, pause] of steps) {
+    box.value = text;
+    box.dispatchEvent(new Event('input', {bubbles: true}));
+    await new Promise((r) => setTimeout(r, pause));
+  }
+}"""
+
+
+def test_keys_typed_while_a_search_runs_search_only_the_newest_query(bundled_site: Path, page: Any) -> None:
+    """Pagefind cannot stop a search, so the page runs one at a time: queries asked for while
+    one runs (its index chunk is slow to come here) are dropped for the newest one."""
+    slow = []  # set once the page is in: from then on Pagefind's index chunks come 1 s late
+    delay = lambda path: 1.0 if slow and "/pagefind/index/" in path else 0.0  # noqa: E731
+    with serve_directory(bundled_site, delay=delay) as base:
+        page.goto(base + "search/index.html?q=vision")  # a query: browsing would load every chunk
+        status = wait_for_results(page, query="vision")
+        before = searches_run(page)
+        slow.append(True)
+        # each pause outlasts the 150 ms wait, so each query is asked for while "lan" runs
+        page.evaluate(TYPE_SLOWLY, [["lan", 300], ["lang", 200], ["langu", 200], ["language", 0]])
+        wait_for_results(page, status, query="language")
+        assert searches_run(page) == before + 2  # "lan", then "language"; not "lang" nor "langu"
+        assert result_titles(page)
+        assert page_problems(page) == []

@@ -319,11 +319,25 @@
     s.sort = sortBox.value;
     return s;
   }
+  // One search at a time: Pagefind cannot stop a search once started, and a short prefix can
+  // take seconds (`t` matches every page), so a search asked for while another runs waits for
+  // it, and is dropped if a newer one was asked for meanwhile: typing never queues a backlog.
+  let searching = Promise.resolve();
+  let searches = 0; // searches run, on the page as data-searches (for tests and debugging)
+  function searchInTurn(state, mine) {
+    const turn = searching.then(() => {
+      if (mine !== generation) return null;
+      root.dataset.searches = String(++searches);
+      return backend.search(state);
+    });
+    searching = turn.catch(() => {});
+    return turn;
+  }
   async function run(state) {
     shownState = state;
     const mine = ++generation;
-    const answer = await backend.search(state);
-    if (mine !== generation) return; // a newer search has started
+    const answer = await searchInTurn(state, mine);
+    if (mine !== generation) return; // a newer search has been asked for
     renderFacets(state, answer.counts);
     list.textContent = "";
     let shown = 0;
@@ -373,9 +387,14 @@
       backend = offlineBackend(); // Pagefind missing or blocked: the offline index still works
       await backend.init();
     }
+    // While typing, a query whose last word is one letter or digit waits for the next key
+    // (or Enter): as a prefix it matches most words, the slowest search there is, and it is
+    // rarely what the reader means yet.
+    const unfinished = (q) => /(^|\s)[A-Za-z0-9]$/.test(q.trim());
     let timer;
     box.addEventListener("input", () => {
       clearTimeout(timer);
+      if (unfinished(box.value)) return;
       if (backend.preload) backend.preload(box.value);
       timer = setTimeout(() => { const s = currentState(); writeState(s, false); run(s); }, 150);
     });

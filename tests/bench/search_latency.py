@@ -61,6 +61,38 @@ async (q) => {
 """
 
 
+TYPE_QUERY = """
+async ([q, gap]) => {
+  const box = document.getElementById('search-q');
+  const list = document.getElementById('search-results');
+  const status = document.getElementById('search-status');
+  for (const item of list.children) item.dataset.stale = '1';
+  const mark = 'for \u201c' + q + '\u201d';
+  let last = 0;
+  const shown = new Promise((resolve) => {
+    const check = () => {
+      const head = list.firstElementChild;
+      if (last && head && !head.dataset.stale && status.textContent.includes(mark)) {
+        observer.disconnect();
+        resolve(performance.now() - last);
+      }
+    };
+    const observer = new MutationObserver(check);
+    observer.observe(document.getElementById('search'), {childList: true, subtree: true, attributes: true,
+                                                         characterData: true});
+  });
+  box.value = '';
+  for (let i = 1; i <= q.length; i++) {
+    if (i > 1) await new Promise((r) => setTimeout(r, gap));
+    box.value = q.slice(0, i);
+    if (i === q.length) last = performance.now();
+    box.dispatchEvent(new Event('input', {bubbles: true}));
+  }
+  return await shown;
+}
+"""
+
+
 def prepare(n: int, work: Path) -> Path:
     root = work / f"n{n}"
     if not (root / "content" / "digests").is_dir():
@@ -79,15 +111,19 @@ def build(root: Path, budget: str) -> Path:
     return site
 
 
-def one_load(browser: Any, url: str) -> dict[str, float]:
-    """One fresh page (no cache): every query once, in order, the first of them cold."""
+def one_load(browser: Any, url: str, typing: int = 0) -> dict[str, float]:
+    """One fresh page (no cache): every query once, in order, the first of them cold. With
+    `typing`, each query is typed a key every `typing` ms, and timed from its last key."""
     context = browser.new_context()
     page = context.new_page()
     page.goto(url + "search/index.html")
     page.wait_for_function(
         "() => /\\d+ papers?|Type to search/.test(document.getElementById('search-status').textContent)"
     )
-    timings = {q: float(page.evaluate(TIME_QUERY, q)) for q in QUERIES}
+    if typing:
+        timings = {q: float(page.evaluate(TYPE_QUERY, [q, typing])) for q in QUERIES}
+    else:
+        timings = {q: float(page.evaluate(TIME_QUERY, q)) for q in QUERIES}
     context.close()
     return timings
 
@@ -109,6 +145,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=5, help="page loads per site")
     parser.add_argument("--work", type=Path, default=Path("/tmp/search-latency"))
     parser.add_argument(
+        "--typing",
+        type=int,
+        default=0,
+        metavar="MS",
+        help="type each query a key every MS ms and time it from its last key (0: the whole query at once)",
+    )
+    parser.add_argument(
         "--site",
         type=Path,
         action="append",
@@ -119,22 +162,25 @@ def main(argv: Sequence[str] | None = None) -> int:
     from playwright.sync_api import sync_playwright
 
     found: dict[Path, list[dict[str, float]]] = {}
+    typed = f", typed a key every {args.typing} ms" if args.typing else ""
     with sync_playwright() as playwright:
         browser = launch_chromium(playwright)
         for n in (int(s) for s in args.sizes.split(",") if s):
             root = prepare(n, args.work)
-            print(f"{n:,} papers, cpu count {os.cpu_count()}, {args.repeat} page loads per site, medians:")
+            print(f"{n:,} papers, cpu count {os.cpu_count()}, {args.repeat} page loads per site, medians{typed}:")
             for budget in args.budgets.split(","):
                 site = build(root, budget)
                 shards = sum(1 for p in site.iterdir() if p.name.startswith("pagefind"))
                 with serve_directory(site) as url:
-                    loads = [one_load(browser, url) for _ in range(args.repeat)]
+                    loads = [one_load(browser, url, args.typing) for _ in range(args.repeat)]
                 report(f"--max-memory {budget}", shards, loads)
         sites = list(args.site)
         for _ in range(args.repeat):  # alternated, so a change of load falls on each alike
             for site in sites:
                 with serve_directory(site) as url:
-                    found.setdefault(site, []).append(one_load(browser, url))
+                    found.setdefault(site, []).append(one_load(browser, url, args.typing))
+        if sites:
+            print(f"{args.repeat} page loads per site, alternating, medians{typed}:")
         for site in sites:
             shards = sum(1 for p in site.iterdir() if p.name.startswith("pagefind"))
             report(str(site), shards, found[site])
