@@ -48,13 +48,20 @@ RELEVANCE = ["q=language", "q=training+data", "q=scaling+laws", "q=model&year=20
 
 
 @pytest.fixture(scope="module")
-def two_sites(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, Path]]:
-    """The same synthetic list built as one index and as shards."""
+def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("shards")
     subprocess.run([sys.executable, str(ROOT / "tests/bench/gen.py"), str(PAPERS), str(root)], check=True)
+    return root
+
+
+@pytest.fixture(scope="module")
+def two_sites(generated: Path) -> Iterator[tuple[Path, Path]]:
+    """The same synthetic list built as one index and as shards."""
     sites = []
     for name, budget in (("one", 0), ("sharded", SHARD_BUDGET_MB)):
-        project = Project(content=root / "content", templates=root / "none", output=root / name, max_memory=budget)
+        project = Project(
+            content=generated / "content", templates=generated / "none", output=generated / name, max_memory=budget
+        )
         build(project, search=True)
         sites.append(project.output)
     yield sites[0], sites[1]
@@ -152,4 +159,50 @@ def test_the_shards_are_searched_by_one_worker_per_core(two_sites: tuple[Path, P
     assert workers[0] == ["pagefind/pagefind-worker.js"]
     expected = ["pagefind", *[f"pagefind-{i}" for i in range(1, min(cores, 8))]]
     assert workers[1] == sorted(f"{folder}/pagefind-worker.js" for folder in expected)
+    assert page_problems(page) == []
+
+
+def index_chunks_fetched(site: Path, page: Any, state: str) -> dict[str, tuple[int, int]]:
+    """Per bundle: the index chunks the search page fetched for a URL state, and all it has."""
+    fetched: set[str] = set()
+    record = lambda path: fetched.add(path) or 0.0  # noqa: E731
+    with serve_directory(site, delay=record) as base:
+        page.goto(base + "search/index.html" + ("?" + state if state else ""))
+        wait_for_results(page)
+    counts = {}
+    for bundle in shard_folders(site):
+        held = len(list((site / bundle / "index").iterdir()))
+        counts[bundle] = (sum(1 for path in fetched if path.startswith(f"/{bundle}/index/")), held)
+    return counts
+
+
+@pytest.mark.parametrize("state", ["", "tag=Computer+vision&sort=upvotes-desc"])
+def test_browsing_fetches_one_index_chunk_per_shard(two_sites: tuple[Path, Path], page: Any, state: str) -> None:
+    """Browsing (no query) searches for the word every paper page holds, hidden, where
+    Pagefind's filter-only search would fetch every index chunk: the whole index."""
+    for site in two_sites:
+        for bundle, (fetched, held) in index_chunks_fetched(site, page, state).items():
+            assert fetched == 1, (site.name, bundle, fetched, held)
+    one = index_chunks_fetched(two_sites[0], page, state)
+    assert one["pagefind"][1] > 1  # the one index has several chunks: one fetched of them means something
+    assert page_problems(page) == []
+
+
+def test_a_paper_template_without_the_browse_word_still_browses_every_paper(generated: Path, page: Any) -> None:
+    """A site's own paper.html may leave the hidden word out: the search page sees that fewer
+    pages hold it than there are papers, and browses with Pagefind's filter-only search."""
+    templates = generated / "own-templates"
+    templates.mkdir(exist_ok=True)
+    theme = (ROOT / "templates" / "paper.html").read_text(encoding="utf-8")
+    kept = [line for line in theme.splitlines(keepends=True) if "browse_word" not in line]
+    assert len(kept) == len(theme.splitlines()) - 1
+    (templates / "paper.html").write_text("".join(kept), encoding="utf-8")
+    project = Project(content=generated / "content", templates=templates, output=generated / "own", max_memory=0)
+    build(project, search=True)
+    papers = len(json.loads((project.output / "papers.json").read_bytes())["papers"])
+    with serve_directory(project.output) as base:
+        answer = shown(page, base, "")
+        assert answer["status"] == f"{papers} papers" and len(answer["results"]) == papers
+        tagged = shown(page, base, "tag=Computer+vision")
+        assert 0 < len(tagged["results"]) < papers
     assert page_problems(page) == []

@@ -75,6 +75,9 @@ def make_environment(template_dirs: list[Path]) -> Environment:
         extensions=[CachedExtension],
     )
     codegen.install(env)
+    from sitegen.search.shards import BROWSE_WORD
+
+    env.globals["browse_word"] = BROWSE_WORD
     env.filters["rel"] = _rel
     env.filters["markdown"] = lambda text: Markup(to_html(text))
     env.filters["json_script"] = _json_script

@@ -39,6 +39,12 @@ MIN_SHARD_PAGES = 16
 browser a request each per search."""
 BUDGET_SHARES = 4
 """Each shard is sized to fit the budget divided by this: two runs at once in half the budget."""
+BROWSE_WORD = "\ua66esitegen"
+"""A word every paper page holds, hidden (templates/paper.html), for the search page to
+browse by. Pagefind's filter-only search (no query) loads every index chunk of every shard,
+5.9 MB at 10,000 papers and 59 MB at 100,000; a search for one word loads the chunk that holds
+it. It starts with U+A66E, a letter no reader types, so no query or prefix of one matches it."""
+
 KEY_VERSION = "s1"
 
 
