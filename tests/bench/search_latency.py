@@ -2,17 +2,21 @@
 
 Usage:
     python tests/bench/search_latency.py [--sizes 10000] [--budgets 64G,2G] [--repeat K] [--work DIR]
+        [--typing MS] [--site BUILT_SITE ...]
 
 For each N it generates a content folder (tests/bench/gen.py, kept under --work between runs),
-builds it once per `--max-memory` budget (64G: one Pagefind index; 2G, the default: two
-shards at 10,000 papers, merged in the browser), serves the site over loopback
-(tests/browser.py's threaded static server) and opens `search/index.html` in headless
-Chromium (/usr/bin/chromium). For each query it sets the search box and fires the `input`
-event the way typing does, and measures in the page, from that event to the moment the
-status line names this query and its first results are in the list (search.js adds the first
-page of results at once). The time includes the search box's 150 ms debounce (search.js waits
-that long after the last keystroke before it searches). `cold` is the first query after the page loaded (Pagefind
-fetches the index chunks it needs); the others are warm. Medians over --repeat page loads.
+builds it once per `--max-memory` budget (64G: one Pagefind index; 2G, the default: four
+shards at 10,000 papers), serves the site over loopback (tests/browser.py's threaded static
+server) and opens `search/index.html` in headless Chromium (/usr/bin/chromium).
+`page opened, browsing` is the time from navigation to the first paper listed (no query).
+Then, for each query, it sets the search box and fires the `input` event the way typing
+does, and measures in the page, from that event to the moment the status line names this
+query and its first result is in the list. The time includes the search box's 150 ms wait
+after the last key (search.js). With `--typing MS` each query is typed instead, a key every
+MS ms, and timed from its last key: what a reader sees, searches for the prefixes typed
+before included. `cold` is the first query after the page loaded (Pagefind fetches the
+index chunks it needs); the others are warm. Medians over --repeat page loads; `--site`
+measures already built sites, alternating (e.g. the same site with two search.js).
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ import shutil
 import statistics
 import subprocess
 import sys
+import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -32,6 +37,8 @@ REPO = BENCH.parents[1]
 sys.path.insert(0, str(REPO))
 from tests.browser import launch_chromium, serve_directory  # noqa: E402
 
+OPENED = "page opened, browsing"
+"""From navigation to the first paper listed on the search page opened without a query."""
 QUERIES = ("language", "training data", "scaling laws", "vision transformer", "reinforcement", "diffusion")
 
 TIME_QUERY = """
@@ -116,16 +123,19 @@ def one_load(browser: Any, url: str, typing: int = 0) -> dict[str, float]:
     `typing`, each query is typed a key every `typing` ms, and timed from its last key."""
     context = browser.new_context()
     page = context.new_page()
+    started = time.perf_counter()
     page.goto(url + "search/index.html")
     page.wait_for_function(
-        "() => /\\d+ papers?|Type to search/.test(document.getElementById('search-status').textContent)"
+        "() => { const s = document.getElementById('search-status').textContent;"
+        " return /Type to search/.test(s) || (/\\d+ papers?/.test(s) && document.querySelector('#search-results li')); }"
     )
+    opened = (time.perf_counter() - started) * 1000
     if typing:
         timings = {q: float(page.evaluate(TYPE_QUERY, [q, typing])) for q in QUERIES}
     else:
         timings = {q: float(page.evaluate(TIME_QUERY, q)) for q in QUERIES}
     context.close()
-    return timings
+    return {OPENED: opened, **timings}
 
 
 def report(label: str, shards: int, loads: list[dict[str, float]]) -> None:
@@ -134,6 +144,7 @@ def report(label: str, shards: int, loads: list[dict[str, float]]) -> None:
     for q in QUERIES:
         label = f"{q} (cold)" if q == cold else q
         print(f"  {label:22} {statistics.median(load[q] for load in loads):6.0f} ms")
+    print(f"  {OPENED:22} {statistics.median(load[OPENED] for load in loads):6.0f} ms")
     warm = [load[q] for load in loads for q in QUERIES[1:]]
     print(f"  warm first result: median {statistics.median(warm):.0f} ms, max {max(warm):.0f} ms")
 
