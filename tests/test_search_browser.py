@@ -185,3 +185,16 @@ def test_keys_typed_while_a_search_runs_search_only_the_newest_query(bundled_sit
         assert searches_run(page) == before + 2  # "lan", then "language"; not "lang" nor "langu"
         assert result_titles(page)
         assert page_problems(page) == []
+
+
+def test_excerpts_never_show_the_hidden_browse_word(bundled_site: Path, page: Any) -> None:
+    """Every paper page ends with a hidden word the search page browses by; Pagefind's excerpt
+    of a match near the end of a paper takes it in, and the page drops it."""
+    with site_url(bundled_site, "http") as base:
+        page.goto(base + "search/index.html?q=unobtainable")  # a word one paper has, its last but one
+        wait_for_results(page, query="unobtainable")
+        excerpts = page.locator("#search-results .excerpt").all_inner_texts()
+    first = excerpts[0]
+    assert first.rstrip().endswith("otherwise unobtainable before.")  # the paper's end, taken in
+    assert not any("\ua66e" in text or "sitegen" in text for text in excerpts)
+    assert page_problems(page) == []
