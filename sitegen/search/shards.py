@@ -3,7 +3,7 @@
 Pagefind holds every page's index in memory until it writes (about 125 KB a page), so
 one process over 100,000 papers needs 11-12 GB. The build instead splits the paper pages
 into shards, each indexed by its own Pagefind process into its own bundle folder, and the
-search page searches them together in the browser (one Pagefind web worker per shard).
+search page searches them together in the browser (a Pagefind web worker per core).
 
 - A page's shard is a hash of its slug, so editing a page never moves it (nor any other
   page) to another shard: only its own shard is indexed again.

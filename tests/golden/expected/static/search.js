@@ -42,10 +42,10 @@
   // reader has: each is its own module, so each runs its own web worker, and the shards are
   // searched at once (mergeIndex alone searches them all in one worker, one after the other).
   // Each worker takes every n-th shard with mergeIndex. Results are pooled here as mergeIndex
-  // pools them: filter counts summed, results put together. Pagefind
-  // orders results by each index's own score, which for a sort is a page's rank within its
-  // own shard, so sorts are applied here, by the sort values each bundle lists
-  // (sitegen-order.json): the same order whether the site has one shard or many.
+  // pools them: filter counts summed, results put together. Pagefind orders results by each
+  // index's own score, which for a sort is a page's rank within its own shard, so sorts are
+  // applied here, by the sort values each bundle lists (sitegen-order.json): the same order
+  // whether the site has one shard or many.
   const byId = (a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
   const ORDERS = {
     "date-desc": (v) => (a, b) => v(b)[0] - v(a)[0] || byId(a, b),
@@ -87,8 +87,9 @@
     // The pages holding it are checked against the number of papers (each has one year),
     // so a site whose paper template lacks the word still browses every paper.
     let browseWord = root.dataset.browse || null;
-    const hidden = root.dataset.browse ? root.dataset.browse + "." : null; // as Pagefind's text ends a block
-    const withoutBrowseWord = (excerpt) => (hidden ? excerpt.split(hidden).join("").trimEnd() : excerpt);
+    // Pagefind's text of a page ends the hidden element with a full stop: "... ꙮsitegen."
+    const hidden = root.dataset.browse ? new RegExp("\\s*" + root.dataset.browse + "\\.?", "gu") : null;
+    const withoutBrowseWord = (excerpt) => (hidden ? excerpt.replace(hidden, "") : excerpt);
     let papers;
     async function browse(filters) {
       if (browseWord) {
