@@ -165,10 +165,12 @@ def test_the_shards_are_searched_by_one_worker_per_core(two_sites: tuple[Path, P
 def index_chunks_fetched(site: Path, page: Any, state: str) -> dict[str, tuple[int, int]]:
     """Per bundle: the index chunks the search page fetched for a URL state, and all it has."""
     fetched: set[str] = set()
-    record = lambda path: fetched.add(path) or 0.0  # noqa: E731
-    with serve_directory(site, delay=record) as base:
+    record = lambda request: fetched.add(urlsplit(request.url).path)  # noqa: E731
+    page.on("request", record)
+    with serve_directory(site) as base:
         page.goto(base + "search/index.html" + ("?" + state if state else ""))
         wait_for_results(page)
+    page.remove_listener("request", record)
     counts = {}
     for bundle in shard_folders(site):
         held = len(list((site / bundle / "index").iterdir()))
