@@ -10,11 +10,14 @@ from pathlib import Path
 
 import pytest
 
+import sitegen.search.budget as search_budget
 import sitegen.search.index as search_index
 from sitegen.build.pipeline import BuildReport, Project, build
 from sitegen.config import ConfigError, parse_config
 from sitegen.search.shards import (
     DEFAULT_MAX_MEMORY_MB,
+    MAX_SEARCH_SHARDS,
+    SEARCH_SHARD_PAGES,
     changed_shards,
     estimated_peak_mb,
     parallel_runs,
@@ -39,11 +42,22 @@ SLUGS = [f"paper-{i:05d}" for i in range(2000)]
 
 def test_the_shard_count_follows_the_pages_and_the_budget() -> None:
     assert shard_count(219, DEFAULT_MAX_MEMORY_MB) == 1
-    assert shard_count(3_000, DEFAULT_MAX_MEMORY_MB) == 1
-    assert shard_count(10_000, DEFAULT_MAX_MEMORY_MB) == 4
     assert shard_count(100_000, DEFAULT_MAX_MEMORY_MB) == 32
     assert shard_count(219, SMALL_BUDGET_MB) == 8
     assert shard_count(2000, 128) == 16 and shard_count(2000, 256) == 8  # half the budget, twice the shards
+    assert shard_count(100_000, 512) == 128  # the budget splits beyond MAX_SEARCH_SHARDS
+
+
+def test_shards_hold_at_most_search_shard_pages_whatever_the_budget() -> None:
+    """Pagefind's search time per page grows with its index: a shard holds at most
+    SEARCH_SHARD_PAGES pages (10,000 papers: 16 shards of 625), up to MAX_SEARCH_SHARDS."""
+    for budget in (DEFAULT_MAX_MEMORY_MB, 64 * 1024):
+        assert shard_count(SEARCH_SHARD_PAGES, budget) == 1
+        assert shard_count(SEARCH_SHARD_PAGES + 1, budget) == 2
+        assert shard_count(3_000, budget) == 4
+        assert shard_count(10_000, budget) == 16
+        assert shard_count(20_000, budget) == MAX_SEARCH_SHARDS == 32
+        assert shard_count(1_000_000, 64 * 1024) == MAX_SEARCH_SHARDS  # beyond it, only the budget splits
 
 
 def test_the_default_budget_holds_100k_papers_two_runs_at_once() -> None:
@@ -117,10 +131,12 @@ def test_an_edit_reindexes_one_shard_only(tmp_path: Path, monkeypatch: pytest.Mo
     project = Project(
         content=content, templates=tmp_path / "none", output=tmp_path / "site", max_memory=SMALL_BUDGET_MB
     )
+    # the build holds more than the 80 MB budget (as a test process with Playwright loaded does;
+    # set here, as a lone test's may not): Pagefind gets none of it, and runs one at a time
+    monkeypatch.setattr(search_budget, "held_mb", lambda: 100.0)
     first = build(project, search=True)
     assert len(bundles(project.output)) == 8
     assert sum(1 for stage, _ in first.timings if stage.startswith("search shard ")) == 8
-    # the build holds more than the 40 MB budget: Pagefind gets none of it, and runs one at a time
     assert any(stage.startswith("search budget: 0 MB for Pagefind") for stage, _ in first.timings)
     assert any(stage.endswith(", 1 run at once") for stage, _ in first.timings)
     before = bundles(project.output)

@@ -11,8 +11,11 @@ search page searches them together in the browser (a Pagefind web worker per cor
   memory budget: two Pagefind runs at once (one per core of a common 2-core runner) in
   the half of the budget the sitegen process leaves them at its largest (it holds about
   1 GB of 2 at 100,000 papers); a power of two so that a list that outgrows it splits
-  every shard in two. Smaller shards also index faster (Pagefind's time per page grows
-  with the pages it holds) and answer faster in the browser.
+  every shard in two.
+- Whatever the budget, a shard holds at most SEARCH_SHARD_PAGES pages, up to
+  MAX_SEARCH_SHARDS shards: Pagefind's time per page, indexing and searching, grows with
+  the pages an index holds, so smaller shards answer faster in the browser and index
+  faster, up to the point where each bundle's start-up on the search page costs more.
 - Which shards changed is read from the search key: one fingerprint per shard.
 """
 
@@ -37,6 +40,17 @@ MIN_MAX_MEMORY_MB = 32
 MIN_SHARD_PAGES = 16
 """No shard is planned smaller than this, whatever the budget: more shards cost the
 browser a request each per search."""
+SEARCH_SHARD_PAGES = 1000
+"""The most pages a shard holds for the browser's sake, whatever the memory budget. The
+slowest recorded query at 10,000 papers (`training data`, 79% of the pages match) costs
+Pagefind 338 ms of search over 4 shards of 2,500 pages, 266 ms over 8 of 1,250 and 212 ms
+over 16 of 625 (Chromium, 2 cores, tests/bench/search_latency.py); the 16 shards also
+index in the same time as 4 and at under half the peak memory (tests/bench/shard_bench.py)."""
+MAX_SEARCH_SHARDS = 32
+"""SEARCH_SHARD_PAGES splits a list into at most this many shards (only the memory budget
+splits further): the search page loads each bundle's entry, meta and filter files when it
+opens (at 10,000 papers: 0.90 s with 4 bundles, 1.08 s with 16, 1.47 s with 32), and each
+Pagefind run costs about 0.3 s of its own."""
 BUDGET_SHARES = 4
 """Each shard is sized to fit the budget divided by this: two runs at once in half the budget."""
 BROWSE_WORD = "\ua66esitegen"
@@ -66,11 +80,12 @@ def shard_capacity(max_memory_mb: int) -> int:
 
 
 def shard_count(pages: int, max_memory_mb: int) -> int:
-    """The smallest power of two of shards whose average size fits the capacity. Hashing
-    spreads pages evenly but not exactly: a shard may come out a few percent larger."""
+    """The smallest power of two of shards whose average size fits the capacity, and
+    SEARCH_SHARD_PAGES up to MAX_SEARCH_SHARDS shards. Hashing spreads pages evenly but not
+    exactly: a shard may come out a few percent larger."""
     capacity = shard_capacity(max_memory_mb)
     shards = 1
-    while pages > shards * capacity:
+    while pages > shards * capacity or (pages > shards * SEARCH_SHARD_PAGES and shards < MAX_SEARCH_SHARDS):
         shards *= 2
     return shards
 

@@ -72,6 +72,23 @@ PAGEFIND_ARGS = ["--force-language", "en", "--keep-index-url", "--silent"]
 sys.path.insert(0, str(BENCH))
 import gen  # noqa: E402
 
+ONE_INDEX = "one"
+"""The budget word the search benchmarks use for one Pagefind index at any size: the
+baseline the shards are measured against (a real budget always shards 10,000 papers)."""
+
+
+def sitegen_build(budget: str, *options: str) -> list[str]:
+    """`python -m sitegen build OPTIONS --max-memory BUDGET`. With ONE_INDEX: a 64G budget
+    and the shards' page cap for the browser lifted (search/shards.py SEARCH_SHARD_PAGES), in
+    the benchmark's own process, as sitegen has no setting for it."""
+    if budget != ONE_INDEX:
+        return [sys.executable, "-m", "sitegen", "build", *options, "--max-memory", budget]
+    code = (
+        "import sys, sitegen.search.shards as s; s.SEARCH_SHARD_PAGES = 1 << 40; "
+        "sys.argv[0] = 'sitegen'; from sitegen.cli import run; run()"
+    )
+    return [sys.executable, "-c", code, "build", *options, "--max-memory", "64G"]
+
 
 @dataclass
 class Sample:

@@ -1,13 +1,13 @@
 """Benchmark how soon the search page shows its first results after typing, in Chromium.
 
 Usage:
-    python tests/bench/search_latency.py [--sizes 10000] [--budgets 64G,2G] [--repeat K] [--work DIR]
+    python tests/bench/search_latency.py [--sizes 10000] [--budgets one,2G] [--repeat K] [--work DIR]
         [--typing MS] [--site BUILT_SITE ...]
 
 For each N it generates a content folder (tests/bench/gen.py, kept under --work between runs),
-builds it once per `--max-memory` budget (64G: one Pagefind index; 2G, the default: four
-shards at 10,000 papers), serves the site over loopback (tests/browser.py's threaded static
-server) and opens `search/index.html` in headless Chromium (/usr/bin/chromium).
+builds it once per `--max-memory` budget (`one`: one Pagefind index, run.py's sitegen_build;
+2G, the default: 16 shards at 10,000 papers), serves the site over loopback (tests/browser.py's
+threaded static server) and opens `search/index.html` in headless Chromium (/usr/bin/chromium).
 `page opened, browsing` is the time from navigation to the first paper listed (no query).
 Then, for each query, it sets the search box and fires the `input` event the way typing
 does, and measures in the page, from that event to the moment the status line names this
@@ -36,6 +36,9 @@ BENCH = Path(__file__).resolve().parent
 REPO = BENCH.parents[1]
 sys.path.insert(0, str(REPO))
 from tests.browser import launch_chromium, serve_directory  # noqa: E402
+
+sys.path.insert(0, str(BENCH))
+from run import ONE_INDEX, sitegen_build  # noqa: E402
 
 OPENED = "page opened, browsing"
 """From navigation to the first paper listed on the search page opened without a query."""
@@ -87,8 +90,7 @@ def prepare(n: int, work: Path) -> Path:
 def build(root: Path, budget: str) -> Path:
     site = root / f"site-{budget}"
     if not (site / "pagefind" / "pagefind.js").is_file():
-        command = [sys.executable, "-m", "sitegen", "build", "-q", "--no-import", "--content", "content",
-                   "--output", site.name, "--max-memory", budget]  # fmt: skip
+        command = sitegen_build(budget, "-q", "--no-import", "--content", "content", "--output", site.name)
         subprocess.run(command, cwd=root, check=True)
     return site
 
@@ -124,7 +126,9 @@ def report(label: str, shards: int, loads: list[dict[str, float]]) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="10000")
-    parser.add_argument("--budgets", default="64G,2G", help="comma-separated --max-memory values")
+    parser.add_argument(
+        "--budgets", default=f"{ONE_INDEX},2G", help=f"comma-separated --max-memory values, {ONE_INDEX}: one index"
+    )
     parser.add_argument("--repeat", type=int, default=5, help="page loads per site")
     parser.add_argument("--work", type=Path, default=Path("/tmp/search-latency"))
     parser.add_argument(

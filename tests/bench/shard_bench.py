@@ -2,13 +2,13 @@
 shards, and a one-paper edit rebuilt, each with its wall time and peak memory.
 
 Usage:
-    python tests/bench/shard_bench.py [--sizes 10000] [--budgets 64G,2G,1G] [--repeat 1]
+    python tests/bench/shard_bench.py [--sizes 10000] [--budgets one,2G,1G] [--repeat 1]
                                       [--work DIR] [--src DIR]
 
 For each N it generates a content folder (tests/bench/gen.py) under --work (kept between runs:
 delete it for fresh papers), imports it once, then for each memory budget (`--max-memory`;
-64G gives one index at any size this machine can build) runs, as separate processes of
-`python -m sitegen build -q --no-import --max-memory B`:
+`one` gives one index at any size this machine can build: run.py's sitegen_build) runs, as
+separate processes of `sitegen build -q --no-import --max-memory B`:
 
     cold    no site and no build cache: every shard indexed
     edit    one paper's notes edited, then an incremental build: only its shard indexed
@@ -19,7 +19,7 @@ budget bounds), the number of shards and how many the edit re-indexed (bundle fo
 swapped in). Budgets are interleaved round by round, so drift on a shared machine hits each alike.
 
 Example (the figures quoted in README's Performance section):
-    python tests/bench/shard_bench.py --sizes 10000 --budgets 64G,2G,1G --work /dev/shm/shard-bench
+    python tests/bench/shard_bench.py --sizes 10000 --budgets one,2G,1G --work /dev/shm/shard-bench
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ from pathlib import Path
 BENCH = Path(__file__).resolve().parent
 REPO = BENCH.parents[1]
 sys.path.insert(0, str(BENCH))
-from run import Sample, measure  # noqa: E402
+from run import ONE_INDEX, Sample, measure, sitegen_build  # noqa: E402
 
 
 def bundles(site: Path) -> dict[str, int]:
@@ -62,8 +62,7 @@ def one_budget(root: Path, budget: str, round_: int, env: dict[str, str]) -> dic
     site = root / f"site-{budget}"
     shutil.rmtree(site, ignore_errors=True)
     shutil.rmtree(root / ".sitegen-cache", ignore_errors=True)
-    command = [sys.executable, "-m", "sitegen", "build", "-q", "--no-import", "--content", "content",
-               "--output", site.name, "--max-memory", budget]  # fmt: skip
+    command = sitegen_build(budget, "-q", "--no-import", "--content", "content", "--output", site.name)
     cold = measure(command, cwd=root, env=env)
     before = bundles(site)
     edit_one(root, round_)
@@ -89,7 +88,9 @@ def line(label: str, samples: list[Sample]) -> str:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="10000")
-    parser.add_argument("--budgets", default="64G,2G,1G", help="comma-separated --max-memory values")
+    parser.add_argument(
+        "--budgets", default=f"{ONE_INDEX},2G,1G", help=f"comma-separated --max-memory values, {ONE_INDEX}: one index"
+    )
     parser.add_argument("--repeat", type=int, default=1)
     parser.add_argument("--work", type=Path, default=Path("/tmp/shard-bench"))
     parser.add_argument("--src", type=Path, default=REPO, help="the sitegen checkout to run (PYTHONPATH)")
