@@ -49,7 +49,8 @@ class Config:
     max_memory: int = DEFAULT_MAX_MEMORY_MB
     """Memory budget, in MB, for the Pagefind processes that index the search shards at
     once (`512M`, `2G` or a number of MB in config.yaml; `--max-memory` overrides it). The
-    paper pages are split into as many shards as keep each run within a quarter of it."""
+    paper pages are split into as many shards as keep each run within a quarter of it, and
+    into shards of at most 1,000 pages anyway (up to 32: search/shards.py)."""
 
 
 _URL = re.compile(r"^https?://[^\s/]+(/[^\s]*)?$")

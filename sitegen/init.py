@@ -49,7 +49,8 @@ CONFIG_TEXT = """\
 # search: true
 
 # Memory for the search indexing processes running at once (512M, 2G, ...). A big list
-# is indexed in as many shards as keep each Pagefind run within a quarter of it.
+# is indexed in as many shards as keep each Pagefind run within a quarter of it (and in
+# shards of at most 1,000 papers anyway, which the search page searches faster).
 # max_memory: 2G
 """
 

@@ -41,16 +41,18 @@ MIN_SHARD_PAGES = 16
 """No shard is planned smaller than this, whatever the budget: more shards cost the
 browser a request each per search."""
 SEARCH_SHARD_PAGES = 1000
-"""The most pages a shard holds for the browser's sake, whatever the memory budget. The
-slowest recorded query at 10,000 papers (`training data`, 79% of the pages match) costs
-Pagefind 338 ms of search over 4 shards of 2,500 pages, 266 ms over 8 of 1,250 and 212 ms
-over 16 of 625 (Chromium, 2 cores, tests/bench/search_latency.py); the 16 shards also
-index in the same time as 4 and at under half the peak memory (tests/bench/shard_bench.py)."""
+"""The most pages a shard holds for the browser's sake, whatever the memory budget. Pagefind
+scores each page a query finds by going through every page-and-word entry the query matched,
+so a broad query's search time grows with the square of the index's pages. The slowest
+recorded query at 10,000 papers (`training data`, 79% of the pages match) takes Pagefind
+338 ms of search summed over 4 shards of 2,500 pages, 266 ms over 8 of 1,250 and 212 ms over
+16 of 625 (each shard searched alone, headless Chromium, 2 cores); the 16 shards also index
+in the same time as 4 and at under half the peak memory (tests/bench/shard_bench.py)."""
 MAX_SEARCH_SHARDS = 32
 """SEARCH_SHARD_PAGES splits a list into at most this many shards (only the memory budget
 splits further): the search page loads each bundle's entry, meta and filter files when it
-opens (at 10,000 papers: 0.90 s with 4 bundles, 1.08 s with 16, 1.47 s with 32), and each
-Pagefind run costs about 0.3 s of its own."""
+opens (at 10,000 papers: 0.90 s with 4 bundles, 1.08 s with 16, 1.47 s with 32,
+tests/bench/search_latency.py)."""
 BUDGET_SHARES = 4
 """Each shard is sized to fit the budget divided by this: two runs at once in half the budget."""
 BROWSE_WORD = "\ua66esitegen"
