@@ -218,6 +218,11 @@ def _make_handler(
         def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
             pass
 
+        def copyfile(self, source: Any, outputfile: Any) -> None:
+            # the browser left the page (or dropped a request) while it came: not an error
+            with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+                super().copyfile(source, outputfile)
+
     return Handler
 
 

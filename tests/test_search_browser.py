@@ -159,6 +159,26 @@ def test_a_one_letter_word_waits_for_the_next_key_or_enter(bundled_site: Path, p
         assert page_problems(page) == []
 
 
+@pytest.mark.parametrize("mode", ["http", "file"])
+def test_a_pasted_query_is_searched_at_once(bundled_site: Path, page: Any, mode: str) -> None:
+    """A query pasted whole is searched without the wait for more keys: here the page's timers
+    are stopped after it loads, so a search that waited for one would never run."""
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    with site_url(bundled_site, mode) as base:
+        page.goto(base + "search/index.html")
+        status = wait_for_results(page)
+        page.evaluate("window.setTimeout = () => 0")
+        page.locator("#search-q").fill("lang")  # typed: it waits for the next key, which never comes
+        page.wait_for_timeout(400)
+        assert page.locator("#search-status").inner_text() == status
+        page.locator("#search-q").fill("")
+        page.evaluate("navigator.clipboard.writeText('language model')")
+        page.locator("#search-q").press("Control+V")
+        wait_for_results(page, status, query="language model")
+        assert result_titles(page)
+        assert page_problems(page) == []
+
+
 TYPE_SLOWLY = """async (steps) => {
   const box = document.getElementById('search-q');
   for (const [text, pause] of steps) {

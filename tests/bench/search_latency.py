@@ -2,7 +2,7 @@
 
 Usage:
     python tests/bench/search_latency.py [--sizes 10000] [--budgets one,2G] [--repeat K] [--work DIR]
-        [--typing MS] [--site BUILT_SITE ...]
+        [--typing MS | --paste] [--site BUILT_SITE ...]
 
 For each N it generates a content folder (tests/bench/gen.py, kept under --work between runs),
 builds it once per `--max-memory` budget (`one`: one Pagefind index, run.py's sitegen_build;
@@ -14,8 +14,9 @@ does, and measures in the page, from that event to the moment the status line na
 query and its first result is in the list. The time includes the search box's 150 ms wait
 after the last key (search.js). With `--typing MS` each query is typed instead, a key every
 MS ms, and timed from its last key: what a reader sees, searches for the prefixes typed
-before included. `cold` is the first query after the page loaded (Pagefind fetches the
-index chunks it needs); the others are warm. Medians over --repeat page loads; `--site`
+before included; with `--paste` each comes whole as a paste does (searched at once). `cold`
+is the first query after the page loaded (Pagefind fetches the index chunks it needs); the
+others are warm. Medians over --repeat page loads; `--site`
 measures already built sites, alternating (e.g. the same site with two search.js).
 """
 
@@ -45,9 +46,10 @@ OPENED = "page opened, browsing"
 QUERIES = ("language", "training data", "scaling laws", "vision transformer", "reinforcement", "diffusion")
 
 TIME_QUERY = """
-async ([q, gap]) => {
-  // the whole query in one input event (gap 0), or typed a key every `gap` ms; timed from
-  // the last input event to the moment the status names the query and its first result is in
+async ([q, gap, paste]) => {
+  // the whole query in one input event (gap 0; with `paste`, one a paste makes), or typed a key
+  // every `gap` ms; timed from the last input event to the moment the status names the query
+  // and its first result is in
   const box = document.getElementById('search-q');
   const list = document.getElementById('search-results');
   const status = document.getElementById('search-status');
@@ -71,7 +73,8 @@ async ([q, gap]) => {
     if (i) await new Promise((r) => setTimeout(r, gap));
     box.value = text;
     if (i === typed.length - 1) last = performance.now();
-    box.dispatchEvent(new Event('input', {bubbles: true}));
+    const init = {bubbles: true, ...(paste ? {inputType: 'insertFromPaste'} : {})};
+    box.dispatchEvent(paste ? new InputEvent('input', init) : new Event('input', init));
   }
   return await shown;
 }
@@ -95,9 +98,10 @@ def build(root: Path, budget: str) -> Path:
     return site
 
 
-def one_load(browser: Any, url: str, typing: int = 0) -> dict[str, float]:
+def one_load(browser: Any, url: str, typing: int = 0, paste: bool = False) -> dict[str, float]:
     """One fresh page (no cache): every query once, in order, the first of them cold. With
-    `typing`, each query is typed a key every `typing` ms, and timed from its last key."""
+    `typing`, each query is typed a key every `typing` ms, and timed from its last key; with
+    `paste`, each comes whole as a paste does (searched without the wait for more keys)."""
     context = browser.new_context()
     page = context.new_page()
     started = time.perf_counter()
@@ -107,7 +111,7 @@ def one_load(browser: Any, url: str, typing: int = 0) -> dict[str, float]:
         " return /Type to search/.test(s) || (/\\d+ papers?/.test(s) && document.querySelector('#search-results li')); }"
     )
     opened = (time.perf_counter() - started) * 1000
-    timings = {q: float(page.evaluate(TIME_QUERY, [q, typing])) for q in QUERIES}
+    timings = {q: float(page.evaluate(TIME_QUERY, [q, typing, paste])) for q in QUERIES}
     context.close()
     return {OPENED: opened, **timings}
 
@@ -138,6 +142,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         metavar="MS",
         help="type each query a key every MS ms and time it from its last key (0: the whole query at once)",
     )
+    parser.add_argument("--paste", action="store_true", help="each query pasted whole (no --typing)")
     parser.add_argument(
         "--site",
         type=Path,
@@ -149,7 +154,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from playwright.sync_api import sync_playwright
 
     found: dict[Path, list[dict[str, float]]] = {}
-    typed = f", typed a key every {args.typing} ms" if args.typing else ""
+    typed = f", typed a key every {args.typing} ms" if args.typing else ", pasted" if args.paste else ""
     with sync_playwright() as playwright:
         browser = launch_chromium(playwright)
         for n in (int(s) for s in args.sizes.split(",") if s):
@@ -159,13 +164,13 @@ def main(argv: Sequence[str] | None = None) -> int:
                 site = build(root, budget)
                 shards = sum(1 for p in site.iterdir() if p.name.startswith("pagefind"))
                 with serve_directory(site) as url:
-                    loads = [one_load(browser, url, args.typing) for _ in range(args.repeat)]
+                    loads = [one_load(browser, url, args.typing, args.paste) for _ in range(args.repeat)]
                 report(f"--max-memory {budget}", shards, loads)
         sites = list(args.site)
         for _ in range(args.repeat):  # alternated, so a change of load falls on each alike
             for site in sites:
                 with serve_directory(site) as url:
-                    found.setdefault(site, []).append(one_load(browser, url, args.typing))
+                    found.setdefault(site, []).append(one_load(browser, url, args.typing, args.paste))
         if sites:
             print(f"{args.repeat} page loads per site, alternating, medians{typed}:")
         for site in sites:

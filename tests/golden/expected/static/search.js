@@ -410,12 +410,17 @@
     // (or Enter): as a prefix it matches most words, the slowest search there is, and it is
     // rarely what the reader means yet.
     const unfinished = (q) => /(^|\s)[A-Za-z0-9]$/.test(q.trim());
+    // A query that came whole (pasted, dropped, or a suggestion the browser offered) is searched
+    // at once: no more keys are coming to wait for.
+    const whole = new Set(["insertFromPaste", "insertFromDrop", "insertReplacementText"]);
+    const ask = () => { const s = currentState(); writeState(s, false); run(s); };
     let timer;
-    box.addEventListener("input", () => {
+    box.addEventListener("input", (event) => {
       clearTimeout(timer);
+      if (whole.has(event.inputType)) return ask();
       if (unfinished(box.value)) return;
       if (backend.preload) backend.preload(box.value);
-      timer = setTimeout(() => { const s = currentState(); writeState(s, false); run(s); }, 150);
+      timer = setTimeout(ask, 150);
     });
     sortBox.addEventListener("change", () => { const s = currentState(); writeState(s, true); run(s); });
     form.addEventListener("submit", (e) => { e.preventDefault(); const s = currentState(); writeState(s, true); run(s); });
