@@ -124,6 +124,33 @@ def test_relevance_finds_the_same_papers_with_the_same_counts(two_sites: tuple[P
     assert page_problems(page) == []
 
 
+ABSENT = ["island", "anchor", "orchard", "lantern"]
+"""Words no paper of the synthetic list holds, whose first letters some shards' words hold."""
+RAW_SEARCH = """async (q) => { // Pagefind itself over every bundle the site lists, as mergeIndex pools them
+  const {bundles} = await (await fetch('pagefind/sitegen-shards.json')).json();
+  const pf = await import('./pagefind/pagefind.js?raw=' + encodeURIComponent(q)); // a module of its own
+  await pf.init();
+  for (const b of bundles.slice(1)) await pf.mergeIndex(new URL(b, location.href).pathname);
+  return (await pf.search(q)).results.length;
+}"""
+
+
+def test_a_word_no_paper_holds_finds_nothing(two_sites: tuple[Path, Path], page: Any) -> None:
+    """Pagefind falls back, in an index where no word starts with a query word, to the longest
+    word of it the query word starts with: over shards a word no paper holds finds papers by a
+    shorter word in every shard lacking it. The search page leaves those out: 0 papers."""
+    answers = answers_in_both(two_sites, page, [f"q={word}" for word in ABSENT])
+    for state, (one, sharded) in answers.items():
+        word = state.removeprefix("q=")
+        assert one["status"].startswith(f"0 papers for “{word}”"), state
+        assert sharded["status"] == one["status"] and sharded["results"] == [], state
+    with serve_directory(two_sites[1]) as base:
+        page.goto(base + "index.html")
+        found = {word: page.evaluate(RAW_SEARCH, word) for word in ABSENT}
+    assert all(found.values()), found  # Pagefind alone finds papers for each: the test means something
+    assert page_problems(page) == []
+
+
 def test_the_url_state_after_the_same_clicks_is_the_same(two_sites: tuple[Path, Path], page: Any) -> None:
     seen = []
     for site in two_sites:

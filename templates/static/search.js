@@ -42,7 +42,8 @@
   // reader has: each is its own module, so each runs its own web worker, and the shards are
   // searched at once (mergeIndex alone searches them all in one worker, one after the other).
   // Each worker takes every n-th shard with mergeIndex. Results are pooled here as mergeIndex
-  // pools them: filter counts summed, results put together. Pagefind orders results by each
+  // pools them: filter counts summed, results put together (but for a worker's found only by
+  // Pagefind's fallback to a shorter word: see `matched`). Pagefind orders results by each
   // index's own score, which for a sort is a page's rank within its own shard, so sorts are
   // applied here, by the sort values each bundle lists (sitegen-order.json): the same order
   // whether the site has one shard or many.
@@ -100,6 +101,31 @@
       }
       return Promise.all(workers.map((pf) => pf.search(null, { filters })));
     }
+    // Where no word of an index starts with a query word, Pagefind falls back to the longest
+    // word of that index the query word starts with (`robot` finds `ro`, of `RoPE`; `island`,
+    // which no paper holds, finds `i`). One index does that only for a word the whole list
+    // lacks, a shard for any word it lacks: the smaller the shards, the more papers such a
+    // query finds that do not hold it. A shard falls back for a word or not at all, and a
+    // page holding the word itself scores above pages holding a shorter, commoner word, so a
+    // worker's first result tells: if no word it was found by holds the first half of each
+    // query word (`rob` of `robot`: a word's stem is at least that long), the worker's results
+    // are left out, counts and all. A word no paper holds finds nothing.
+    const fold = (text) => text.normalize("NFD").replace(/\p{M}/gu, "").toLowerCase().replace(/[^\p{L}\p{N}]/gu, "");
+    // `word` (folded) can have found a page for query word `q` (folded) by q's stem or a longer
+    // word: it holds q's first half (a stem is at least that long: `accept` of `acceptable`)
+    const holds = (word, q) => word.includes(q.slice(0, Math.ceil(q.length / 2)));
+    async function matched(q, found) {
+      const asked = q.split(/\s+/).map(fold).filter(Boolean);
+      const kept = await Promise.all(found.map(async (res) => {
+        if (!res.results.length) return true;
+        const page = await res.results[0].data(); // its words as Pagefind counts them
+        const words = page.content.split(page.content.includes("\u200B") ? "\u200B" : /[\r\n\s]+/g);
+        const by = (page.locations || []).map((at) => words[at]);
+        if (!by.length || by.includes(undefined)) return true; // cannot tell: kept
+        return asked.every((word) => by.some((found) => holds(fold(found), word)));
+      }));
+      return found.map((res, i) => (kept[i] ? res : { ...res, results: [], filters: {}, unfilteredResultCount: 0 }));
+    }
     return {
       name: "pagefind",
       async init() {
@@ -127,7 +153,9 @@
           if (state[facet].length) filters[facet] = ANY_OF.has(facet) ? { any: state[facet] } : state[facet];
         }
         const browsing = !state.q;
-        const found = browsing ? await browse(filters) : await Promise.all(workers.map((pf) => pf.search(state.q, { filters })));
+        const found = browsing
+          ? await browse(filters)
+          : await matched(state.q, await Promise.all(workers.map((pf) => pf.search(state.q, { filters }))));
         const pooled = found.flatMap((res) => res.results);
         const order = ORDERS[state.sort || (browsing ? "date-desc" : "")];
         let results;
