@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import re
+import shutil
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -177,6 +179,27 @@ def test_a_pasted_query_is_searched_at_once(bundled_site: Path, page: Any, mode:
         wait_for_results(page, status, query="language model")
         assert result_titles(page)
         assert page_problems(page) == []
+
+
+STATUS_HISTORY = """document.addEventListener('DOMContentLoaded', () => {
+  const status = document.getElementById('search-status');
+  window.statuses = [];
+  new MutationObserver(() => window.statuses.push(status.textContent)).observe(status, {childList: true});
+});"""
+
+
+def test_results_are_counted_when_their_fragments_do_not_come(bundled_site: Path, page: Any, tmp_path: Path) -> None:
+    """The search page reads a worker's first result's fragment to tell Pagefind's fallback
+    to a shorter word from a real match; a fragment that does not come (here: none is there)
+    leaves that undecided, and the search reports what it found (before its results fail)."""
+    site = tmp_path / "site"
+    shutil.copytree(bundled_site, site)
+    shutil.rmtree(site / "pagefind" / "fragment")
+    page.add_init_script(STATUS_HISTORY)
+    with serve_directory(site) as base:
+        page.goto(base + "search/index.html?q=language")
+        page.wait_for_function("window.statuses.some((s) => s.startsWith('Search is unavailable'))")
+        assert any(re.match(r"[1-9]\d* papers? for “language”", s) for s in page.evaluate("window.statuses"))
 
 
 TYPE_SLOWLY = """async (steps) => {

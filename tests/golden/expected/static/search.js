@@ -118,11 +118,12 @@
       const asked = q.split(/\s+/).map(fold).filter(Boolean);
       const kept = await Promise.all(found.map(async (res) => {
         if (!res.results.length) return true;
-        const page = await res.results[0].data(); // its words as Pagefind counts them
+        const page = await res.results[0].data().catch(() => null); // its words as Pagefind counts them
+        if (!page) return true; // cannot tell (its fragment did not come): kept
         const words = page.content.split(page.content.includes("\u200B") ? "\u200B" : /[\r\n\s]+/g);
         const by = (page.locations || []).map((at) => words[at]);
         if (!by.length || by.includes(undefined)) return true; // cannot tell: kept
-        return asked.every((word) => by.some((found) => holds(fold(found), word)));
+        return asked.every((word) => by.some((hit) => holds(fold(hit), word)));
       }));
       return found.map((res, i) => (kept[i] ? res : { ...res, results: [], filters: {}, unfilteredResultCount: 0 }));
     }
