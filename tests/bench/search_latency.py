@@ -16,8 +16,8 @@ after the last key (search.js). With `--typing MS` each query is typed instead, 
 MS ms, and timed from its last key: what a reader sees, searches for the prefixes typed
 before included; with `--paste` each comes whole as a paste does (searched at once). `cold`
 is the first query after the page loaded (Pagefind fetches the index chunks it needs); the
-others are warm. Medians over --repeat page loads; `--site`
-measures already built sites, alternating (e.g. the same site with two search.js).
+others are warm. Medians over --repeat page loads; `--site` measures already built sites,
+alternating (e.g. the same site with two search.js).
 """
 
 from __future__ import annotations
@@ -151,6 +151,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="measure this built site too (repeatable; e.g. the same site with another search.js)",
     )
     args = parser.parse_args(argv)
+    if args.paste and args.typing:
+        parser.error("--paste and --typing: a query is pasted whole or typed, not both")
     from playwright.sync_api import sync_playwright
 
     found: dict[Path, list[dict[str, float]]] = {}
