@@ -404,8 +404,12 @@
           if (mine !== generation) return;
           list.appendChild(resultItem(r));
         }
+      } catch (err) {
+        // what came in stays listed, and "More results" goes on to the next page; Pagefind
+        // keeps a fragment that failed as failed, so only a reload asks for it again
+        statusLine.textContent = counted + " Some could not be loaded (" + err.message + "); reload to try again.";
       } finally {
-        loading = false; // a page that failed to come in can be asked for again
+        loading = false;
       }
       shown += items.length;
       more.hidden = shown >= answer.total;
@@ -413,10 +417,11 @@
     }
     more.onclick = showMore;
     const filtered = FACETS.some(([f]) => state[f].length);
-    statusLine.textContent = !state.q && !filtered && backend.name === "pagefind" && !answer.total
+    const counted = !state.q && !filtered && backend.name === "pagefind" && !answer.total
       ? "Type to search, or choose a filter."
       : answer.total + " paper" + (answer.total === 1 ? "" : "s") + (state.q ? " for “" + state.q + "”" : "")
         + (backend.name === "offline" ? " (offline search: titles, tags and key terms)" : "");
+    statusLine.textContent = counted;
     await showMore();
   }
 
