@@ -123,7 +123,8 @@
         const words = page.content.split(page.content.includes("\u200B") ? "\u200B" : /[\r\n\s]+/g);
         const by = (page.locations || []).map((at) => words[at]);
         if (!by.length || by.includes(undefined)) return true; // cannot tell: kept
-        return asked.every((word) => by.some((hit) => holds(fold(hit), word)));
+        const hits = by.map(fold);
+        return asked.every((word) => hits.some((hit) => holds(hit, word)));
       }));
       return found.map((res, i) => (kept[i] ? res : { ...res, results: [], filters: {}, unfilteredResultCount: 0 }));
     }
@@ -447,17 +448,17 @@
     // A query that came whole (pasted, dropped, or a suggestion the browser offered) is searched
     // at once: no more keys are coming to wait for.
     const whole = new Set(["insertFromPaste", "insertFromDrop", "insertReplacementText"]);
-    const ask = () => { const s = currentState(); writeState(s, false); run(s); };
+    const ask = (push) => { const s = currentState(); writeState(s, push); run(s); };
     let timer;
     box.addEventListener("input", (event) => {
       clearTimeout(timer);
-      if (whole.has(event.inputType)) return ask();
+      if (whole.has(event.inputType)) return ask(false);
       if (unfinished(box.value)) return;
       if (backend.preload) backend.preload(box.value);
-      timer = setTimeout(ask, 150);
+      timer = setTimeout(() => ask(false), 150);
     });
-    sortBox.addEventListener("change", () => { const s = currentState(); writeState(s, true); run(s); });
-    form.addEventListener("submit", (e) => { e.preventDefault(); const s = currentState(); writeState(s, true); run(s); });
+    sortBox.addEventListener("change", () => ask(true));
+    form.addEventListener("submit", (e) => { e.preventDefault(); ask(true); });
     window.addEventListener("popstate", () => {
       const s = readState();
       box.value = s.q;

@@ -73,8 +73,7 @@ async ([q, gap, paste]) => {
     if (i) await new Promise((r) => setTimeout(r, gap));
     box.value = text;
     if (i === typed.length - 1) last = performance.now();
-    const init = {bubbles: true, ...(paste ? {inputType: 'insertFromPaste'} : {})};
-    box.dispatchEvent(paste ? new InputEvent('input', init) : new Event('input', init));
+    box.dispatchEvent(new InputEvent('input', {bubbles: true, inputType: paste ? 'insertFromPaste' : 'insertText'}));
   }
   return await shown;
 }
